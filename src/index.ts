@@ -1,0 +1,33 @@
+export type {
+  Change,
+  FieldViolation,
+  NearestMiss,
+  PlaceOptions,
+  PlaceResult,
+  Placement,
+  Profile,
+  ProfileFilter,
+  ProfileInput,
+  Rejection,
+  RejectionCode,
+  RejectionReason,
+  Reservation,
+  Runner,
+  RunnerFilter,
+  RunnerInput,
+  RunnerResources,
+  SandboxRequest,
+  ScoredRunner,
+  Shortfall,
+  Snapshot,
+  Strategy,
+} from './types.js';
+export {
+  AuthenticationError,
+  DiscoveryError,
+  DiscoveryValidationError,
+  ProfileNotFoundError,
+  RunnerNotFoundError,
+} from './errors.js';
+export { formatBytes, formatCpu, parseCpu, parseMemory } from './units/index.js';
+export { parseSnapshot } from './snapshot/parse.js';

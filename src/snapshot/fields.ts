@@ -1,0 +1,147 @@
+import type { FieldViolation } from '../types.js';
+
+/**
+ * Field readers for untrusted JSON. Each reader records a violation at the field's path and
+ * returns a placeholder, so that one pass finds every problem. Only own properties are read:
+ * keys such as `__proto__` or `constructor` are ordinary data.
+ */
+
+export type Violations = FieldViolation[];
+
+/** A field known by its camelCase name and its snake_case name (plus aliases). */
+export interface FieldName {
+  readonly camel: string;
+  readonly snake: string;
+  readonly aliases?: readonly string[];
+}
+
+export function isRecord(value: unknown): value is Readonly<Record<string, unknown>> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** A reader over one JSON object: picks the spelling present, remembers it for paths. */
+export class RecordReader {
+  private readonly snakeStyle: boolean;
+
+  constructor(
+    readonly record: Readonly<Record<string, unknown>>,
+    readonly path: string,
+    readonly violations: Violations,
+    names: readonly FieldName[],
+  ) {
+    this.snakeStyle = names.some((n) => n.snake !== n.camel && Object.hasOwn(record, n.snake) && !Object.hasOwn(record, n.camel));
+  }
+
+  /** The key present in the record for this field, or the object's own spelling when absent. */
+  keyOf(name: FieldName): { key: string; present: boolean } {
+    for (const key of [name.camel, name.snake, ...(name.aliases ?? [])]) {
+      if (Object.hasOwn(this.record, key)) return { key, present: true };
+    }
+    return { key: this.snakeStyle ? name.snake : name.camel, present: false };
+  }
+
+  fieldPath(key: string): string {
+    return `${this.path}.${key}`;
+  }
+
+  violate(key: string, description: string): void {
+    this.violations.push({ field: this.fieldPath(key), description });
+  }
+
+  private get(name: FieldName): { key: string; present: boolean; value: unknown } {
+    const { key, present } = this.keyOf(name);
+    return { key, present, value: present ? this.record[key] : undefined };
+  }
+
+  /** A non-blank string identifier; required. */
+  id(name: FieldName): string {
+    const { key, present, value } = this.get(name);
+    if (!present) this.violate(key, 'is required');
+    else if (typeof value !== 'string') this.violate(key, `must be a string, got ${describe(value)}`);
+    else if (value.trim() === '') this.violate(key, `must not be blank, got ${describe(value)}`);
+    else return value;
+    return '';
+  }
+
+  /** A boolean; required unless a default is given. */
+  bool(name: FieldName, fallback?: boolean): boolean {
+    const { key, present, value } = this.get(name);
+    if (!present || value === undefined) {
+      if (fallback === undefined) this.violate(key, 'is required');
+      return fallback ?? false;
+    }
+    if (typeof value !== 'boolean') {
+      this.violate(key, `must be a boolean, got ${describe(value)}`);
+      return false;
+    }
+    return value;
+  }
+
+  /** A non-negative safe integer; 0 when absent and `required` is false. */
+  count(name: FieldName, required = false): number {
+    const { key, present, value } = this.get(name);
+    if (!present || value === undefined) {
+      if (required) this.violate(key, 'is required');
+      return 0;
+    }
+    if (typeof value !== 'number') this.violate(key, `must be a number, got ${describe(value)}`);
+    else if (!Number.isFinite(value)) this.violate(key, `must be finite, got ${describe(value)}`);
+    else if (!Number.isInteger(value)) this.violate(key, `must be an integer, got ${describe(value)}`);
+    else if (value < 0) this.violate(key, `must not be negative, got ${describe(value)}`);
+    else if (!Number.isSafeInteger(value)) this.violate(key, `must be at most ${Number.MAX_SAFE_INTEGER}, got ${describe(value)}`);
+    else return value;
+    return 0;
+  }
+
+  /** A list of non-blank strings; empty when absent. */
+  list(name: FieldName): readonly string[] {
+    const { key, present, value } = this.get(name);
+    if (!present || value === undefined || value === null) return [];
+    if (!Array.isArray(value)) {
+      this.violate(key, `must be a list of strings, got ${describe(value)}`);
+      return [];
+    }
+    const out: string[] = [];
+    value.forEach((item: unknown, i) => {
+      if (typeof item !== 'string') this.violations.push({ field: `${this.fieldPath(key)}[${i}]`, description: `must be a string, got ${describe(item)}` });
+      else if (item.trim() === '') this.violations.push({ field: `${this.fieldPath(key)}[${i}]`, description: `must not be blank, got ${describe(item)}` });
+      else out.push(item);
+    });
+    return Object.freeze(out);
+  }
+
+  /** An ISO 8601 date-time with a time zone (`2026-01-02T03:04:05Z`); required. */
+  timestamp(name: FieldName): string {
+    const { key, present, value } = this.get(name);
+    if (!present) this.violate(key, 'is required');
+    else if (typeof value !== 'string') this.violate(key, `must be an ISO 8601 string, got ${describe(value)}`);
+    else if (!isIsoTimestamp(value)) this.violate(key, `must be an ISO 8601 date-time with a time zone, got ${describe(value)}`);
+    else return value;
+    return '';
+  }
+
+  /** The raw value of a nested field, with its path. */
+  nested(name: FieldName): { path: string; key: string; present: boolean; value: unknown } {
+    const { key, present, value } = this.get(name);
+    return { path: this.fieldPath(key), key, present, value };
+  }
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
+
+function isIsoTimestamp(text: string): boolean {
+  const m = ISO.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second = 0, offH = 0, offM = 0] = m.slice(1).map((p) => (p === undefined ? 0 : Number(p)));
+  if (month === undefined || month < 1 || month > 12 || day === undefined || day < 1) return false;
+  const daysInMonth = new Date(Date.UTC(year ?? 0, month, 0)).getUTCDate();
+  return day <= daysInMonth && (hour ?? 0) < 24 && (minute ?? 0) < 60 && second < 60 && offH < 24 && offM < 60;
+}

@@ -1,0 +1,216 @@
+import { throwIfViolations } from '../errors.js';
+import type { Profile, Runner, RunnerResources, Snapshot } from '../types.js';
+import { type FieldName, isRecord, RecordReader, type Violations } from './fields.js';
+
+function field(camel: string, snake: string, ...aliases: string[]): FieldName {
+  return { camel, snake, aliases };
+}
+
+const R = {
+  runnerId: field('runnerId', 'runner_id'),
+  runnerGroupId: field('runnerGroupId', 'runner_group_id'),
+  tags: field('tags', 'tags'),
+  healthy: field('healthy', 'healthy'),
+  profileNames: field('profileNames', 'profile_names'),
+  connectedAt: field('connectedAt', 'connected_at'),
+  maxCpuMillicores: field('maxCpuMillicores', 'max_cpu_millicores'),
+  maxMemoryBytes: field('maxMemoryBytes', 'max_memory_bytes'),
+  maxGpuCount: field('maxGpuCount', 'max_gpu_count'),
+  supportedGpuTypes: field('supportedGpuTypes', 'supported_gpu_types'),
+  supportedArchitectures: field('supportedArchitectures', 'supported_architectures'),
+  supportsPrivileged: field('supportsPrivileged', 'supports_privileged'),
+  availableStorageClasses: field('availableStorageClasses', 'available_storage_classes'),
+  resources: field('resources', 'resources'),
+} as const;
+
+const RES = {
+  availableCpuMillicores: field('availableCpuMillicores', 'available_cpu_millicores'),
+  availableMemoryBytes: field('availableMemoryBytes', 'available_memory_bytes'),
+  availableGpuCount: field('availableGpuCount', 'available_gpu_count'),
+  runningSandboxes: field('runningSandboxes', 'running_sandboxes'),
+} as const;
+
+const P = {
+  profileName: field('profileName', 'profile_name'),
+  runnerId: field('runnerId', 'runner_id'),
+  supportedGpuTypes: field('supportedGpuTypes', 'supported_gpu_types'),
+  supportedArchitectures: field('supportedArchitectures', 'supported_architectures'),
+  ingressModes: field('ingressModes', 'ingress_modes', 'service_exposure_modes', 'serviceExposureModes'),
+  egressModes: field('egressModes', 'egress_modes'),
+} as const;
+
+const S = {
+  runners: field('runners', 'runners'),
+  profiles: field('profiles', 'profiles'),
+} as const;
+
+function reader(value: unknown, path: string, violations: Violations, names: Record<string, FieldName>): RecordReader | undefined {
+  if (!isRecord(value)) {
+    violations.push({ field: path, description: `must be an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` });
+    return undefined;
+  }
+  return new RecordReader(value, path, violations, Object.values(names));
+}
+
+/**
+ * Reads live resources (either spelling). `maxima`, when given, are the runner's disclosed
+ * totals: an available quantity above a non-zero maximum is a violation.
+ */
+export function readResources(
+  value: unknown,
+  path: string,
+  violations: Violations,
+  maxima?: { readonly cpu: number; readonly memory: number; readonly gpu: number },
+): RunnerResources | null {
+  if (value === null || value === undefined) return null;
+  const r = reader(value, path, violations, RES);
+  if (!r) return null;
+  const resources: RunnerResources = {
+    availableCpuMillicores: r.count(RES.availableCpuMillicores, true),
+    availableMemoryBytes: r.count(RES.availableMemoryBytes, true),
+    availableGpuCount: r.count(RES.availableGpuCount, true),
+    runningSandboxes: r.count(RES.runningSandboxes),
+  };
+  if (maxima) {
+    const checks: Array<[FieldName, number, number]> = [
+      [RES.availableCpuMillicores, resources.availableCpuMillicores, maxima.cpu],
+      [RES.availableMemoryBytes, resources.availableMemoryBytes, maxima.memory],
+      [RES.availableGpuCount, resources.availableGpuCount, maxima.gpu],
+    ];
+    for (const [name, available, max] of checks) {
+      if (max !== 0 && available > max) r.violate(r.keyOf(name).key, `must not exceed the runner's maximum ${max}, got ${available}`);
+    }
+  }
+  return Object.freeze(resources);
+}
+
+/** Reads one runner (either spelling) at `path`, recording every violation. */
+export function readRunner(value: unknown, path: string, violations: Violations): Runner | undefined {
+  const r = reader(value, path, violations, R);
+  if (!r) return undefined;
+  const before = violations.length;
+  const runner: Runner = {
+    runnerId: r.id(R.runnerId),
+    runnerGroupId: r.id(R.runnerGroupId),
+    tags: r.list(R.tags),
+    healthy: r.bool(R.healthy),
+    profileNames: r.list(R.profileNames),
+    connectedAt: r.timestamp(R.connectedAt),
+    maxCpuMillicores: r.count(R.maxCpuMillicores),
+    maxMemoryBytes: r.count(R.maxMemoryBytes),
+    maxGpuCount: r.count(R.maxGpuCount),
+    supportedGpuTypes: r.list(R.supportedGpuTypes),
+    supportedArchitectures: r.list(R.supportedArchitectures),
+    supportsPrivileged: r.bool(R.supportsPrivileged, false),
+    availableStorageClasses: r.list(R.availableStorageClasses),
+    resources: null,
+  };
+  const res = r.nested(R.resources);
+  const resources = readResources(res.value, res.path, violations, {
+    cpu: runner.maxCpuMillicores,
+    memory: runner.maxMemoryBytes,
+    gpu: runner.maxGpuCount,
+  });
+  return violations.length === before ? Object.freeze({ ...runner, resources }) : undefined;
+}
+
+/** Reads one profile (either spelling; `service_exposure_modes` is an alias of `ingress_modes`). */
+export function readProfile(value: unknown, path: string, violations: Violations): Profile | undefined {
+  const r = reader(value, path, violations, P);
+  if (!r) return undefined;
+  const before = violations.length;
+  const profile: Profile = {
+    profileName: r.id(P.profileName),
+    runnerId: r.id(P.runnerId),
+    supportedGpuTypes: r.list(P.supportedGpuTypes),
+    supportedArchitectures: r.list(P.supportedArchitectures),
+    ingressModes: r.list(P.ingressModes),
+    egressModes: r.list(P.egressModes),
+  };
+  return violations.length === before ? Object.freeze(profile) : undefined;
+}
+
+function readList(r: RecordReader, name: FieldName): { items: readonly unknown[]; key: string } {
+  const f = r.nested(name);
+  if (!f.present || f.value === undefined || f.value === null) return { items: [], key: f.key };
+  if (!Array.isArray(f.value)) {
+    r.violate(f.key, 'must be a list');
+    return { items: [], key: f.key };
+  }
+  return { items: f.value, key: f.key };
+}
+
+/** The key under which a profile is unique. */
+export function profileKey(profileName: string, runnerId: string): string {
+  return JSON.stringify([profileName, runnerId]);
+}
+
+/**
+ * Validates untrusted snapshot JSON (camelCase or the discovery API's snake_case) into a frozen
+ * camelCase {@link Snapshot}. Unknown fields are ignored; missing lists are empty; a missing
+ * `resources` is null.
+ *
+ * @throws DiscoveryValidationError listing every violation with its path, e.g.
+ *   `runners[3].resources.available_gpu_count`; nothing partial is ever returned.
+ * @example
+ * const snapshot = parseSnapshot(JSON.parse(text));
+ * snapshot.runners[0]?.runnerId;
+ */
+export function parseSnapshot(json: unknown): Snapshot {
+  const violations: Violations = [];
+  const top = reader(json, 'snapshot', violations, S);
+  if (!top) throwIfViolations('parseSnapshot', violations);
+  const root = top as RecordReader;
+  const runnersIn = readList(root, S.runners);
+  const profilesIn = readList(root, S.profiles);
+
+  const runners: Runner[] = [];
+  const firstIndex = new Map<string, number>();
+  runnersIn.items.forEach((item, i) => {
+    const path = `${runnersIn.key}[${i}]`;
+    const runner = readRunner(item, path, violations);
+    if (!runner) return;
+    const seen = firstIndex.get(runner.runnerId);
+    if (seen !== undefined) {
+      violations.push({ field: `${path}.${isRecord(item) && Object.hasOwn(item, 'runner_id') ? 'runner_id' : 'runnerId'}`, description: `duplicates the id of ${runnersIn.key}[${seen}]: ${JSON.stringify(runner.runnerId)}` });
+      return;
+    }
+    firstIndex.set(runner.runnerId, i);
+    runners.push(runner);
+  });
+
+  // Runner ids that exist in the input, even on runners with other violations, so that a
+  // profile is not also blamed for its runner's unrelated problem.
+  const declaredRunnerIds = new Set<string>();
+  for (const item of runnersIn.items) {
+    if (!isRecord(item)) continue;
+    for (const key of ['runnerId', 'runner_id']) {
+      const id = Object.hasOwn(item, key) ? item[key] : undefined;
+      if (typeof id === 'string') declaredRunnerIds.add(id);
+    }
+  }
+
+  const profiles: Profile[] = [];
+  const seenProfiles = new Map<string, number>();
+  profilesIn.items.forEach((item, i) => {
+    const path = `${profilesIn.key}[${i}]`;
+    const profile = readProfile(item, path, violations);
+    if (!profile) return;
+    const snake = isRecord(item) && Object.hasOwn(item, 'runner_id');
+    const key = profileKey(profile.profileName, profile.runnerId);
+    const seen = seenProfiles.get(key);
+    if (seen !== undefined) {
+      violations.push({ field: `${path}.${snake ? 'profile_name' : 'profileName'}`, description: `duplicates ${profilesIn.key}[${seen}]: profile ${JSON.stringify(profile.profileName)} on runner ${JSON.stringify(profile.runnerId)}` });
+      return;
+    }
+    seenProfiles.set(key, i);
+    if (!declaredRunnerIds.has(profile.runnerId)) {
+      violations.push({ field: `${path}.${snake ? 'runner_id' : 'runnerId'}`, description: `names an unknown runner ${JSON.stringify(profile.runnerId)}` });
+      return;
+    }
+    profiles.push(profile);
+  });
+
+  throwIfViolations('parseSnapshot', violations);
+  return Object.freeze({ runners: Object.freeze(runners), profiles: Object.freeze(profiles) });
+}

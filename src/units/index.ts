@@ -1,0 +1,2 @@
+export { formatBytes, formatCpu } from './format.js';
+export { parseCpu, parseMemory } from './parse.js';

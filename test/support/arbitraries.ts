@@ -1,0 +1,110 @@
+import fc from 'fast-check';
+import type { Profile, Runner, RunnerResources, Snapshot } from '../../src/index.js';
+
+/**
+ * Random valid snapshots over small value domains, so that filters hit, miss and collide.
+ * Values include ids that look like object-prototype keys: they must behave as ordinary data.
+ */
+export const GROUPS = ['g1', 'g2', '__proto__'] as const;
+export const GPU_TYPES = ['A100', 'H100', 'h100', 'B200'] as const;
+export const ARCHES = ['amd64', 'arm64'] as const;
+export const MODES_IN = ['public', 'private', 'constructor'] as const;
+export const MODES_OUT = ['internet', 'blocked'] as const;
+export const PROFILE_NAMES = ['default', 'gpu', 'toString', 'p3'] as const;
+export const STORAGE = ['ssd', 'hdd'] as const;
+export const TAGS = ['a', 'b', 'c'] as const;
+
+const subset = <T>(values: readonly T[]) => fc.subarray([...values]);
+
+export const resourcesArb = (max: { cpu: number; mem: number; gpu: number }): fc.Arbitrary<RunnerResources> =>
+  fc.record({
+    availableCpuMillicores: fc.integer({ min: 0, max: max.cpu || 64_000 }),
+    availableMemoryBytes: fc.integer({ min: 0, max: max.mem || 2 ** 38 }),
+    availableGpuCount: fc.integer({ min: 0, max: max.gpu || 8 }),
+    runningSandboxes: fc.integer({ min: 0, max: 50 }),
+  });
+
+export const runnerArb = (runnerId: string): fc.Arbitrary<Runner> =>
+  fc
+    .record({
+      runnerGroupId: fc.constantFrom(...GROUPS),
+      tags: subset(TAGS),
+      healthy: fc.nat(4).map((n) => n > 0),
+      profileNames: subset(PROFILE_NAMES),
+      connectedAt: fc.integer({ min: 1_600_000_000_000, max: 1_800_000_000_000 }).map((t) => new Date(t).toISOString()),
+      maxCpuMillicores: fc.oneof(fc.constant(0), fc.integer({ min: 1000, max: 64_000 })),
+      maxMemoryBytes: fc.oneof(fc.constant(0), fc.integer({ min: 2 ** 30, max: 2 ** 38 })),
+      maxGpuCount: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 8 })),
+      supportedGpuTypes: subset(GPU_TYPES),
+      supportedArchitectures: subset(ARCHES),
+      supportsPrivileged: fc.boolean(),
+      availableStorageClasses: subset(STORAGE),
+      hasResources: fc.nat(9),
+    })
+    .chain(({ hasResources, ...r }) =>
+      (hasResources === 0 ? fc.constant(null) : resourcesArb({ cpu: r.maxCpuMillicores, mem: r.maxMemoryBytes, gpu: r.maxGpuCount })).map(
+        (resources): Runner => ({ runnerId, ...r, resources }),
+      ),
+    );
+
+export const profileArb = (profileName: string, runnerId: string): fc.Arbitrary<Profile> =>
+  fc.record({
+    profileName: fc.constant(profileName),
+    runnerId: fc.constant(runnerId),
+    supportedGpuTypes: subset(GPU_TYPES),
+    supportedArchitectures: subset(ARCHES),
+    ingressModes: subset(MODES_IN),
+    egressModes: subset(MODES_OUT),
+  });
+
+export const RUNNER_IDS = ['r0', 'r1', 'r10', 'r2', 'R3', '__proto__', 'constructor', 'r\u200b', 'hasOwnProperty', 'r9'];
+
+export function snapshotArb(maxRunners = 10): fc.Arbitrary<Snapshot> {
+  return fc
+    .uniqueArray(fc.constantFrom(...RUNNER_IDS), { maxLength: maxRunners })
+    .chain((ids) =>
+      fc.tuple(
+        fc.tuple(...ids.map((id) => runnerArb(id))),
+        fc.tuple(...ids.map((id) => subset(PROFILE_NAMES).chain((names) => fc.tuple(...names.map((n) => profileArb(n, id)))))),
+      ),
+    )
+    .map(([runners, profiles]) => ({ runners, profiles: profiles.flat() }));
+}
+
+const SNAKE: Record<string, string> = {
+  runnerId: 'runner_id',
+  runnerGroupId: 'runner_group_id',
+  profileNames: 'profile_names',
+  connectedAt: 'connected_at',
+  maxCpuMillicores: 'max_cpu_millicores',
+  maxMemoryBytes: 'max_memory_bytes',
+  maxGpuCount: 'max_gpu_count',
+  supportedGpuTypes: 'supported_gpu_types',
+  supportedArchitectures: 'supported_architectures',
+  supportsPrivileged: 'supports_privileged',
+  availableStorageClasses: 'available_storage_classes',
+  availableCpuMillicores: 'available_cpu_millicores',
+  availableMemoryBytes: 'available_memory_bytes',
+  availableGpuCount: 'available_gpu_count',
+  runningSandboxes: 'running_sandboxes',
+  profileName: 'profile_name',
+  ingressModes: 'ingress_modes',
+  egressModes: 'egress_modes',
+};
+
+/** The discovery API's snake_case spelling of a camelCase object (deep). */
+export function toSnakeCase(value: unknown, ingressAlias = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => toSnakeCase(v, ingressAlias));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const snake = key === 'ingressModes' && ingressAlias ? 'service_exposure_modes' : (SNAKE[key] ?? key);
+    Object.defineProperty(out, snake, { value: toSnakeCase(v, ingressAlias), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** A plain JSON copy, as a file would carry it. */
+export function jsonCopy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
