@@ -31,3 +31,5 @@ export {
 } from './errors.js';
 export { formatBytes, formatCpu, parseCpu, parseMemory } from './units/index.js';
 export { parseSnapshot } from './snapshot/parse.js';
+export { Catalog, StalePlacementError } from './matcher/catalog.js';
+export { request, type QuantityRequest } from './matcher/placement/request.js';

@@ -140,6 +140,13 @@ function readList(r: RecordReader, name: FieldName): { items: readonly unknown[]
   return { items: f.value, key: f.key };
 }
 
+/** Snapshots this module validated and froze: `Catalog.fromSnapshot` need not check them again. */
+const parsed = new WeakSet<object>();
+
+export function isParsedSnapshot(value: unknown): value is Snapshot {
+  return typeof value === 'object' && value !== null && parsed.has(value);
+}
+
 /** The key under which a profile is unique. */
 export function profileKey(profileName: string, runnerId: string): string {
   return JSON.stringify([profileName, runnerId]);
@@ -212,5 +219,7 @@ export function parseSnapshot(json: unknown): Snapshot {
   });
 
   throwIfViolations('parseSnapshot', violations);
-  return Object.freeze({ runners: Object.freeze(runners), profiles: Object.freeze(profiles) });
+  const snapshot = Object.freeze({ runners: Object.freeze(runners), profiles: Object.freeze(profiles) });
+  parsed.add(snapshot);
+  return snapshot;
 }

@@ -1,0 +1,85 @@
+/**
+ * A fixed-width bitset over `Uint32Array`, one bit per slot. Every bitset of one table has the
+ * same number of words, so the kernels can AND them word by word without bounds checks.
+ *
+ * Naming follows the cost: `and…` allocates nothing here (kernels live in `kernel.ts`),
+ * `count` only counts.
+ */
+export class Bitset {
+  words: Uint32Array;
+
+  constructor(wordCount: number, words?: Uint32Array) {
+    this.words = words ?? new Uint32Array(wordCount);
+  }
+
+  has(slot: number): boolean {
+    return ((this.words[slot >>> 5] ?? 0) & (1 << (slot & 31))) !== 0;
+  }
+
+  add(slot: number): void {
+    const i = slot >>> 5;
+    this.words[i] = (this.words[i] ?? 0) | (1 << (slot & 31));
+  }
+
+  delete(slot: number): void {
+    const i = slot >>> 5;
+    this.words[i] = (this.words[i] ?? 0) & ~(1 << (slot & 31));
+  }
+
+  /** Sets or clears one bit. */
+  assign(slot: number, on: boolean): void {
+    if (on) this.add(slot);
+    else this.delete(slot);
+  }
+
+  /** Number of set bits. */
+  count(): number {
+    let n = 0;
+    const w = this.words;
+    for (let i = 0; i < w.length; i++) n += popcount(w[i] as number);
+    return n;
+  }
+
+  isEmpty(): boolean {
+    const w = this.words;
+    for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
+    return true;
+  }
+
+  /** Widens to `wordCount` words, keeping the bits. */
+  grow(wordCount: number): void {
+    if (wordCount <= this.words.length) return;
+    const next = new Uint32Array(wordCount);
+    next.set(this.words);
+    this.words = next;
+  }
+
+  clone(): Bitset {
+    return new Bitset(0, this.words.slice());
+  }
+
+  /** Calls `visit` with every set slot in ascending order. */
+  forEach(visit: (slot: number) => void): void {
+    const w = this.words;
+    for (let i = 0; i < w.length; i++) {
+      let word = w[i] as number;
+      while (word !== 0) {
+        const low = word & -word;
+        visit((i << 5) + 31 - Math.clz32(low));
+        word ^= low;
+      }
+    }
+  }
+}
+
+/** Number of set bits of a 32-bit word (SWAR). */
+export function popcount(word: number): number {
+  let v = word - ((word >>> 1) & 0x55555555);
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** Index (0–31) of the lowest set bit of a non-zero word. */
+export function lowestBit(word: number): number {
+  return 31 - Math.clz32(word & -word);
+}

@@ -1,0 +1,73 @@
+import { Bitset } from './bitset.js';
+
+/**
+ * Range-encoded threshold bitsets for one capacity dimension: `levels[k]` holds every slot
+ * whose resources are known and whose available amount is at least `THRESHOLDS[k]`.
+ *
+ * Why this and not a sorted structure: a query `available >= x` becomes one bitset that the
+ * fused AND kernel combines with the capability bitsets (`levels[k]` with `THRESHOLDS[k] <= x`
+ * is a superset, `levels[k + 1]` a subset; only the slots between the two are checked exactly),
+ * so a filtered count never touches slots the other filters already excluded. An update flips
+ * only the levels between the old and the new amount — a few word writes, no shifting, where
+ * a sorted array of 100,000 entries moves tens of kilobytes per update. Thresholds grow by
+ * ×1.25 (exact for 0–4, where GPU counts live), ~170 levels cover 0 to 2^53.
+ */
+export const THRESHOLDS: readonly number[] = (() => {
+  const t = [0, 1];
+  for (;;) {
+    const last = t[t.length - 1] as number;
+    if (last > Number.MAX_SAFE_INTEGER) break;
+    t.push(Math.max(last + 1, Math.floor(last * 1.25)));
+  }
+  return t;
+})();
+
+/** Largest `k` with `THRESHOLDS[k] <= amount` (amount >= 0). */
+export function levelOf(amount: number): number {
+  let lo = 0;
+  let hi = THRESHOLDS.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if ((THRESHOLDS[mid] as number) <= amount) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Where `available >= min` stands in the index: `lower` ⊇ answer ⊇ `upper`. */
+export interface ThresholdBounds {
+  /** Slots with available >= THRESHOLDS[k] for the largest THRESHOLDS[k] <= min. */
+  readonly lower: Bitset;
+  /** Slots certainly in the answer, or undefined when `lower` is already exact. */
+  readonly upper: Bitset | undefined;
+}
+
+export class CapacityIndex {
+  private readonly levels: Bitset[];
+
+  constructor(wordCount: number, from?: CapacityIndex) {
+    this.levels = from ? from.levels.map((b) => b.clone()) : THRESHOLDS.map(() => new Bitset(wordCount));
+  }
+
+  /** Moves `slot` from `before` to `after` (-1 for unknown resources). */
+  update(slot: number, before: number, after: number): void {
+    const from = before < 0 ? -1 : levelOf(before);
+    const to = after < 0 ? -1 : levelOf(after);
+    if (to > from) for (let k = from + 1; k <= to; k++) (this.levels[k] as Bitset).add(slot);
+    else for (let k = to + 1; k <= from; k++) (this.levels[k] as Bitset).delete(slot);
+  }
+
+  bounds(min: number): ThresholdBounds {
+    const k = levelOf(min);
+    const lower = this.levels[k] as Bitset;
+    return { lower, upper: THRESHOLDS[k] === min ? undefined : this.levels[k + 1] };
+  }
+
+  grow(wordCount: number): void {
+    for (const b of this.levels) b.grow(wordCount);
+  }
+
+  clone(): CapacityIndex {
+    return new CapacityIndex(0, this);
+  }
+}

@@ -1,0 +1,318 @@
+import { DiscoveryError, throwIfViolations } from '../errors.js';
+import { isParsedSnapshot, parseSnapshot } from '../snapshot/parse.js';
+import type {
+  Change,
+  PlaceOptions,
+  PlaceResult,
+  Placement,
+  Profile,
+  ProfileFilter,
+  Rejection,
+  Reservation,
+  Runner,
+  RunnerFilter,
+  SandboxRequest,
+  Snapshot,
+} from '../types.js';
+import { type ValidChange, validateChanges } from './changes.js';
+import { AdmissionCache } from './placement/admission.js';
+import { place } from './placement/place.js';
+import { checkPlaceOptions, checkRequest } from './placement/request.js';
+import { ProfileTable } from './profile-table.js';
+import * as queries from './queries.js';
+import { RunnerTable } from './runner-table.js';
+
+/** `reserve` refused a placement decided on a runner state that has changed since. Re-place and retry. */
+export class StalePlacementError extends DiscoveryError {
+  static override readonly kind: string = 'StalePlacementError';
+  readonly runnerId: string;
+  readonly placedGeneration: number;
+  readonly currentGeneration: number | undefined;
+
+  constructor(runnerId: string, placedGeneration: number, currentGeneration: number | undefined) {
+    super(`reserve: runner '${runnerId}' changed since the placement was decided (generation ${placedGeneration}, now ${currentGeneration ?? 'removed'})`, 'STALE_PLACEMENT');
+    this.runnerId = runnerId;
+    this.placedGeneration = placedGeneration;
+    this.currentGeneration = currentGeneration;
+  }
+}
+
+interface HeldReservation {
+  readonly reservation: Reservation;
+  readonly slot: number;
+}
+
+/**
+ * An in-memory fleet: discovery queries, placement and reservations over bitset indexes.
+ *
+ * @example
+ * const catalog = Catalog.fromSnapshot(JSON.parse(text));
+ * catalog.listRunners({ gpuType: 'H100', minAvailableCpuMillicores: 4000 });
+ * const placement = catalog.place({ cpuMillicores: 2000, memoryBytes: 8 * 2 ** 30, gpuCount: 1 });
+ */
+export class Catalog {
+  private readonly runners: RunnerTable;
+  private readonly profiles: ProfileTable;
+  private readonly admission: AdmissionCache;
+  private readonly held: Map<number, HeldReservation>;
+  private nextReservationId: number;
+  private batches: number;
+  /** Changes whenever profiles or runner membership change: the admission cache's key. */
+  private epoch: number;
+
+  private constructor(from?: Catalog) {
+    this.runners = from ? from.runners.clone() : new RunnerTable();
+    this.profiles = from ? from.profiles.clone() : new ProfileTable();
+    this.admission = new AdmissionCache(this.runners, this.profiles);
+    this.held = new Map(from?.held);
+    this.nextReservationId = from ? from.nextReservationId : 1;
+    this.batches = from ? from.batches : 0;
+    this.epoch = from ? from.epoch : 0;
+  }
+
+  /**
+   * Builds a catalog from snapshot JSON (either spelling) or a parsed {@link Snapshot}.
+   *
+   * @throws DiscoveryValidationError listing every violation of the snapshot.
+   */
+  static fromSnapshot(json: unknown): Catalog {
+    const snapshot = isParsedSnapshot(json) ? json : parseSnapshot(json);
+    const catalog = new Catalog();
+    for (const runner of snapshot.runners) catalog.runners.upsert(runner);
+    for (const profile of snapshot.profiles) catalog.upsertProfile(profile, false);
+    for (const slot of catalog.runners.slotOf.values()) catalog.refreshModes(slot);
+    return catalog;
+  }
+
+  /** An empty catalog. */
+  static empty(): Catalog {
+    return new Catalog();
+  }
+
+  /** Increases with every applied batch; starts at 0. */
+  get generation(): number {
+    return this.batches;
+  }
+
+  /** Number of runners. */
+  get size(): number {
+    return this.runners.size;
+  }
+
+  // ---- discovery ---------------------------------------------------------------------------
+
+  /**
+   * Runners matching every given filter, by ascending runnerId. Without `includeResources`
+   * (or a capacity filter, which implies it) runners come back with `resources: null`.
+   *
+   * @example catalog.listRunners({ gpuType: 'H100', healthyOnly: true, minAvailableGpuCount: 1 })
+   */
+  listRunners(filter?: RunnerFilter): Runner[] {
+    return queries.listRunners(this.runners, queries.checkRunnerFilter('listRunners', filter));
+  }
+
+  /** How many runners `listRunners(filter)` would return, without building them. */
+  countRunners(filter?: RunnerFilter): number {
+    return queries.countRunners(this.runners, queries.checkRunnerFilter('countRunners', filter));
+  }
+
+  /**
+   * The runner with that id, always with its resources.
+   *
+   * @throws RunnerNotFoundError
+   */
+  getRunner(runnerId: string): Runner {
+    return queries.getRunner(this.runners, runnerId);
+  }
+
+  /** Profiles matching every given filter, by ascending runnerId then profileName. */
+  listProfiles(filter?: ProfileFilter): Profile[] {
+    return queries.listProfiles(this.runners, this.profiles, queries.checkProfileFilter('listProfiles', filter));
+  }
+
+  /** How many profiles `listProfiles(filter)` would return. */
+  countProfiles(filter?: ProfileFilter): number {
+    return queries.countProfiles(this.profiles, queries.checkProfileFilter('countProfiles', filter));
+  }
+
+  /**
+   * The profile with that name on that runner; without `runnerId`, the one on the smallest runnerId.
+   *
+   * @throws ProfileNotFoundError carrying the name and the runnerId as passed.
+   */
+  getProfile(profileName: string, options?: { readonly runnerId?: string | undefined }): Profile {
+    return queries.getProfile(this.runners, this.profiles, profileName, options);
+  }
+
+  // ---- updates -----------------------------------------------------------------------------
+
+  /**
+   * Applies a batch of changes atomically: every change is validated first, against the state
+   * the earlier changes of the batch leave; a batch with any violation changes nothing.
+   *
+   * @returns the new generation.
+   * @throws DiscoveryValidationError naming each offending change by path (`changes[2].runnerId`).
+   * @example catalog.apply([{ type: 'setResources', runnerId: 'r1', resources: null }])
+   */
+  apply(changes: readonly Change[]): number {
+    const valid = validateChanges(changes, {
+      runner: (id) => {
+        const slot = this.runners.slotOf.get(id);
+        return slot === undefined ? undefined : this.runners.runnerAt(slot);
+      },
+      hasProfile: (name, runnerId) => this.profiles.find(name, runnerId) !== undefined,
+    });
+    for (const change of valid) this.applyOne(change);
+    return ++this.batches;
+  }
+
+  private applyOne(change: ValidChange): void {
+    switch (change.type) {
+      case 'upsertRunner': {
+        const slot = this.runners.upsert(change.runner);
+        const names = change.runner.profileNames;
+        for (const p of this.profiles.slotsOfRunner(change.runner.runnerId)) {
+          this.profiles.setBound(p, names.includes(this.profiles.profileAt(p).profileName));
+        }
+        this.refreshModes(slot);
+        this.epoch++;
+        return;
+      }
+      case 'removeRunner': {
+        const slot = this.runners.slotOf.get(change.runnerId) as number;
+        for (const p of [...this.profiles.slotsOfRunner(change.runnerId)]) this.profiles.remove(p);
+        for (const [id, held] of this.held) if (held.slot === slot) this.held.delete(id);
+        this.runners.remove(slot);
+        this.epoch++;
+        return;
+      }
+      case 'setResources':
+        this.runners.setResources(this.runners.slotOf.get(change.runnerId) as number, change.resources);
+        return;
+      case 'upsertProfile':
+        this.upsertProfile(change.profile, true);
+        return;
+      case 'removeProfile': {
+        this.profiles.remove(this.profiles.find(change.profileName, change.runnerId) as number);
+        this.refreshModes(this.runners.slotOf.get(change.runnerId) as number);
+        this.epoch++;
+        return;
+      }
+    }
+  }
+
+  private upsertProfile(profile: Profile, refresh: boolean): void {
+    const runnerSlot = this.runners.slotOf.get(profile.runnerId) as number;
+    const bound = this.runners.runnerAt(runnerSlot).profileNames.includes(profile.profileName);
+    this.profiles.upsert(profile, runnerSlot, bound);
+    if (refresh) this.refreshModes(runnerSlot);
+    this.epoch++;
+  }
+
+  /** Recomputes a runner's ingress / egress unions from all its profiles. */
+  private refreshModes(runnerSlot: number): void {
+    const ingress = new Set<string>();
+    const egress = new Set<string>();
+    for (const p of this.profiles.slotsOfRunner(this.runners.runnerAt(runnerSlot).runnerId)) {
+      const profile = this.profiles.profileAt(p);
+      for (const m of profile.ingressModes) ingress.add(m);
+      for (const m of profile.egressModes) egress.add(m);
+    }
+    this.runners.setModes(runnerSlot, [...ingress], [...egress]);
+  }
+
+  /**
+   * The fleet as a snapshot: runners by runnerId with the resources queries see (reservations
+   * included), profiles by runnerId then profileName. `Catalog.fromSnapshot(c.toSnapshot())`
+   * answers every query as `c` does.
+   */
+  toSnapshot(): Snapshot {
+    const runners = Array.from(this.runners.slotsInIdOrder(), (slot) => this.runners.viewAt(slot));
+    return Object.freeze({ runners: Object.freeze(runners), profiles: Object.freeze(this.listProfiles()) });
+  }
+
+  /**
+   * An independent copy: nothing done to it reaches this catalog, nor the reverse. Runner and
+   * profile objects are immutable and shared; indexes are copied typed arrays.
+   */
+  fork(): Catalog {
+    return new Catalog(this);
+  }
+
+  // ---- placement ---------------------------------------------------------------------------
+
+  /**
+   * Chooses a runner and profile for a sandbox, or explains why none will do.
+   *
+   * @param options `strategy` (default `'spread'`), `topK` alternatives (default none),
+   *   `nearestMisses` on rejection (default 3).
+   * @returns a {@link Placement} (`ok: true`) or a {@link Rejection} (`ok: false`) — never throws
+   *   for a request that simply does not fit.
+   * @throws DiscoveryValidationError for a malformed request or options.
+   * @example
+   * const r = catalog.place({ cpuMillicores: 2000, memoryBytes: 2 ** 33, gpuCount: 1, gpuType: 'H100' }, { strategy: 'binpack' });
+   * if (!r.ok) console.log(r.message); // "0/1200 runners fit: 800 insufficient gpu, …"
+   */
+  place(request: SandboxRequest, options?: PlaceOptions): PlaceResult {
+    return place(this.runners, this.admission, this.epoch, checkRequest('place', request), checkPlaceOptions('place', options));
+  }
+
+  /**
+   * Holds a placement's resources on its runner until released. Given a request instead, places
+   * it first (with `options`) and returns the rejection when nothing fits.
+   *
+   * @throws StalePlacementError when the runner changed since the placement was decided.
+   */
+  reserve(placement: Placement): Reservation;
+  reserve(request: SandboxRequest, options?: PlaceOptions): Reservation | Rejection;
+  reserve(target: Placement | SandboxRequest, options?: PlaceOptions): Reservation | Rejection {
+    let placement: Placement;
+    if ((target as { ok?: unknown }).ok === true) {
+      placement = target as Placement;
+    } else {
+      const result = this.place(target as SandboxRequest, options);
+      if (!result.ok) return result;
+      placement = result;
+    }
+    const slot = this.runners.slotOf.get(placement.runnerId);
+    const current = slot === undefined ? undefined : (this.runners.generation[slot] as number);
+    if (slot === undefined || current !== placement.generation) {
+      throw new StalePlacementError(placement.runnerId, placement.generation, current);
+    }
+    const { cpuMillicores, memoryBytes, gpuCount } = placement.request;
+    this.runners.reserve(slot, cpuMillicores, memoryBytes, gpuCount, 1);
+    const reservation: Reservation = Object.freeze({
+      reservationId: this.nextReservationId++,
+      runnerId: placement.runnerId,
+      profileName: placement.profileName,
+      cpuMillicores,
+      memoryBytes,
+      gpuCount,
+    });
+    this.held.set(reservation.reservationId, { reservation, slot });
+    return reservation;
+  }
+
+  /**
+   * Gives a reservation's resources back.
+   *
+   * @throws DiscoveryValidationError for a reservation released already, unknown here, or whose
+   *   runner has been removed.
+   */
+  release(reservation: Reservation): void {
+    const id = (reservation as { reservationId?: unknown } | null)?.reservationId;
+    const held = typeof id === 'number' ? this.held.get(id) : undefined;
+    if (!held || held.reservation.runnerId !== reservation.runnerId) {
+      throwIfViolations('release', [{ field: 'reservation.reservationId', description: `is not held here (released already, unknown, or its runner was removed): ${String(id)}` }]);
+      return;
+    }
+    const r = held.reservation;
+    this.runners.reserve(held.slot, r.cpuMillicores, r.memoryBytes, r.gpuCount, -1);
+    this.held.delete(r.reservationId);
+  }
+
+  /** Reservations currently held, by id. */
+  reservations(): Reservation[] {
+    return [...this.held.values()].map((h) => h.reservation);
+  }
+}

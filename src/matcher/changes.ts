@@ -1,0 +1,140 @@
+import { throwIfViolations } from '../errors.js';
+import { isRecord, type Violations } from '../snapshot/fields.js';
+import { profileKey, readProfile, readResources, readRunner } from '../snapshot/parse.js';
+import type { Profile, Runner, RunnerResources } from '../types.js';
+
+/** A change after validation: values normalised to the camelCase model. */
+export type ValidChange =
+  | { readonly type: 'upsertRunner'; readonly runner: Runner }
+  | { readonly type: 'removeRunner'; readonly runnerId: string }
+  | { readonly type: 'setResources'; readonly runnerId: string; readonly resources: RunnerResources | null }
+  | { readonly type: 'upsertProfile'; readonly profile: Profile }
+  | { readonly type: 'removeProfile'; readonly profileName: string; readonly runnerId: string };
+
+/** What the batch validator needs to know of the catalog as it stands. */
+export interface CatalogView {
+  runner(runnerId: string): Runner | undefined;
+  hasProfile(profileName: string, runnerId: string): boolean;
+}
+
+const ENVELOPE: Readonly<Record<string, readonly string[]>> = {
+  upsertRunner: ['runner'],
+  removeRunner: ['runnerId'],
+  setResources: ['runnerId', 'resources'],
+  upsertProfile: ['profile'],
+  removeProfile: ['profileName', 'runnerId'],
+};
+
+/**
+ * Validates a whole batch against the catalog as each change would find it (a runner upserted
+ * earlier in the batch exists for the changes after it; one removed does not, nor do its
+ * profiles). Throws one DiscoveryValidationError naming every violation, so that a failing
+ * batch changes nothing.
+ */
+export function validateChanges(changes: unknown, current: CatalogView): ValidChange[] {
+  const violations: Violations = [];
+  if (!Array.isArray(changes)) throwIfViolations('apply', [{ field: 'changes', description: 'must be a list of changes' }]);
+  const runners = new Map<string, Runner | null>(); // null: removed by this batch
+  const profiles = new Map<string, boolean>();
+  const removedRunners = new Set<string>(); // their profiles went with them
+  const runnerOf = (id: string): Runner | undefined => {
+    const overlay = runners.get(id);
+    return overlay === null ? undefined : (overlay ?? current.runner(id));
+  };
+  const profileExists = (name: string, runnerId: string): boolean => {
+    const overlay = profiles.get(profileKey(name, runnerId));
+    if (overlay !== undefined) return overlay;
+    return removedRunners.has(runnerId) ? false : current.hasProfile(name, runnerId);
+  };
+  const idAt = (record: Readonly<Record<string, unknown>>, key: string, path: string): string | undefined => {
+    const v = record[key];
+    if (typeof v === 'string' && v.trim() !== '') return v;
+    violations.push({ field: `${path}.${key}`, description: v === undefined ? 'is required' : `must be a non-blank string, got ${JSON.stringify(v) ?? String(v)}` });
+    return undefined;
+  };
+
+  const out: ValidChange[] = [];
+  (changes as unknown[]).forEach((change, i) => {
+    const path = `changes[${i}]`;
+    if (!isRecord(change)) {
+      violations.push({ field: path, description: 'must be an object' });
+      return;
+    }
+    const type = change.type;
+    const fields = typeof type === 'string' && Object.hasOwn(ENVELOPE, type) ? ENVELOPE[type] : undefined;
+    if (fields === undefined) {
+      violations.push({ field: `${path}.type`, description: `must be one of ${Object.keys(ENVELOPE).join(', ')}, got ${JSON.stringify(type) ?? String(type)}` });
+      return;
+    }
+    for (const key of Object.keys(change)) {
+      if (key !== 'type' && !fields.includes(key)) violations.push({ field: `${path}.${key}`, description: `is not a field of ${String(type)}` });
+    }
+    switch (type) {
+      case 'upsertRunner': {
+        const runner = readRunner(change.runner, `${path}.runner`, violations);
+        if (!runner) return;
+        runners.set(runner.runnerId, runner);
+        out.push({ type, runner });
+        return;
+      }
+      case 'removeRunner': {
+        const runnerId = idAt(change, 'runnerId', path);
+        if (runnerId === undefined) return;
+        if (!runnerOf(runnerId)) violations.push({ field: `${path}.runnerId`, description: `names an unknown runner ${JSON.stringify(runnerId)}` });
+        else {
+          runners.set(runnerId, null);
+          removedRunners.add(runnerId);
+          for (const key of profiles.keys()) if ((JSON.parse(key) as string[])[1] === runnerId) profiles.delete(key);
+          out.push({ type, runnerId });
+        }
+        return;
+      }
+      case 'setResources': {
+        const runnerId = idAt(change, 'runnerId', path);
+        if (runnerId === undefined) return;
+        const runner = runnerOf(runnerId);
+        if (!runner) {
+          violations.push({ field: `${path}.runnerId`, description: `names an unknown runner ${JSON.stringify(runnerId)}` });
+          return;
+        }
+        if (!Object.hasOwn(change, 'resources')) {
+          violations.push({ field: `${path}.resources`, description: 'is required (null for unknown)' });
+          return;
+        }
+        const before = violations.length;
+        const resources = readResources(change.resources, `${path}.resources`, violations, {
+          cpu: runner.maxCpuMillicores,
+          memory: runner.maxMemoryBytes,
+          gpu: runner.maxGpuCount,
+        });
+        if (violations.length === before) out.push({ type, runnerId, resources });
+        return;
+      }
+      case 'upsertProfile': {
+        const profile = readProfile(change.profile, `${path}.profile`, violations);
+        if (!profile) return;
+        if (!runnerOf(profile.runnerId)) {
+          violations.push({ field: `${path}.profile.runnerId`, description: `names an unknown runner ${JSON.stringify(profile.runnerId)}` });
+          return;
+        }
+        profiles.set(profileKey(profile.profileName, profile.runnerId), true);
+        out.push({ type, profile });
+        return;
+      }
+      case 'removeProfile': {
+        const profileName = idAt(change, 'profileName', path);
+        const runnerId = idAt(change, 'runnerId', path);
+        if (profileName === undefined || runnerId === undefined) return;
+        if (!runnerOf(runnerId) || !profileExists(profileName, runnerId)) {
+          violations.push({ field: `${path}.profileName`, description: `names an unknown profile ${JSON.stringify(profileName)} on runner ${JSON.stringify(runnerId)}` });
+          return;
+        }
+        profiles.set(profileKey(profileName, runnerId), false);
+        out.push({ type, profileName, runnerId });
+        return;
+      }
+    }
+  });
+  throwIfViolations('apply', violations);
+  return out;
+}

@@ -1,0 +1,90 @@
+import type { SandboxRequest } from '../../types.js';
+import { Bitset } from '../bitset.js';
+import { type Conjunction, collectConjunction, testConjunction } from '../kernel.js';
+import type { ProfileTable } from '../profile-table.js';
+import type { RunnerTable } from '../runner-table.js';
+
+/**
+ * Which runners have a profile that admits a request. A profile admits when it is bound (its
+ * name is in its runner's `profileNames`), equals the requested `profileName` if any, and
+ * supports the requested GPU type, architecture, ingress and egress mode. A GPU request without
+ * a type needs a type that both the profile and its runner support.
+ *
+ * The answer depends only on those few request fields, so it is cached per combination (the
+ * class-cached feasibility of Nomad) and dropped whenever profiles or runners change.
+ */
+export class AdmissionCache {
+  private readonly cache = new Map<string, Bitset>();
+  private epoch = -1;
+
+  constructor(
+    private readonly runners: RunnerTable,
+    private readonly profiles: ProfileTable,
+  ) {}
+
+  /** Runner slots with an admitting profile, for the state at `epoch`. */
+  runnersAdmitting(request: SandboxRequest, epoch: number): Bitset {
+    if (epoch !== this.epoch) {
+      this.cache.clear();
+      this.epoch = epoch;
+    }
+    const key = admissionKey(request);
+    let bitset = this.cache.get(key);
+    if (!bitset) {
+      bitset = new Bitset(this.runners.wordCount);
+      const plan = profileConjunction(this.profiles, request);
+      if (plan) {
+        const slots: number[] = [];
+        collectConjunction(plan, this.profiles.wordCount, slots);
+        for (const p of slots) {
+          if (this.untypedGpuAdmits(request, p)) bitset.add(this.profiles.runnerSlot[p] as number);
+        }
+      }
+      this.cache.set(key, bitset);
+    }
+    return bitset;
+  }
+
+  /** The admitting profile of a runner with the smallest name, or undefined. */
+  admittingProfile(request: SandboxRequest, runnerId: string): string | undefined {
+    const plan = profileConjunction(this.profiles, request);
+    if (!plan) return undefined;
+    let best: string | undefined;
+    for (const p of this.profiles.slotsOfRunner(runnerId)) {
+      if (!testConjunction(plan, p) || !this.untypedGpuAdmits(request, p)) continue;
+      const name = this.profiles.profileAt(p).profileName;
+      if (best === undefined || name < best) best = name;
+    }
+    return best;
+  }
+
+  private untypedGpuAdmits(request: SandboxRequest, profileSlot: number): boolean {
+    if (request.gpuType !== undefined || request.gpuCount === 0) return true;
+    const profile = this.profiles.profileAt(profileSlot);
+    const runnerTypes = this.runners.runnerAt(this.profiles.runnerSlot[profileSlot] as number).supportedGpuTypes;
+    return profile.supportedGpuTypes.some((type) => runnerTypes.includes(type));
+  }
+}
+
+function admissionKey(r: SandboxRequest): string {
+  return JSON.stringify([r.profileName, r.gpuType, r.architecture, r.ingressMode, r.egressMode, r.gpuType === undefined && r.gpuCount > 0]);
+}
+
+/** The profile-level conditions as a conjunction over profile slots; undefined when a value is unknown. */
+function profileConjunction(p: ProfileTable, r: SandboxRequest): Conjunction | undefined {
+  const must: Uint32Array[] = [p.live.words, p.bound.words];
+  const values: Array<[string | undefined, { bitsetOf(v: string): Bitset | undefined }]> = [
+    [r.profileName, p.name],
+    [r.gpuType, p.gpuType],
+    [r.architecture, p.architecture],
+    [r.ingressMode, p.ingress],
+    [r.egressMode, p.egress],
+  ];
+  for (const [value, index] of values) {
+    if (value === undefined) continue;
+    const bitset = index.bitsetOf(value);
+    if (!bitset) return undefined;
+    must.push(bitset.words);
+  }
+  return { must, upper: [], exact: undefined };
+}

@@ -1,0 +1,196 @@
+import { ProfileNotFoundError, RunnerNotFoundError } from '../errors.js';
+import type { Profile, ProfileFilter, Runner, RunnerFilter } from '../types.js';
+import { type ArgumentKind, checkArguments, checkId } from './arguments.js';
+import type { Bitset } from './bitset.js';
+import { type Conjunction, collectConjunction, countConjunction, testConjunction } from './kernel.js';
+import type { ProfileTable } from './profile-table.js';
+import type { RunnerTable } from './runner-table.js';
+
+const RUNNER_FILTER: Record<keyof RunnerFilter, ArgumentKind> = {
+  runnerGroupId: 'string',
+  profileName: 'string',
+  gpuType: 'string',
+  architecture: 'string',
+  ingressMode: 'string',
+  egressMode: 'string',
+  healthyOnly: 'boolean',
+  includeResources: 'boolean',
+  minAvailableCpuMillicores: 'count',
+  minAvailableMemoryBytes: 'count',
+  minAvailableGpuCount: 'count',
+};
+
+const PROFILE_FILTER: Record<keyof ProfileFilter, ArgumentKind> = {
+  gpuType: 'string',
+  architecture: 'string',
+  runnerId: 'string',
+  ingressMode: 'string',
+  egressMode: 'string',
+};
+
+/** A filter resolved against a table: the conjunction to run, or `empty` when a value is unknown. */
+type Plan = Conjunction | 'empty';
+
+/**
+ * Resolves a runner filter into bitsets. Cheapest exclusion first: capability bitsets AND-ed
+ * word by word; capacity filters add their threshold bitsets, and only slots between a
+ * threshold's lower and upper bitset are compared exactly.
+ */
+function runnerPlan(t: RunnerTable, f: RunnerFilter): Plan {
+  const must: Uint32Array[] = [t.live.words];
+  const upper: Uint32Array[] = [];
+  const values: Array<[string | undefined, { bitsetOf(v: string): Bitset | undefined }]> = [
+    [f.runnerGroupId, t.group],
+    [f.profileName, t.profileName],
+    [f.gpuType, t.gpuType],
+    [f.architecture, t.architecture],
+    [f.ingressMode, t.ingress],
+    [f.egressMode, t.egress],
+  ];
+  for (const [value, index] of values) {
+    if (value === undefined) continue;
+    const bitset = index.bitsetOf(value);
+    if (!bitset) return 'empty';
+    must.push(bitset.words);
+  }
+  if (f.healthyOnly === true) must.push(t.healthy.words);
+
+  const minCpu = f.minAvailableCpuMillicores;
+  const minMem = f.minAvailableMemoryBytes;
+  const minGpu = f.minAvailableGpuCount;
+  let inexact = false;
+  for (const [min, index] of [[minCpu, t.cpuIndex], [minMem, t.memIndex], [minGpu, t.gpuIndex]] as const) {
+    if (min === undefined) continue;
+    const { lower, upper: up } = index.bounds(min);
+    must.push(lower.words);
+    if (up) {
+      upper.push(up.words);
+      inexact = true;
+    }
+  }
+  const { availCpu, availMem, availGpu } = t;
+  const exact = inexact
+    ? (slot: number) =>
+        (minCpu === undefined || (availCpu[slot] as number) >= minCpu) &&
+        (minMem === undefined || (availMem[slot] as number) >= minMem) &&
+        (minGpu === undefined || (availGpu[slot] as number) >= minGpu)
+    : undefined;
+  return { must, upper, exact };
+}
+
+function hasCapacityFilter(f: RunnerFilter): boolean {
+  return f.minAvailableCpuMillicores !== undefined || f.minAvailableMemoryBytes !== undefined || f.minAvailableGpuCount !== undefined;
+}
+
+export function checkRunnerFilter(operation: string, filter: unknown): RunnerFilter {
+  return checkArguments<RunnerFilter>(operation, filter, RUNNER_FILTER);
+}
+
+export function checkProfileFilter(operation: string, filter: unknown): ProfileFilter {
+  return checkArguments<ProfileFilter>(operation, filter, PROFILE_FILTER);
+}
+
+export function countRunners(t: RunnerTable, filter: RunnerFilter): number {
+  const plan = runnerPlan(t, filter);
+  return plan === 'empty' ? 0 : countConjunction(plan, t.wordCount);
+}
+
+export function listRunners(t: RunnerTable, filter: RunnerFilter): Runner[] {
+  const plan = runnerPlan(t, filter);
+  if (plan === 'empty') return [];
+  const slots: number[] = [];
+  collectConjunction(plan, t.wordCount, slots);
+  const withResources = filter.includeResources === true || hasCapacityFilter(filter);
+  return Array.from(sortByRunnerId(t, slots), (slot) => (withResources ? t.viewAt(slot) : t.bareAt(slot)));
+}
+
+/** Orders runner slots by runnerId through the table's cached ranks (a numeric sort). */
+function sortByRunnerId(t: RunnerTable, slots: number[]): Int32Array {
+  const rank = t.ranks();
+  const order = t.slotsInIdOrder();
+  const ranks = new Int32Array(slots.length);
+  for (let i = 0; i < slots.length; i++) ranks[i] = rank[slots[i] as number] as number;
+  ranks.sort();
+  for (let i = 0; i < ranks.length; i++) ranks[i] = order[ranks[i] as number] as number;
+  return ranks;
+}
+
+export function getRunner(t: RunnerTable, runnerId: unknown): Runner {
+  const id = checkId('getRunner', 'runnerId', runnerId);
+  const slot = t.slotOf.get(id);
+  if (slot === undefined) throw new RunnerNotFoundError(id);
+  return t.viewAt(slot);
+}
+
+function profilePlan(p: ProfileTable, f: ProfileFilter): Plan {
+  const must: Uint32Array[] = [p.live.words];
+  const values: Array<[string | undefined, { bitsetOf(v: string): Bitset | undefined }]> = [
+    [f.gpuType, p.gpuType],
+    [f.architecture, p.architecture],
+    [f.ingressMode, p.ingress],
+    [f.egressMode, p.egress],
+  ];
+  for (const [value, index] of values) {
+    if (value === undefined) continue;
+    const bitset = index.bitsetOf(value);
+    if (!bitset) return 'empty';
+    must.push(bitset.words);
+  }
+  return { must, upper: [], exact: undefined };
+}
+
+/** Profile slots answering the filter, unordered. A runnerId filter visits that runner's few profiles only. */
+function profileSlots(p: ProfileTable, f: ProfileFilter): number[] {
+  const plan = profilePlan(p, f);
+  if (plan === 'empty') return [];
+  const out: number[] = [];
+  if (f.runnerId !== undefined) {
+    for (const slot of p.slotsOfRunner(f.runnerId)) if (testConjunction(plan, slot)) out.push(slot);
+  } else {
+    collectConjunction(plan, p.wordCount, out);
+  }
+  return out;
+}
+
+export function countProfiles(p: ProfileTable, f: ProfileFilter): number {
+  if (f.runnerId !== undefined) return profileSlots(p, f).length;
+  const plan = profilePlan(p, f);
+  return plan === 'empty' ? 0 : countConjunction(plan, p.wordCount);
+}
+
+export function listProfiles(t: RunnerTable, p: ProfileTable, f: ProfileFilter): Profile[] {
+  const slots = profileSlots(p, f);
+  const rank = t.ranks();
+  const runnerRank = (slot: number) => rank[p.runnerSlot[slot] as number] as number;
+  slots.sort((a, b) => {
+    const d = runnerRank(a) - runnerRank(b);
+    if (d !== 0) return d;
+    const x = p.profileAt(a).profileName;
+    const y = p.profileAt(b).profileName;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+  return slots.map((slot) => p.profileAt(slot));
+}
+
+export function getProfile(t: RunnerTable, p: ProfileTable, profileName: unknown, options: unknown): Profile {
+  const name = checkId('getProfile', 'profileName', profileName);
+  const { runnerId } = checkArguments<{ runnerId?: string }>('getProfile', options, { runnerId: 'string' });
+  if (runnerId !== undefined) {
+    const slot = p.find(name, runnerId);
+    if (slot === undefined) throw new ProfileNotFoundError(name, runnerId);
+    return p.profileAt(slot);
+  }
+  const named = p.name.bitsetOf(name);
+  let best = -1;
+  let bestRank = Infinity;
+  const rank = t.ranks();
+  named?.forEach((slot) => {
+    const r = rank[p.runnerSlot[slot] as number] as number;
+    if (r < bestRank) {
+      bestRank = r;
+      best = slot;
+    }
+  });
+  if (best < 0) throw new ProfileNotFoundError(name);
+  return p.profileAt(best);
+}
