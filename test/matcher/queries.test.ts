@@ -5,43 +5,11 @@ import {
   DiscoveryValidationError,
   ProfileNotFoundError,
   RunnerNotFoundError,
-  type ProfileFilter,
   type RunnerFilter,
 } from '../../src/index.js';
-import { ARCHES, GPU_TYPES, GROUPS, MODES_IN, MODES_OUT, PROFILE_NAMES, RUNNER_IDS, jsonCopy, snapshotArb } from '../support/arbitraries.js';
+import { PROFILE_NAMES, RUNNER_IDS, jsonCopy, profileFilterArb, runnerFilterArb, snapshotArb } from '../support/arbitraries.js';
 import { refGetProfile, refListProfiles, refListRunners } from '../support/reference.js';
 import { fleet, profile, runner } from '../support/builders.js';
-
-const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
-const value = <T extends string>(values: readonly T[]) => fc.oneof(fc.constantFrom(...values), fc.constant('absent-value'));
-
-export const runnerFilterArb: fc.Arbitrary<RunnerFilter> = fc.record(
-  {
-    runnerGroupId: maybe(value(GROUPS)),
-    profileName: maybe(value(PROFILE_NAMES)),
-    gpuType: maybe(value(GPU_TYPES)),
-    architecture: maybe(value(ARCHES)),
-    ingressMode: maybe(value(MODES_IN)),
-    egressMode: maybe(value(MODES_OUT)),
-    healthyOnly: maybe(fc.boolean()),
-    includeResources: maybe(fc.boolean()),
-    minAvailableCpuMillicores: maybe(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 70_000 }))),
-    minAvailableMemoryBytes: maybe(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 ** 38 }))),
-    minAvailableGpuCount: maybe(fc.integer({ min: 0, max: 9 })),
-  },
-  { requiredKeys: [] },
-);
-
-export const profileFilterArb: fc.Arbitrary<ProfileFilter> = fc.record(
-  {
-    gpuType: maybe(value(GPU_TYPES)),
-    architecture: maybe(value(ARCHES)),
-    runnerId: maybe(fc.constantFrom(...RUNNER_IDS, 'nobody')),
-    ingressMode: maybe(value(MODES_IN)),
-    egressMode: maybe(value(MODES_OUT)),
-  },
-  { requiredKeys: [] },
-);
 
 describe('listRunners — SPEC §2 rules', () => {
   const c = Catalog.fromSnapshot(

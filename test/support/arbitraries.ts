@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Profile, Runner, RunnerResources, Snapshot } from '../../src/index.js';
+import type { Profile, ProfileFilter, Runner, RunnerFilter, RunnerResources, SandboxRequest, Snapshot, Strategy } from '../../src/index.js';
 
 /**
  * Random valid snapshots over small value domains, so that filters hit, miss and collide.
@@ -108,3 +108,64 @@ export function toSnakeCase(value: unknown, ingressAlias = false): unknown {
 export function jsonCopy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
+
+/** A value of the domain, now and then one the fleet has never seen. */
+const value = <T extends string>(values: readonly T[]) => fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...values) }, { weight: 1, arbitrary: fc.constant('absent-value') });
+
+/** Requests over the arbitraries' value domains; `rare` sets how seldom each optional condition appears. */
+const requestWith = (rare: number, maxCpu: number, maxMem: number): fc.Arbitrary<SandboxRequest> => {
+  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: rare, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+  return fc.record(
+    {
+      cpuMillicores: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: maxCpu })),
+      memoryBytes: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: maxMem })),
+      gpuCount: fc.oneof(fc.constant(0), fc.constant(0), fc.integer({ min: 0, max: 9 })),
+      gpuType: maybe(value(GPU_TYPES)),
+      architecture: maybe(value(ARCHES)),
+      profileName: maybe(value(PROFILE_NAMES)),
+      ingressMode: maybe(value(MODES_IN)),
+      egressMode: maybe(value(MODES_OUT)),
+      privileged: maybe(fc.boolean()),
+      storageClass: maybe(value(STORAGE)),
+      runnerGroupId: maybe(value(GROUPS)),
+      runnerIds: maybe(fc.subarray([...RUNNER_IDS, 'nobody'])),
+      tags: maybe(fc.subarray([...TAGS, 'absent-tag'])),
+    },
+    { requiredKeys: ['cpuMillicores', 'memoryBytes', 'gpuCount'] },
+  );
+};
+
+/** Half sparse requests that often fit, half dense ones that mostly do not (and exercise explanations). */
+export const requestArb: fc.Arbitrary<SandboxRequest> = fc.oneof({ weight: 3, arbitrary: requestWith(12, 8000, 2 ** 31) }, { weight: 1, arbitrary: requestWith(1, 70_000, 2 ** 38) });
+export const strategyArb = fc.constantFrom<Strategy>('spread', 'binpack', 'balanced', 'firstFit');
+
+const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
+
+export const runnerFilterArb: fc.Arbitrary<RunnerFilter> = fc.record(
+  {
+    runnerGroupId: maybe(value(GROUPS)),
+    profileName: maybe(value(PROFILE_NAMES)),
+    gpuType: maybe(value(GPU_TYPES)),
+    architecture: maybe(value(ARCHES)),
+    ingressMode: maybe(value(MODES_IN)),
+    egressMode: maybe(value(MODES_OUT)),
+    healthyOnly: maybe(fc.boolean()),
+    includeResources: maybe(fc.boolean()),
+    minAvailableCpuMillicores: maybe(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 70_000 }))),
+    minAvailableMemoryBytes: maybe(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 ** 38 }))),
+    minAvailableGpuCount: maybe(fc.integer({ min: 0, max: 9 })),
+  },
+  { requiredKeys: [] },
+);
+
+export const profileFilterArb: fc.Arbitrary<ProfileFilter> = fc.record(
+  {
+    gpuType: maybe(value(GPU_TYPES)),
+    architecture: maybe(value(ARCHES)),
+    runnerId: maybe(fc.constantFrom(...RUNNER_IDS, 'nobody')),
+    ingressMode: maybe(value(MODES_IN)),
+    egressMode: maybe(value(MODES_OUT)),
+  },
+  { requiredKeys: [] },
+);
+
