@@ -33,3 +33,5 @@ export { formatBytes, formatCpu, parseCpu, parseMemory } from './units/index.js'
 export { parseSnapshot } from './snapshot/parse.js';
 export { Catalog, StalePlacementError } from './matcher/catalog.js';
 export { request, type QuantityRequest } from './matcher/placement/request.js';
+export { generateFleet, type FleetOptions } from './fleet/generate.js';
+export { generateRequests, type RequestMixOptions } from './fleet/requests.js';

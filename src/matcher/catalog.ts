@@ -14,7 +14,7 @@ import type {
   SandboxRequest,
   Snapshot,
 } from '../types.js';
-import { type ValidChange, validateChanges } from './changes.js';
+import { type CatalogView, type ValidChange, validateChanges } from './changes.js';
 import { AdmissionCache } from './placement/admission.js';
 import { place } from './placement/place.js';
 import { checkPlaceOptions, checkRequest } from './placement/request.js';
@@ -59,6 +59,14 @@ export class Catalog {
   private batches: number;
   /** Changes whenever profiles or runner membership change: the admission cache's key. */
   private epoch: number;
+  /** What batch validation reads of the catalog as it stands. */
+  private readonly current: CatalogView = {
+    runner: (runnerId) => {
+      const slot = this.runners.slotOf.get(runnerId);
+      return slot === undefined ? undefined : this.runners.runnerAt(slot);
+    },
+    hasProfile: (profileName, runnerId) => this.profiles.find(profileName, runnerId) !== undefined,
+  };
 
   private constructor(from?: Catalog) {
     this.runners = from ? from.runners.clone() : new RunnerTable();
@@ -155,13 +163,7 @@ export class Catalog {
    * @example catalog.apply([{ type: 'setResources', runnerId: 'r1', resources: null }])
    */
   apply(changes: readonly Change[]): number {
-    const valid = validateChanges(changes, {
-      runner: (id) => {
-        const slot = this.runners.slotOf.get(id);
-        return slot === undefined ? undefined : this.runners.runnerAt(slot);
-      },
-      hasProfile: (name, runnerId) => this.profiles.find(name, runnerId) !== undefined,
-    });
+    const valid = validateChanges(changes, this.current);
     for (const change of valid) this.applyOne(change);
     return ++this.batches;
   }

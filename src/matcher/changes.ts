@@ -32,29 +32,51 @@ const ENVELOPE: Readonly<Record<string, readonly string[]>> = {
  * batch changes nothing.
  */
 export function validateChanges(changes: unknown, current: CatalogView): ValidChange[] {
-  const violations: Violations = [];
   if (!Array.isArray(changes)) throwIfViolations('apply', [{ field: 'changes', description: 'must be a list of changes' }]);
-  const runners = new Map<string, Runner | null>(); // null: removed by this batch
-  const profiles = new Map<string, boolean>();
-  const removedRunners = new Set<string>(); // their profiles went with them
-  const runnerOf = (id: string): Runner | undefined => {
-    const overlay = runners.get(id);
-    return overlay === null ? undefined : (overlay ?? current.runner(id));
-  };
-  const profileExists = (name: string, runnerId: string): boolean => {
-    const overlay = profiles.get(profileKey(name, runnerId));
+  return new BatchValidator(current).validate(changes as unknown[]);
+}
+
+/** Validates one batch; the overlay maps exist only once a change needs them. */
+class BatchValidator {
+  readonly violations: Violations = [];
+  readonly out: ValidChange[] = [];
+  /** Runners upserted (or removed: null) by earlier changes of the batch. */
+  private runners: Map<string, Runner | null> | undefined;
+  /** Profiles upserted (true) or removed (false) by earlier changes. */
+  private profiles: Map<string, boolean> | undefined;
+  /** Runners removed by the batch: their profiles went with them. */
+  private removedRunners: Set<string> | undefined;
+
+  constructor(private readonly current: CatalogView) {}
+
+  validate(list: readonly unknown[]): ValidChange[] {
+    for (let i = 0; i < list.length; i++) this.validateOne(list[i], i);
+    throwIfViolations('apply', this.violations);
+    return this.out;
+  }
+
+  private runnerOf(id: string): Runner | undefined {
+    const overlay = this.runners?.get(id);
+    return overlay === null ? undefined : (overlay ?? this.current.runner(id));
+  }
+
+  private profileExists(name: string, runnerId: string): boolean {
+    const overlay = this.profiles?.get(profileKey(name, runnerId));
     if (overlay !== undefined) return overlay;
-    return removedRunners.has(runnerId) ? false : current.hasProfile(name, runnerId);
-  };
-  const idAt = (record: Readonly<Record<string, unknown>>, key: string, path: string): string | undefined => {
+    return this.removedRunners?.has(runnerId) ? false : this.current.hasProfile(name, runnerId);
+  }
+
+  private idAt(record: Readonly<Record<string, unknown>>, key: string, path: string): string | undefined {
     const v = record[key];
     if (typeof v === 'string' && v.trim() !== '') return v;
-    violations.push({ field: `${path}.${key}`, description: v === undefined ? 'is required' : `must be a non-blank string, got ${JSON.stringify(v) ?? String(v)}` });
+    this.violations.push({ field: `${path}.${key}`, description: v === undefined ? 'is required' : `must be a non-blank string, got ${JSON.stringify(v) ?? String(v)}` });
     return undefined;
-  };
+  }
 
-  const out: ValidChange[] = [];
-  (changes as unknown[]).forEach((change, i) => {
+  private validateOne(change: unknown, i: number): void {
+    const { violations, out } = this;
+    const runnerOf = (id: string) => this.runnerOf(id);
+    const idAt = (record: Readonly<Record<string, unknown>>, key: string, path: string) => this.idAt(record, key, path);
     const path = `changes[${i}]`;
     if (!isRecord(change)) {
       violations.push({ field: path, description: 'must be an object' });
@@ -73,7 +95,7 @@ export function validateChanges(changes: unknown, current: CatalogView): ValidCh
       case 'upsertRunner': {
         const runner = readRunner(change.runner, `${path}.runner`, violations);
         if (!runner) return;
-        runners.set(runner.runnerId, runner);
+        (this.runners ??= new Map()).set(runner.runnerId, runner);
         out.push({ type, runner });
         return;
       }
@@ -82,9 +104,9 @@ export function validateChanges(changes: unknown, current: CatalogView): ValidCh
         if (runnerId === undefined) return;
         if (!runnerOf(runnerId)) violations.push({ field: `${path}.runnerId`, description: `names an unknown runner ${JSON.stringify(runnerId)}` });
         else {
-          runners.set(runnerId, null);
-          removedRunners.add(runnerId);
-          for (const key of profiles.keys()) if ((JSON.parse(key) as string[])[1] === runnerId) profiles.delete(key);
+          (this.runners ??= new Map()).set(runnerId, null);
+          (this.removedRunners ??= new Set()).add(runnerId);
+          for (const key of this.profiles?.keys() ?? []) if ((JSON.parse(key) as string[])[1] === runnerId) this.profiles?.delete(key);
           out.push({ type, runnerId });
         }
         return;
@@ -117,7 +139,7 @@ export function validateChanges(changes: unknown, current: CatalogView): ValidCh
           violations.push({ field: `${path}.profile.runnerId`, description: `names an unknown runner ${JSON.stringify(profile.runnerId)}` });
           return;
         }
-        profiles.set(profileKey(profile.profileName, profile.runnerId), true);
+        (this.profiles ??= new Map()).set(profileKey(profile.profileName, profile.runnerId), true);
         out.push({ type, profile });
         return;
       }
@@ -125,16 +147,14 @@ export function validateChanges(changes: unknown, current: CatalogView): ValidCh
         const profileName = idAt(change, 'profileName', path);
         const runnerId = idAt(change, 'runnerId', path);
         if (profileName === undefined || runnerId === undefined) return;
-        if (!runnerOf(runnerId) || !profileExists(profileName, runnerId)) {
+        if (!runnerOf(runnerId) || !this.profileExists(profileName, runnerId)) {
           violations.push({ field: `${path}.profileName`, description: `names an unknown profile ${JSON.stringify(profileName)} on runner ${JSON.stringify(runnerId)}` });
           return;
         }
-        profiles.set(profileKey(profileName, runnerId), false);
+        (this.profiles ??= new Map()).set(profileKey(profileName, runnerId), false);
         out.push({ type, profileName, runnerId });
         return;
       }
     }
-  });
-  throwIfViolations('apply', violations);
-  return out;
+  }
 }

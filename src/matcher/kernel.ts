@@ -75,3 +75,14 @@ export function forEachConjunction(q: Conjunction, wordCount: number, visit: (sl
     }
   }
 }
+
+/** Writes the answer's words into `out` (length >= wordCount); returns whether any bit is set. */
+export function materialiseConjunction(q: Conjunction, wordCount: number, out: Uint32Array): boolean {
+  let any = 0;
+  for (let i = 0; i < wordCount; i++) {
+    const w = answerAt(q, i);
+    out[i] = w;
+    any |= w;
+  }
+  return any !== 0;
+}

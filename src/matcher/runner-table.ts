@@ -5,6 +5,9 @@ import { ValueIndex } from './value-index.js';
 
 const INITIAL_WORDS = 4;
 
+/** Number of free-fraction buckets (see {@link RunnerTable.freeBuckets}). */
+export const FREE_BUCKETS = 64;
+
 function grownFloat64(a: Float64Array, length: number): Float64Array {
   const next = new Float64Array(length);
   next.set(a);
@@ -20,8 +23,10 @@ function grownFloat64(a: Float64Array, length: number): Float64Array {
  */
 export class RunnerTable {
   wordCount: number;
-  /** The runner as last reported, by slot. */
+  /** The runner as last upserted, by slot (its `resources` may be outdated: see `reported`). */
   runners: Array<Runner | undefined>;
+  /** Resources as last reported by the source of truth, by slot. */
+  reported: Array<RunnerResources | null>;
   slotOf: Map<string, number>;
   private freeSlots: number[];
   /** The next slot never used yet. */
@@ -56,10 +61,24 @@ export class RunnerTable {
   readonly cpuIndex: CapacityIndex;
   readonly memIndex: CapacityIndex;
   readonly gpuIndex: CapacityIndex;
+  /**
+   * Runners by how free they are: bucket k holds the runners whose mean free fraction of CPU
+   * and memory, g = (A_cpu / C_cpu + A_mem / C_mem) / 2 with C the disclosed maximum, lies in
+   * [k / FREE_BUCKETS, (k + 1) / FREE_BUCKETS). Placement reads it to score the most (spread)
+   * or least (binpack) free runners first and stop once no bucket can beat the best score.
+   * Runners with an undisclosed CPU or memory maximum have no bound and sit in `unbounded`.
+   */
+  readonly freeBuckets: Bitset[];
+  readonly unbounded: Bitset;
+  private bucketOf: Int16Array;
+  /** Smallest disclosed CPU and memory maxima over live runners, built on first read. */
+  private minMaxima: [number, number] | undefined;
   /** Changes whenever the runner's state changes; unique across slots and time. */
   generation: Float64Array;
   private stamp: number;
 
+  /** Word-sized scratch arrays reused by placement (never handed out beyond one call). */
+  private scratchArrays: Uint32Array[] = [];
   /** Runners as callers see them (effective resources), built on first read. */
   private views: Array<Runner | undefined>;
   /** Runners with `resources: null`, for listings that do not include resources. */
@@ -73,6 +92,7 @@ export class RunnerTable {
     const slots = words * 32;
     this.wordCount = words;
     this.runners = from ? from.runners.slice() : [];
+    this.reported = from ? from.reported.slice() : [];
     this.slotOf = new Map(from?.slotOf);
     this.freeSlots = from ? from.freeSlots.slice() : [];
     this.highWater = from ? from.highWater : 0;
@@ -105,6 +125,10 @@ export class RunnerTable {
     this.memIndex = from ? from.memIndex.clone() : new CapacityIndex(words);
     this.gpuIndex = from ? from.gpuIndex.clone() : new CapacityIndex(words);
     this.generation = copy(from?.generation);
+    this.freeBuckets = from ? from.freeBuckets.map((b) => b.clone()) : Array.from({ length: FREE_BUCKETS }, () => new Bitset(words));
+    this.unbounded = from ? from.unbounded.clone() : new Bitset(words);
+    this.bucketOf = from ? from.bucketOf.slice() : new Int16Array(slots).fill(-1);
+    this.minMaxima = from?.minMaxima;
     this.stamp = from ? from.stamp : 0;
     this.views = from ? from.views.slice() : [];
     this.bare = from ? from.bare.slice() : [];
@@ -143,6 +167,10 @@ export class RunnerTable {
     for (const b of [this.live, this.healthy, this.known, this.privileged]) b.grow(words);
     for (const v of [this.group, this.profileName, this.gpuType, this.architecture, this.storageClass, this.tag, this.ingress, this.egress]) v.grow(words);
     for (const c of [this.cpuIndex, this.memIndex, this.gpuIndex]) c.grow(words);
+    for (const b of [...this.freeBuckets, this.unbounded]) b.grow(words);
+    const bucketOf = new Int16Array(slots).fill(-1);
+    bucketOf.set(this.bucketOf);
+    this.bucketOf = bucketOf;
     this.availCpu = grownFloat64(this.availCpu, slots);
     this.availMem = grownFloat64(this.availMem, slots);
     this.availGpu = grownFloat64(this.availGpu, slots);
@@ -173,7 +201,9 @@ export class RunnerTable {
       this.order = undefined;
       this.rank = undefined;
     }
+    this.minMaxima = undefined;
     this.runners[slot] = runner;
+    this.reported[slot] = runner.resources;
     this.healthy.assign(slot, runner.healthy);
     this.privileged.assign(slot, runner.supportsPrivileged);
     this.group.add(slot, runner.runnerGroupId);
@@ -207,9 +237,12 @@ export class RunnerTable {
     this.memIndex.update(slot, this.known.has(slot) ? (this.availMem[slot] as number) : -1, -1);
     this.gpuIndex.update(slot, this.known.has(slot) ? (this.availGpu[slot] as number) : -1, -1);
     for (const b of [this.live, this.healthy, this.known, this.privileged]) b.delete(slot);
+    this.placeInBucket(slot, -1);
+    this.minMaxima = undefined;
     for (const a of [this.availCpu, this.availMem, this.availGpu, this.maxCpu, this.maxMem, this.maxGpu, this.reservedCpu, this.reservedMem, this.reservedGpu, this.reservedCount]) a[slot] = 0;
     this.slotOf.delete(runner.runnerId);
     this.runners[slot] = undefined;
+    this.reported[slot] = null;
     this.touch(slot);
     this.freeSlots.push(slot);
     this.order = undefined;
@@ -218,7 +251,7 @@ export class RunnerTable {
 
   /** Replaces the reported resources (the source of truth); reservations stay on top. */
   setResources(slot: number, resources: RunnerResources | null): void {
-    this.runners[slot] = Object.freeze({ ...this.runnerAt(slot), resources });
+    this.reported[slot] = resources;
     this.refreshCapacity(slot);
   }
 
@@ -233,7 +266,7 @@ export class RunnerTable {
 
   /** Recomputes effective availability (reported − reserved, floored at 0) and its indexes. */
   private refreshCapacity(slot: number): void {
-    const reported = this.runnerAt(slot).resources;
+    const reported = this.reported[slot] ?? null;
     const wasKnown = this.known.has(slot);
     const before = (a: Float64Array) => (wasKnown ? (a[slot] as number) : -1);
     const cpu = reported ? Math.max(0, reported.availableCpuMillicores - (this.reservedCpu[slot] as number)) : -1;
@@ -246,7 +279,57 @@ export class RunnerTable {
     this.availMem[slot] = Math.max(mem, 0);
     this.availGpu[slot] = Math.max(gpu, 0);
     this.known.assign(slot, reported !== null);
+    const maxCpu = this.maxCpu[slot] as number;
+    const maxMem = this.maxMem[slot] as number;
+    if (maxCpu > 0 && maxMem > 0) {
+      const g = ((this.availCpu[slot] as number) / maxCpu + (this.availMem[slot] as number) / maxMem) / 2;
+      this.placeInBucket(slot, Math.min(FREE_BUCKETS - 1, Math.floor(g * FREE_BUCKETS)));
+    } else {
+      this.placeInBucket(slot, FREE_BUCKETS);
+    }
     this.touch(slot);
+  }
+
+  /**
+   * The `k`-th scratch array, `wordCount` words long, zeroed when `zero`. Placement runs one
+   * decision at a time, so reusing these saves an allocation per decision.
+   */
+  scratch(k: number, zero: boolean): Uint32Array {
+    let a = this.scratchArrays[k];
+    if (!a || a.length !== this.wordCount) {
+      a = new Uint32Array(this.wordCount);
+      this.scratchArrays[k] = a;
+    } else if (zero) {
+      a.fill(0);
+    }
+    return a;
+  }
+
+  /** Moves a slot to bucket `k` (FREE_BUCKETS: unbounded; -1: none). */
+  private placeInBucket(slot: number, k: number): void {
+    const before = this.bucketOf[slot] as number;
+    if (before === k) return;
+    if (before === FREE_BUCKETS) this.unbounded.delete(slot);
+    else if (before >= 0) (this.freeBuckets[before] as Bitset).delete(slot);
+    if (k === FREE_BUCKETS) this.unbounded.add(slot);
+    else if (k >= 0) (this.freeBuckets[k] as Bitset).add(slot);
+    this.bucketOf[slot] = k;
+  }
+
+  /** Smallest disclosed CPU and memory maxima over live runners (Infinity when none). */
+  minimumMaxima(): readonly [number, number] {
+    if (!this.minMaxima) {
+      let cpu = Infinity;
+      let mem = Infinity;
+      for (const slot of this.slotOf.values()) {
+        const c = this.maxCpu[slot] as number;
+        const m = this.maxMem[slot] as number;
+        if (c > 0 && c < cpu) cpu = c;
+        if (m > 0 && m < mem) mem = m;
+      }
+      this.minMaxima = [cpu, mem];
+    }
+    return this.minMaxima;
   }
 
   /** Sets the union of profile modes of a runner. */
@@ -262,7 +345,7 @@ export class RunnerTable {
 
   /** Effective resources of a slot, or null when unknown. */
   resourcesAt(slot: number): RunnerResources | null {
-    const reported = this.runnerAt(slot).resources;
+    const reported = this.reported[slot] ?? null;
     if (!reported) return null;
     if (this.reservedCount[slot] === 0 && this.reservedCpu[slot] === 0 && this.reservedMem[slot] === 0 && this.reservedGpu[slot] === 0) return reported;
     return Object.freeze({

@@ -8,6 +8,8 @@ import type { FieldViolation } from '../types.js';
 
 export type Violations = FieldViolation[];
 
+const EMPTY: readonly string[] = Object.freeze([]);
+
 /** A field known by its camelCase name and its snake_case name (plus aliases). */
 export interface FieldName {
   readonly camel: string;
@@ -29,23 +31,30 @@ function describe(value: unknown): string {
 
 /** A reader over one JSON object: picks the spelling present, remembers it for paths. */
 export class RecordReader {
-  private readonly snakeStyle: boolean;
-
   constructor(
     readonly record: Readonly<Record<string, unknown>>,
     readonly path: string,
     readonly violations: Violations,
-    names: readonly FieldName[],
-  ) {
-    this.snakeStyle = names.some((n) => n.snake !== n.camel && Object.hasOwn(record, n.snake) && !Object.hasOwn(record, n.camel));
+    private readonly names: readonly FieldName[],
+  ) {}
+
+  /** Whether the object is written in snake_case: decides how a missing field's path is spelled. */
+  private get snakeStyle(): boolean {
+    return this.names.some((n) => n.snake !== n.camel && Object.hasOwn(this.record, n.snake) && !Object.hasOwn(this.record, n.camel));
+  }
+
+  /** The key present in the record for this field, or undefined. */
+  private present(name: FieldName): string | undefined {
+    if (Object.hasOwn(this.record, name.camel)) return name.camel;
+    if (Object.hasOwn(this.record, name.snake)) return name.snake;
+    if (name.aliases) for (const alias of name.aliases) if (Object.hasOwn(this.record, alias)) return alias;
+    return undefined;
   }
 
   /** The key present in the record for this field, or the object's own spelling when absent. */
   keyOf(name: FieldName): { key: string; present: boolean } {
-    for (const key of [name.camel, name.snake, ...(name.aliases ?? [])]) {
-      if (Object.hasOwn(this.record, key)) return { key, present: true };
-    }
-    return { key: this.snakeStyle ? name.snake : name.camel, present: false };
+    const key = this.present(name);
+    return key === undefined ? { key: this.snakeStyle ? name.snake : name.camel, present: false } : { key, present: true };
   }
 
   fieldPath(key: string): string {
@@ -57,8 +66,9 @@ export class RecordReader {
   }
 
   private get(name: FieldName): { key: string; present: boolean; value: unknown } {
-    const { key, present } = this.keyOf(name);
-    return { key, present, value: present ? this.record[key] : undefined };
+    const key = this.present(name);
+    if (key === undefined) return { key: this.snakeStyle ? name.snake : name.camel, present: false, value: undefined };
+    return { key, present: true, value: this.record[key] };
   }
 
   /** A non-blank string identifier; required. */
@@ -103,19 +113,26 @@ export class RecordReader {
 
   /** A list of non-blank strings; empty when absent. */
   list(name: FieldName): readonly string[] {
-    const { key, present, value } = this.get(name);
-    if (!present || value === undefined || value === null) return [];
+    const key = this.present(name);
+    const value = key === undefined ? undefined : this.record[key];
+    if (key === undefined || value === undefined || value === null) return EMPTY;
     if (!Array.isArray(value)) {
       this.violate(key, `must be a list of strings, got ${describe(value)}`);
-      return [];
+      return EMPTY;
     }
-    const out: string[] = [];
-    value.forEach((item: unknown, i) => {
-      if (typeof item !== 'string') this.violations.push({ field: `${this.fieldPath(key)}[${i}]`, description: `must be a string, got ${describe(item)}` });
-      else if (item.trim() === '') this.violations.push({ field: `${this.fieldPath(key)}[${i}]`, description: `must not be blank, got ${describe(item)}` });
-      else out.push(item);
-    });
-    return Object.freeze(out);
+    const out: string[] = new Array<string>(value.length);
+    let ok = true;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      if (typeof item === 'string' && item.trim() !== '') {
+        out[i] = item;
+        continue;
+      }
+      ok = false;
+      const description = typeof item !== 'string' ? `must be a string, got ${describe(item)}` : `must not be blank, got ${describe(item)}`;
+      this.violations.push({ field: `${this.fieldPath(key)}[${i}]`, description });
+    }
+    return ok ? Object.freeze(out) : EMPTY;
   }
 
   /** An ISO 8601 date-time with a time zone (`2026-01-02T03:04:05Z`); required. */

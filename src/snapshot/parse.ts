@@ -44,12 +44,14 @@ const S = {
   profiles: field('profiles', 'profiles'),
 } as const;
 
+const FIELD_LISTS = new Map<object, readonly FieldName[]>([R, RES, P, S].map((names) => [names, Object.values(names)]));
+
 function reader(value: unknown, path: string, violations: Violations, names: Record<string, FieldName>): RecordReader | undefined {
   if (!isRecord(value)) {
     violations.push({ field: path, description: `must be an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` });
     return undefined;
   }
-  return new RecordReader(value, path, violations, Object.values(names));
+  return new RecordReader(value, path, violations, FIELD_LISTS.get(names) ?? Object.values(names));
 }
 
 /**
@@ -145,6 +147,25 @@ const parsed = new WeakSet<object>();
 
 export function isParsedSnapshot(value: unknown): value is Snapshot {
   return typeof value === 'object' && value !== null && parsed.has(value);
+}
+
+/**
+ * Freezes a snapshot built by capmatch itself (already valid by construction) and marks it as
+ * validated. Not exported from the package: outside input always goes through parseSnapshot.
+ */
+export function trustSnapshot(snapshot: Snapshot): Snapshot {
+  for (const runner of snapshot.runners) {
+    for (const list of [runner.tags, runner.profileNames, runner.supportedGpuTypes, runner.supportedArchitectures, runner.availableStorageClasses]) Object.freeze(list);
+    if (runner.resources) Object.freeze(runner.resources);
+    Object.freeze(runner);
+  }
+  for (const profile of snapshot.profiles) {
+    for (const list of [profile.supportedGpuTypes, profile.supportedArchitectures, profile.ingressModes, profile.egressModes]) Object.freeze(list);
+    Object.freeze(profile);
+  }
+  const frozen = Object.freeze({ runners: Object.freeze(snapshot.runners), profiles: Object.freeze(snapshot.profiles) });
+  parsed.add(frozen);
+  return frozen;
 }
 
 /** The key under which a profile is unique. */

@@ -1,7 +1,7 @@
 import type { NearestMiss, Rejection, RejectionCode, RejectionReason, SandboxRequest } from '../../types.js';
 import { popcount } from '../bitset.js';
 import type { RunnerTable } from '../runner-table.js';
-import type { CapacityCondition, RequestConditions } from './conditions.js';
+import type { CapacityCondition, Condition, RequestConditions } from './conditions.js';
 
 /** Every reason, in the order messages list equal counts. */
 export const REASONS: readonly RejectionReason[] = [
@@ -66,78 +66,148 @@ export function rejectionMessage(considered: number, reasons: Readonly<Record<Re
  */
 export function explainRejection(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): Rejection {
   const words = t.wordCount;
-  const planes = [new Uint32Array(words), new Uint32Array(words), new Uint32Array(words), new Uint32Array(words)];
-  const counts = Object.fromEntries(REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
+  const p0 = t.scratch(0, true);
+  const p1 = t.scratch(1, true);
+  const p2 = t.scratch(2, true);
+  const p3 = t.scratch(3, true);
+  const tally = new Float64Array(REASONS.length);
   const live = t.live.words;
   const known = t.known.words;
+  const conditions = c.conditions;
+  const reasonOf = Int32Array.from([...conditions, ...c.capacity], (x) => REASONS.indexOf(x.reason));
+  const total = reasonOf.length;
+  const perCondition = new Int32Array(total);
 
-  const addFailures = (i: number, fail: number) => {
-    let carry = fail;
-    for (let k = 0; k < 4 && carry !== 0; k++) {
-      const plane = planes[k] as Uint32Array;
-      const next = (plane[i] as number) & carry;
-      plane[i] = (plane[i] as number) ^ carry;
+  // Condition by condition, each a tight loop over the words: `fail` bits are added into the
+  // four counter planes (carry-save), so bit b of (p3 p2 p1 p0) counts runner b's reasons.
+  const fail = t.scratch(4, false);
+  for (let j = 0; j < total; j++) {
+    if (j < conditions.length) {
+      const sets = (conditions[j] as Condition).pass;
+      const first = sets[0] as Uint32Array;
+      for (let i = 0; i < words; i++) fail[i] = (live[i] as number) & ~(first[i] as number);
+      for (let k = 1; k < sets.length; k++) {
+        const set = sets[k] as Uint32Array;
+        for (let i = 0; i < words; i++) fail[i] = (fail[i] as number) | ((live[i] as number) & ~(set[i] as number));
+      }
+    } else {
+      const cap = c.capacity[j - conditions.length] as CapacityCondition;
+      for (let i = 0; i < words; i++) fail[i] = (live[i] as number) & (known[i] as number) & ~capacityOkAt(cap, i);
+    }
+    let n = 0;
+    for (let i = 0; i < words; i++) {
+      const f = fail[i] as number;
+      if (f === 0) continue;
+      n += popcount(f);
+      let carry = (p0[i] as number) & f;
+      p0[i] = (p0[i] as number) ^ f;
+      let next = (p1[i] as number) & carry;
+      p1[i] = (p1[i] as number) ^ carry;
       carry = next;
+      next = (p2[i] as number) & carry;
+      p2[i] = (p2[i] as number) ^ carry;
+      p3[i] = (p3[i] as number) ^ next;
     }
-  };
-
-  for (let i = 0; i < words; i++) {
-    const liveWord = live[i] as number;
-    if (liveWord === 0) continue;
-    for (const condition of c.conditions) {
-      let pass = -1;
-      for (const set of condition.pass) pass &= set[i] as number;
-      const fail = liveWord & ~pass;
-      if (fail === 0) continue;
-      counts[condition.reason] += popcount(fail);
-      addFailures(i, fail);
-    }
-    for (const cap of c.capacity) {
-      const fail = liveWord & (known[i] as number) & ~capacityOkAt(cap, i);
-      if (fail === 0) continue;
-      counts[cap.reason] += popcount(fail);
-      addFailures(i, fail);
-    }
+    perCondition[j] = n;
   }
+  for (let j = 0; j < total; j++) tally[reasonOf[j] as number] = (tally[reasonOf[j] as number] as number) + (perCondition[j] as number);
+  const counts = countsOf(tally);
 
   const considered = t.size;
-  const nearestMisses = nearest(t, request, c, planes, missCount);
+  const nearestMisses = nearest(t, request, c, [p0, p1, p2, p3], missCount);
   const code: RejectionCode = request.profileName !== undefined && considered > 0 && counts.noAdmittingProfile === considered ? 'PROFILE_MISMATCH' : 'NO_SUITABLE_RUNNER';
   return rejection(code, considered, counts, nearestMisses);
 }
 
-/** A rejection whose message is formatted on first read (simulations never read it). */
-function rejection(code: RejectionCode, considered: number, reasons: Record<RejectionReason, number>, nearestMisses: NearestMiss[]): Rejection {
-  let message: string | undefined;
-  const result = { ok: false as const, code, considered, reasons: Object.freeze(reasons), nearestMisses: Object.freeze(nearestMisses) };
-  Object.defineProperty(result, 'message', {
-    enumerable: true,
-    get: () => (message ??= rejectionMessage(considered, reasons)),
+/** Reason counts as a record with a fixed shape (REASONS order). */
+function countsOf(tally: Float64Array): Record<RejectionReason, number> {
+  const at = (k: number) => tally[k] as number;
+  return Object.freeze({
+    unhealthy: at(0),
+    unknownResources: at(1),
+    insufficientCpu: at(2),
+    insufficientMemory: at(3),
+    insufficientGpu: at(4),
+    gpuType: at(5),
+    architecture: at(6),
+    privileged: at(7),
+    storageClass: at(8),
+    noAdmittingProfile: at(9),
+    runnerGroup: at(10),
+    allowList: at(11),
+    tags: at(12),
   });
-  return Object.freeze(result) as Rejection;
 }
 
-/** Runners failing the fewest reasons, fewest first, then by ascending runnerId. */
+/** A rejection whose message is formatted on first read (simulations never read it); `toJSON` includes it. */
+class RejectionResult implements Rejection {
+  readonly ok = false as const;
+  private formatted: string | undefined;
+
+  constructor(
+    readonly code: RejectionCode,
+    readonly considered: number,
+    readonly reasons: Readonly<Record<RejectionReason, number>>,
+    readonly nearestMisses: readonly NearestMiss[],
+  ) {}
+
+  get message(): string {
+    return (this.formatted ??= rejectionMessage(this.considered, this.reasons));
+  }
+
+  toJSON(): Omit<Rejection, never> {
+    return { ok: false, code: this.code, considered: this.considered, reasons: this.reasons, nearestMisses: this.nearestMisses, message: this.message };
+  }
+}
+
+function rejection(code: RejectionCode, considered: number, reasons: Record<RejectionReason, number>, nearestMisses: NearestMiss[]): Rejection {
+  return new RejectionResult(code, considered, reasons, Object.freeze(nearestMisses));
+}
+
+/**
+ * Runners failing the fewest reasons, fewest first, then by ascending runnerId. For each count
+ * of reasons, the runners with that count form a bitset; when it is large the runners are
+ * walked in runnerId order until enough are found, when small its bits are ranked directly.
+ */
 function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, planes: Uint32Array[], missCount: number): NearestMiss[] {
   const chosen: number[] = [];
-  const idOf = (slot: number) => t.runnerAt(slot).runnerId;
+  const rank = t.ranks();
   const [p0, p1, p2, p3] = planes as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+  const live = t.live.words;
+  const mask = t.scratch(5, false);
   for (let level = 1; level < 16 && chosen.length < missCount; level++) {
     const need = missCount - chosen.length;
-    const best: number[] = []; // up to `need` slots of this level, ascending runnerId
-    for (let i = 0; i < t.wordCount; i++) {
-      let w = (t.live.words[i] as number) & (level & 1 ? (p0[i] as number) : ~(p0[i] as number));
+    let members = 0;
+    for (let i = 0; i < mask.length; i++) {
+      let w = (live[i] as number) & (level & 1 ? (p0[i] as number) : ~(p0[i] as number));
       w &= level & 2 ? (p1[i] as number) : ~(p1[i] as number);
       w &= level & 4 ? (p2[i] as number) : ~(p2[i] as number);
       w &= level & 8 ? (p3[i] as number) : ~(p3[i] as number);
+      mask[i] = w;
+      if (w !== 0) members += popcount(w);
+    }
+    if (members === 0) continue;
+    if (members * members > t.size * need) {
+      // Many members: the first `need` of them in runnerId order come early in the walk.
+      let found = 0;
+      for (const slot of t.slotsInIdOrder()) {
+        if ((((mask[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0) continue;
+        chosen.push(slot);
+        if (++found === need) break;
+      }
+      continue;
+    }
+    const best: number[] = []; // up to `need` slots, ascending rank
+    for (let i = 0; i < mask.length; i++) {
+      let w = mask[i] as number;
       while (w !== 0) {
         const low = w & -w;
         const slot = (i << 5) + 31 - Math.clz32(low);
         w ^= low;
-        const id = idOf(slot);
-        if (best.length === need && id >= idOf(best[need - 1] as number)) continue;
+        const r = rank[slot] as number;
+        if (best.length === need && r >= (rank[best[need - 1] as number] as number)) continue;
         let at = best.length;
-        while (at > 0 && idOf(best[at - 1] as number) > id) at--;
+        while (at > 0 && (rank[best[at - 1] as number] as number) > r) at--;
         best.splice(at, 0, slot);
         if (best.length > need) best.pop();
       }

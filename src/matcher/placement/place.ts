@@ -1,7 +1,7 @@
 import type { PlaceResult, SandboxRequest, ScoredRunner } from '../../types.js';
 import { Bitset } from '../bitset.js';
-import { forEachConjunction, testConjunction } from '../kernel.js';
-import type { RunnerTable } from '../runner-table.js';
+import { type Conjunction, forEachConjunction, materialiseConjunction, testConjunction } from '../kernel.js';
+import { FREE_BUCKETS, type RunnerTable } from '../runner-table.js';
 import type { AdmissionCache } from './admission.js';
 import { fitConjunction, requestConditions } from './conditions.js';
 import { explainRejection } from './explain.js';
@@ -57,8 +57,8 @@ function allowListBitset(t: RunnerTable, runnerIds: readonly string[]): Bitset {
 }
 
 /** The `keep` first fitting runners in runnerId order, each scoring 100. */
-function firstFits(t: RunnerTable, fit: Parameters<typeof testConjunction>[0], keep: number): Array<[number, number]> {
-  const out: Array<[number, number]> = [];
+function firstFits(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
+  const out: Ranked = [];
   for (const slot of t.slotsInIdOrder()) {
     if (!testConjunction(fit, slot)) continue;
     out.push([slot, 100]);
@@ -67,27 +67,85 @@ function firstFits(t: RunnerTable, fit: Parameters<typeof testConjunction>[0], k
   return out;
 }
 
-/** The `keep` best fitting runners by score, ties by ascending runnerId; every fitting runner is scored. */
-function bestScored(
-  t: RunnerTable,
-  fit: Parameters<typeof testConjunction>[0],
-  keep: number,
-  strategy: ResolvedOptions['strategy'],
-  request: SandboxRequest,
-): Array<[number, number]> {
+type Ranked = Array<[number, number]>;
+
+/** Keeps the `keep` best (slot, score) pairs: higher score first, ties by ascending runnerId. */
+class TopK {
+  readonly items: Ranked = [];
+
+  constructor(
+    private readonly t: RunnerTable,
+    private readonly keep: number,
+  ) {}
+
+  /** The score a runner must reach to enter (ties may still enter on runnerId). */
+  get threshold(): number {
+    return this.items.length === this.keep ? (this.items[this.keep - 1] as [number, number])[1] : -Infinity;
+  }
+
+  offer(slot: number, score: number): void {
+    const items = this.items;
+    const last = items[items.length - 1];
+    if (items.length === this.keep && last !== undefined && !this.better(slot, score, last)) return;
+    let at = items.length;
+    while (at > 0 && this.better(slot, score, items[at - 1] as [number, number])) at--;
+    items.splice(at, 0, [slot, score]);
+    if (items.length > this.keep) items.pop();
+  }
+
+  private better(slot: number, score: number, than: [number, number]): boolean {
+    return score > than[1] || (score === than[1] && this.t.runnerAt(slot).runnerId < this.t.runnerAt(than[0]).runnerId);
+  }
+}
+
+/** Float slack for the bucket bounds: a bound is only trusted to prune when clearly below. */
+const SLACK = 1e-9;
+
+/**
+ * The `keep` best fitting runners by score, ties by ascending runnerId. The answer is exactly
+ * that of scoring every fitting runner; for spread and binpack on CPU and memory requests the
+ * free-fraction buckets let it skip runners that provably cannot win:
+ * - spread = 100 × mean_d (A_d − q_d) / C_d ≤ 100 × g ≤ 100 × (k + 1) / B in bucket k;
+ * - binpack = 100 × (1 − g) + 100 × mean_d q_d / C_d ≤ 100 × (1 − k / B) + 100 × mean_d q_d / min C_d.
+ * Buckets are visited best bound first; the scan stops at the first bucket whose bound falls
+ * below the current k-th best score.
+ */
+function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: ResolvedOptions['strategy'], request: SandboxRequest): Ranked {
   const score = SCORES[strategy];
   const { cpuMillicores: cpu, memoryBytes: mem, gpuCount: gpu } = request;
-  const top: Array<[number, number]> = [];
-  const better = (slot: number, s: number, than: [number, number]) =>
-    s > than[1] || (s === than[1] && t.runnerAt(slot).runnerId < t.runnerAt(than[0]).runnerId);
-  forEachConjunction(fit, t.wordCount, (slot) => {
-    const s = score(t, slot, cpu, mem, gpu);
-    const last = top[top.length - 1];
-    if (top.length === keep && last !== undefined && !better(slot, s, last)) return;
-    let at = top.length;
-    while (at > 0 && better(slot, s, top[at - 1] as [number, number])) at--;
-    top.splice(at, 0, [slot, s]);
-    if (top.length > keep) top.pop();
-  });
-  return top;
+  const top = new TopK(t, keep);
+  const bounded = (strategy === 'spread' || strategy === 'binpack') && cpu > 0 && mem > 0 && gpu === 0;
+  if (!bounded) {
+    forEachConjunction(fit, t.wordCount, (slot) => top.offer(slot, score(t, slot, cpu, mem, gpu)));
+    return top.items;
+  }
+  const fits = t.scratch(6, false);
+  if (!materialiseConjunction(fit, t.wordCount, fits)) return top.items;
+  const scan = (bucket: Uint32Array) => {
+    for (let i = 0; i < fits.length; i++) {
+      let w = (fits[i] as number) & (bucket[i] as number);
+      while (w !== 0) {
+        const low = w & -w;
+        const slot = (i << 5) + 31 - Math.clz32(low);
+        top.offer(slot, score(t, slot, cpu, mem, gpu));
+        w ^= low;
+      }
+    }
+  };
+  scan(t.unbounded.words);
+  const B = FREE_BUCKETS;
+  if (strategy === 'spread') {
+    for (let k = B - 1; k >= 0; k--) {
+      if ((100 * (k + 1)) / B + SLACK < top.threshold) break;
+      scan((t.freeBuckets[k] as Bitset).words);
+    }
+  } else {
+    const [minCpu, minMem] = t.minimumMaxima();
+    const requestTerm = (100 * (cpu / minCpu + mem / minMem)) / 2;
+    for (let k = 0; k < B; k++) {
+      if (100 * (1 - k / B) + requestTerm + SLACK < top.threshold) break;
+      scan((t.freeBuckets[k] as Bitset).words);
+    }
+  }
+  return top.items;
 }

@@ -26,18 +26,36 @@ export const spreadScore: ScoreFunction = (t, slot, cpu, mem, gpu) => {
   let n = 0;
   let anySum = 0;
   let anyN = 0;
-  const a = [t.availCpu[slot] as number, t.availMem[slot] as number, t.availGpu[slot] as number];
-  const m = [t.maxCpu[slot] as number, t.maxMem[slot] as number, t.maxGpu[slot] as number];
-  const q = [cpu, mem, gpu];
-  for (let d = 0; d < 3; d++) {
-    const ad = a[d] as number;
-    const md = m[d] as number;
-    const capacity = md > 0 ? md : ad;
-    if (capacity <= 0) continue;
-    const free = (ad - (q[d] as number)) / capacity;
+  // Unrolled over (cpu, memory, gpu): this runs once per fitting runner, so no arrays.
+  let a = t.availCpu[slot] as number;
+  let capacity = (t.maxCpu[slot] as number) > 0 ? (t.maxCpu[slot] as number) : a;
+  if (capacity > 0) {
+    const free = (a - cpu) / capacity;
     anySum += free;
     anyN++;
-    if ((q[d] as number) > 0) {
+    if (cpu > 0) {
+      sum += free;
+      n++;
+    }
+  }
+  a = t.availMem[slot] as number;
+  capacity = (t.maxMem[slot] as number) > 0 ? (t.maxMem[slot] as number) : a;
+  if (capacity > 0) {
+    const free = (a - mem) / capacity;
+    anySum += free;
+    anyN++;
+    if (mem > 0) {
+      sum += free;
+      n++;
+    }
+  }
+  a = t.availGpu[slot] as number;
+  capacity = (t.maxGpu[slot] as number) > 0 ? (t.maxGpu[slot] as number) : a;
+  if (capacity > 0) {
+    const free = (a - gpu) / capacity;
+    anySum += free;
+    anyN++;
+    if (gpu > 0) {
       sum += free;
       n++;
     }
@@ -64,17 +82,26 @@ export const binpackScore: ScoreFunction = (t, slot, cpu, mem, gpu) => 100 - spr
 export const balancedScore: ScoreFunction = (t, slot, cpu, mem, gpu) => {
   let lo = Infinity;
   let hi = -Infinity;
-  const a = [t.availCpu[slot] as number, t.availMem[slot] as number, t.availGpu[slot] as number];
-  const m = [t.maxCpu[slot] as number, t.maxMem[slot] as number, t.maxGpu[slot] as number];
-  const q = [cpu, mem, gpu];
-  for (let d = 0; d < 3; d++) {
-    const ad = a[d] as number;
-    const md = m[d] as number;
-    const capacity = md > 0 ? md : ad;
-    if (capacity <= 0) continue;
-    const used = 1 - (ad - (q[d] as number)) / capacity;
-    if (used < lo) lo = used;
-    if (used > hi) hi = used;
+  let a = t.availCpu[slot] as number;
+  let capacity = (t.maxCpu[slot] as number) > 0 ? (t.maxCpu[slot] as number) : a;
+  if (capacity > 0) {
+    const used = 1 - (a - cpu) / capacity;
+    lo = Math.min(lo, used);
+    hi = Math.max(hi, used);
+  }
+  a = t.availMem[slot] as number;
+  capacity = (t.maxMem[slot] as number) > 0 ? (t.maxMem[slot] as number) : a;
+  if (capacity > 0) {
+    const used = 1 - (a - mem) / capacity;
+    lo = Math.min(lo, used);
+    hi = Math.max(hi, used);
+  }
+  a = t.availGpu[slot] as number;
+  capacity = (t.maxGpu[slot] as number) > 0 ? (t.maxGpu[slot] as number) : a;
+  if (capacity > 0) {
+    const used = 1 - (a - gpu) / capacity;
+    lo = Math.min(lo, used);
+    hi = Math.max(hi, used);
   }
   return hi < lo ? 100 : 100 * (1 - (hi - lo));
 };

@@ -1,0 +1,221 @@
+/**
+ * capmatch benchmarks: tables of named cases over seeded synthetic fleets, each measured
+ * beside the brute-force baseline in the same run so that the ratio means something on a
+ * noisy machine. Reports medians (tinybench p50) per operation.
+ *
+ *   npm run bench                      # every group
+ *   npm run bench -- discovery placement   # some groups: discovery updates build placement fork simulate
+ *
+ * Writes bench/results/latest.json beside the printed table.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Bench } from 'tinybench';
+import { Catalog, generateFleet, generateRequests, type Change, type SandboxRequest, type Snapshot } from '../dist/index.js';
+import { ScanFleet } from './baseline.js';
+
+export interface Row {
+  readonly group: string;
+  readonly case: string;
+  readonly size: string;
+  /** Median microseconds per operation. */
+  readonly capmatchUs: number;
+  readonly baselineUs?: number;
+  readonly note?: string;
+}
+
+const rows: Row[] = [];
+const fleets = new Map<number, Snapshot>();
+
+export function fleetOf(runners: number): Snapshot {
+  let fleet = fleets.get(runners);
+  if (!fleet) {
+    fleet = generateFleet({ runners, seed: 20261128 });
+    fleets.set(runners, fleet);
+  }
+  return fleet;
+}
+
+/** Median µs per operation of `fn`, which performs `ops` operations per call. */
+export async function median(fn: () => unknown, ops = 1, time = 400): Promise<number> {
+  const bench = new Bench({ time, warmupTime: 100, warmupIterations: 5 });
+  bench.add('case', fn);
+  await bench.run();
+  const result = bench.tasks[0]?.result as { latency?: { p50: number } } | undefined;
+  if (!result?.latency) throw new Error(`benchmark produced no result: ${String((bench.tasks[0]?.result as { error?: unknown } | undefined)?.error)}`);
+  return (result.latency.p50 * 1000) / ops;
+}
+
+export function record(row: Row): void {
+  rows.push(row);
+  const ratio = row.baselineUs === undefined ? '' : `  ${(row.baselineUs / row.capmatchUs).toFixed(1)}× faster than baseline (${fmt(row.baselineUs)})`;
+  console.log(`${row.group.padEnd(10)} ${row.case.padEnd(52)} ${row.size.padEnd(26)} ${fmt(row.capmatchUs).padStart(10)}${ratio}${row.note ? `  ${row.note}` : ''}`);
+}
+
+export function fmt(us: number): string {
+  return us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(us < 10 ? 2 : 1)} µs`;
+}
+
+async function discovery(): Promise<void> {
+  for (const size of [1_000, 10_000, 100_000]) {
+    const fleet = fleetOf(size);
+    const catalog = Catalog.fromSnapshot(fleet);
+    const scan = new ScanFleet(fleet);
+    const label = `${size.toLocaleString('en')} runners`;
+    const filter = { gpuType: 'H100', architecture: 'amd64', egressMode: 'internet', healthyOnly: true, minAvailableCpuMillicores: 32_000 } as const;
+    if (catalog.countRunners(filter) !== scan.countRunners(filter)) throw new Error('countRunners disagrees with the scan');
+    record({
+      group: 'discovery',
+      case: 'countRunners: 4 capability + 1 capacity filter',
+      size: label,
+      capmatchUs: await median(() => catalog.countRunners(filter)),
+      baselineUs: await median(() => scan.countRunners(filter)),
+      note: `${catalog.countRunners(filter)} match`,
+    });
+    const listFilter = { ...filter, includeResources: true } as const;
+    record({
+      group: 'discovery',
+      case: 'listRunners (materialised), same filters',
+      size: label,
+      capmatchUs: await median(() => catalog.listRunners(listFilter)),
+      baselineUs: await median(() => scan.listRunners(listFilter)),
+    });
+    const broad = { egressMode: 'internet', minAvailableMemoryBytes: 64 * 2 ** 30 } as const;
+    record({
+      group: 'discovery',
+      case: 'listRunners, broad filter (many results)',
+      size: label,
+      capmatchUs: await median(() => catalog.listRunners(broad)),
+      baselineUs: await median(() => scan.listRunners(broad)),
+      note: `${catalog.countRunners(broad)} match`,
+    });
+    const pf = { gpuType: 'H100', ingressMode: 'private', egressMode: 'internet' } as const;
+    if (catalog.countProfiles(pf) !== scan.countProfiles(pf)) throw new Error('countProfiles disagrees with the scan');
+    record({
+      group: 'discovery',
+      case: 'countProfiles: 3 filters',
+      size: `${fleet.profiles.length.toLocaleString('en')} profiles`,
+      capmatchUs: await median(() => catalog.countProfiles(pf)),
+      baselineUs: await median(() => scan.countProfiles(pf)),
+    });
+  }
+}
+
+async function updates(): Promise<void> {
+  const perCall = 200;
+  for (const size of [1_000, 100_000]) {
+    const fleet = fleetOf(size);
+    const catalog = Catalog.fromSnapshot(fleet);
+    const batches: Change[][] = fleet.runners.slice(0, 1024).map((r, i) => [
+      {
+        type: 'setResources',
+        runnerId: r.runnerId,
+        resources: {
+          availableCpuMillicores: (i * 7919) % (r.maxCpuMillicores + 1),
+          availableMemoryBytes: (i * 104_729 * 2 ** 20) % (r.maxMemoryBytes + 1),
+          availableGpuCount: i % (r.maxGpuCount + 1),
+          runningSandboxes: i % 17,
+        },
+      },
+    ]);
+    let k = 0;
+    record({
+      group: 'updates',
+      case: 'apply one setResources',
+      size: `${size.toLocaleString('en')} runners`,
+      capmatchUs: await median(() => {
+        for (let i = 0; i < perCall; i++) catalog.apply(batches[k++ % batches.length] as Change[]);
+      }, perCall),
+    });
+  }
+}
+
+async function build(): Promise<void> {
+  const fleet = fleetOf(100_000);
+  const json = JSON.parse(JSON.stringify(fleet)) as unknown;
+  const times: number[] = [];
+  let heap = 0;
+  for (let i = 0; i < 3; i++) {
+    globalThis.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    const t = performance.now();
+    let catalog: Catalog | undefined = Catalog.fromSnapshot(json);
+    times.push(performance.now() - t);
+    globalThis.gc?.();
+    heap = process.memoryUsage().heapUsed - before;
+    if (catalog.size !== 100_000) throw new Error('wrong size');
+    catalog = undefined;
+  }
+  times.sort((a, b) => a - b);
+  record({
+    group: 'build',
+    case: 'fromSnapshot(JSON): validate + index',
+    size: `100,000 runners + ${fleet.profiles.length.toLocaleString('en')} profiles`,
+    capmatchUs: (times[1] as number) * 1000,
+    note: globalThis.gc ? `retained heap ${(heap / 2 ** 20).toFixed(0)} MB (catalog + parsed snapshot)` : 'run with --expose-gc for heap',
+  });
+}
+
+async function placement(): Promise<void> {
+  const requests = generateRequests({ count: 1000, seed: 99 });
+  const batch = 50;
+  for (const size of [5_000, 15_000]) {
+    const fleet = fleetOf(size);
+    const catalog = Catalog.fromSnapshot(fleet);
+    const scan = new ScanFleet(fleet);
+    const label = `${size.toLocaleString('en')} runners`;
+    for (const strategy of ['spread', 'binpack'] as const) {
+      for (const q of requests.slice(0, 200)) {
+        const got = catalog.place(q, { strategy });
+        if ((got.ok ? got.runnerId : undefined) !== scan.place(q, strategy)) throw new Error(`placement disagrees with the scan on ${JSON.stringify(q)}`);
+      }
+      let i = 0;
+      let j = 0;
+      const us = await median(() => {
+        for (let n = 0; n < batch; n++) catalog.place(requests[i++ % 1000] as SandboxRequest, { strategy });
+      }, batch);
+      const baseUs = await median(() => {
+        for (let n = 0; n < 5; n++) scan.place(requests[j++ % 1000] as SandboxRequest, strategy);
+      }, 5);
+      record({ group: 'placement', case: `place, request mix, ${strategy}`, size: label, capmatchUs: us, baselineUs: baseUs, note: `${Math.round(1e6 / us).toLocaleString('en')} decisions/s` });
+    }
+    const fits: SandboxRequest = { cpuMillicores: 1000, memoryBytes: 2 * 2 ** 30, gpuCount: 0 };
+    const misses: SandboxRequest = { cpuMillicores: 1000, memoryBytes: 2 * 2 ** 30, gpuCount: 4, gpuType: 'H100', ingressMode: 'public', privileged: true, tags: ['nvlink', 'spot'], runnerGroupId: 'group-01' };
+    if (catalog.place(misses).ok) throw new Error('expected a rejection');
+    const ok = await median(() => catalog.place(fits), 1);
+    const rejected = await median(() => catalog.place(misses), 1);
+    record({ group: 'placement', case: 'successful placement (CPU-only: every runner scored)', size: label, capmatchUs: ok });
+    record({ group: 'placement', case: 'rejection with full explanation', size: label, capmatchUs: rejected, note: `${(rejected / ok).toFixed(2)}× a successful placement` });
+    const fork = catalog.fork();
+    let k = 0;
+    const cycle = await median(() => {
+      for (let n = 0; n < batch; n++) {
+        const p = fork.place(requests[k++ % 1000] as SandboxRequest);
+        if (p.ok) fork.release(fork.reserve(p));
+      }
+    }, batch);
+    record({ group: 'placement', case: 'place + reserve + release cycle', size: label, capmatchUs: cycle, note: `${Math.round(1e6 / cycle).toLocaleString('en')} cycles/s` });
+  }
+}
+
+async function fork(): Promise<void> {
+  const fleet = fleetOf(100_000);
+  const catalog = Catalog.fromSnapshot(fleet);
+  const forkUs = await median(() => catalog.fork(), 1, 1500);
+  const buildUs = await median(() => Catalog.fromSnapshot(fleet), 1, 3000);
+  record({ group: 'fork', case: 'fork()', size: '100,000 runners', capmatchUs: forkUs, note: `${((forkUs / buildUs) * 100).toFixed(1)}% of building from the parsed snapshot (${fmt(buildUs)})` });
+}
+
+const GROUPS: Record<string, () => Promise<void>> = {
+  discovery,
+  updates,
+  build,
+  placement,
+  fork,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const name of wanted) if (!GROUPS[name]) throw new Error(`unknown group ${name}; groups: ${Object.keys(GROUPS).join(' ')}`);
+console.log(`capmatch benchmarks — node ${process.version}, medians per operation\n`);
+for (const [name, run] of Object.entries(GROUPS)) if (wanted.length === 0 || wanted.includes(name)) await run();
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify({ node: process.version, date: new Date().toISOString(), rows }, null, 2)}\n`);

@@ -1,0 +1,64 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Catalog, generateFleet, generateRequests, parseSnapshot, type Placement, type Rejection, type Strategy } from '../../src/index.js';
+import { jsonCopy } from '../support/arbitraries.js';
+import { refListProfiles, refListRunners, refPlace } from '../support/reference.js';
+
+/**
+ * The same comparisons on generated fleets of a few hundred runners, where the free-fraction
+ * buckets, the capacity thresholds and the admission cache all have real work to do.
+ */
+describe('generated fleets against the brute-force reference', () => {
+  it('generateFleet is deterministic and valid', () => {
+    const a = generateFleet({ runners: 300, seed: 5 });
+    expect(generateFleet({ runners: 300, seed: 5 })).toEqual(a);
+    expect(generateFleet({ runners: 300, seed: 6 })).not.toEqual(a);
+    expect(parseSnapshot(jsonCopy(a))).toEqual(a);
+    const types = new Set(a.runners.flatMap((r) => r.supportedGpuTypes));
+    expect([...types].sort()).toEqual(['A100', 'B200', 'H100', 'H200', 'L40S']);
+    expect(a.runners.some((r) => !r.healthy)).toBe(true);
+    expect(a.runners.some((r) => r.resources === null)).toBe(true);
+    expect(new Set(a.runners.map((r) => r.runnerGroupId)).size).toBeGreaterThanOrEqual(3);
+  });
+
+  it('placement with reservations matches the reference step by step', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom<Strategy>('spread', 'binpack', 'balanced', 'firstFit'), (seed, strategy) => {
+        const fleet = generateFleet({ runners: 150, seed, utilisation: 0.5 });
+        const catalog = Catalog.fromSnapshot(fleet);
+        const requests = generateRequests({ count: 40, seed: seed + 1, unplaceableShare: 0.1 });
+        for (const q of requests) {
+          const current = catalog.toSnapshot();
+          const expected = refPlace(current, q, strategy);
+          const got = catalog.place(q, { strategy, topK: 2 });
+          if (!expected.best) {
+            expect(got.ok).toBe(false);
+            expect((got as Rejection).reasons).toEqual({ ...Object.fromEntries(Object.keys((got as Rejection).reasons).map((k) => [k, 0])), ...expected.reasons });
+            continue;
+          }
+          const p = got as Placement;
+          expect([p.runnerId, p.score, p.profileName]).toEqual([expected.best.runnerId, expected.best.score, expected.best.profileName]);
+          expect(p.alternatives?.map((a) => a.runnerId)).toEqual(expected.fits.slice(0, 2).map((f) => f.runnerId));
+          catalog.reserve(p); // fill the fleet up as we go
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('discovery queries match the reference', () => {
+    const fleet = generateFleet({ runners: 400, seed: 11 });
+    const c = Catalog.fromSnapshot(fleet);
+    const filters = [
+      { gpuType: 'H100', egressMode: 'internet', minAvailableGpuCount: 2 },
+      { architecture: 'arm64', ingressMode: 'public', minAvailableCpuMillicores: 48_000, minAvailableMemoryBytes: 100 * 2 ** 30 },
+      { runnerGroupId: 'group-02', profileName: 'gpu-training', healthyOnly: true },
+      { minAvailableMemoryBytes: 0 },
+    ];
+    for (const f of filters) {
+      expect(c.listRunners(f)).toEqual(refListRunners(fleet, f));
+      expect(c.countRunners(f)).toBeGreaterThan(0);
+    }
+    expect(c.listProfiles({ gpuType: 'B200', ingressMode: 'private' })).toEqual(refListProfiles(fleet, { gpuType: 'B200', ingressMode: 'private' }));
+  });
+});
