@@ -35,3 +35,6 @@ export { Catalog, StalePlacementError } from './matcher/catalog.js';
 export { request, type QuantityRequest } from './matcher/placement/request.js';
 export { generateFleet, type FleetOptions } from './fleet/generate.js';
 export { generateRequests, type RequestMixOptions } from './fleet/requests.js';
+export { simulate, type GroupResult, type Sample, type SimulateOptions, type SimulationResult, type StrategyResult } from './simulate/simulate.js';
+export { formatTrace, parseTrace, type TraceEvent, type TraceEventType } from './simulate/trace.js';
+export { generateTrace, type TraceOptions } from './simulate/generate-trace.js';

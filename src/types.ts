@@ -89,6 +89,7 @@ export type Change =
   | { readonly type: 'upsertRunner'; readonly runner: RunnerInput }
   | { readonly type: 'removeRunner'; readonly runnerId: string }
   | { readonly type: 'setResources'; readonly runnerId: string; readonly resources: RunnerResources | Readonly<Record<string, unknown>> | null }
+  | { readonly type: 'setHealthy'; readonly runnerId: string; readonly healthy: boolean }
   | { readonly type: 'upsertProfile'; readonly profile: ProfileInput }
   | { readonly type: 'removeProfile'; readonly profileName: string; readonly runnerId: string };
 

@@ -57,8 +57,6 @@ export class Catalog {
   private readonly held: Map<number, HeldReservation>;
   private nextReservationId: number;
   private batches: number;
-  /** Changes whenever profiles or runner membership change: the admission cache's key. */
-  private epoch: number;
   /** What batch validation reads of the catalog as it stands. */
   private readonly current: CatalogView = {
     runner: (runnerId) => {
@@ -75,7 +73,6 @@ export class Catalog {
     this.held = new Map(from?.held);
     this.nextReservationId = from ? from.nextReservationId : 1;
     this.batches = from ? from.batches : 0;
-    this.epoch = from ? from.epoch : 0;
   }
 
   /**
@@ -177,7 +174,7 @@ export class Catalog {
           this.profiles.setBound(p, names.includes(this.profiles.profileAt(p).profileName));
         }
         this.refreshModes(slot);
-        this.epoch++;
+        this.admission.refreshRunner(slot, change.runner.runnerId, false);
         return;
       }
       case 'removeRunner': {
@@ -185,19 +182,23 @@ export class Catalog {
         for (const p of [...this.profiles.slotsOfRunner(change.runnerId)]) this.profiles.remove(p);
         for (const [id, held] of this.held) if (held.slot === slot) this.held.delete(id);
         this.runners.remove(slot);
-        this.epoch++;
+        this.admission.refreshRunner(slot, change.runnerId, true);
         return;
       }
       case 'setResources':
         this.runners.setResources(this.runners.slotOf.get(change.runnerId) as number, change.resources);
+        return;
+      case 'setHealthy':
+        this.runners.setHealthy(this.runners.slotOf.get(change.runnerId) as number, change.healthy);
         return;
       case 'upsertProfile':
         this.upsertProfile(change.profile, true);
         return;
       case 'removeProfile': {
         this.profiles.remove(this.profiles.find(change.profileName, change.runnerId) as number);
-        this.refreshModes(this.runners.slotOf.get(change.runnerId) as number);
-        this.epoch++;
+        const slot = this.runners.slotOf.get(change.runnerId) as number;
+        this.refreshModes(slot);
+        this.admission.refreshRunner(slot, change.runnerId, false);
         return;
       }
     }
@@ -207,8 +208,10 @@ export class Catalog {
     const runnerSlot = this.runners.slotOf.get(profile.runnerId) as number;
     const bound = this.runners.runnerAt(runnerSlot).profileNames.includes(profile.profileName);
     this.profiles.upsert(profile, runnerSlot, bound);
-    if (refresh) this.refreshModes(runnerSlot);
-    this.epoch++;
+    if (refresh) {
+      this.refreshModes(runnerSlot);
+      this.admission.refreshRunner(runnerSlot, profile.runnerId, false);
+    }
   }
 
   /** Recomputes a runner's ingress / egress unions from all its profiles. */
@@ -256,7 +259,7 @@ export class Catalog {
    * if (!r.ok) console.log(r.message); // "0/1200 runners fit: 800 insufficient gpu, …"
    */
   place(request: SandboxRequest, options?: PlaceOptions): PlaceResult {
-    return place(this.runners, this.admission, this.epoch, checkRequest('place', request), checkPlaceOptions('place', options));
+    return place(this.runners, this.admission, checkRequest('place', request), checkPlaceOptions('place', options));
   }
 
   /**

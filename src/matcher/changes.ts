@@ -8,6 +8,7 @@ export type ValidChange =
   | { readonly type: 'upsertRunner'; readonly runner: Runner }
   | { readonly type: 'removeRunner'; readonly runnerId: string }
   | { readonly type: 'setResources'; readonly runnerId: string; readonly resources: RunnerResources | null }
+  | { readonly type: 'setHealthy'; readonly runnerId: string; readonly healthy: boolean }
   | { readonly type: 'upsertProfile'; readonly profile: Profile }
   | { readonly type: 'removeProfile'; readonly profileName: string; readonly runnerId: string };
 
@@ -21,6 +22,7 @@ const ENVELOPE: Readonly<Record<string, readonly string[]>> = {
   upsertRunner: ['runner'],
   removeRunner: ['runnerId'],
   setResources: ['runnerId', 'resources'],
+  setHealthy: ['runnerId', 'healthy'],
   upsertProfile: ['profile'],
   removeProfile: ['profileName', 'runnerId'],
 };
@@ -130,6 +132,21 @@ class BatchValidator {
           gpu: runner.maxGpuCount,
         });
         if (violations.length === before) out.push({ type, runnerId, resources });
+        return;
+      }
+      case 'setHealthy': {
+        const runnerId = idAt(change, 'runnerId', path);
+        if (runnerId === undefined) return;
+        const runner = runnerOf(runnerId);
+        if (!runner) {
+          violations.push({ field: `${path}.runnerId`, description: `names an unknown runner ${JSON.stringify(runnerId)}` });
+          return;
+        }
+        if (typeof change.healthy !== 'boolean') {
+          violations.push({ field: `${path}.healthy`, description: `must be a boolean, got ${JSON.stringify(change.healthy) ?? String(change.healthy)}` });
+          return;
+        }
+        out.push({ type, runnerId, healthy: change.healthy });
         return;
       }
       case 'upsertProfile': {

@@ -1,12 +1,11 @@
 import type { Runner, RunnerResources } from '../types.js';
 import { Bitset } from './bitset.js';
 import { CapacityIndex } from './capacity-index.js';
+import { FreeIndex } from './free-index.js';
 import { ValueIndex } from './value-index.js';
 
 const INITIAL_WORDS = 4;
 
-/** Number of free-fraction buckets (see {@link RunnerTable.freeBuckets}). */
-export const FREE_BUCKETS = 64;
 
 function grownFloat64(a: Float64Array, length: number): Float64Array {
   const next = new Float64Array(length);
@@ -61,18 +60,12 @@ export class RunnerTable {
   readonly cpuIndex: CapacityIndex;
   readonly memIndex: CapacityIndex;
   readonly gpuIndex: CapacityIndex;
-  /**
-   * Runners by how free they are: bucket k holds the runners whose mean free fraction of CPU
-   * and memory, g = (A_cpu / C_cpu + A_mem / C_mem) / 2 with C the disclosed maximum, lies in
-   * [k / FREE_BUCKETS, (k + 1) / FREE_BUCKETS). Placement reads it to score the most (spread)
-   * or least (binpack) free runners first and stop once no bucket can beat the best score.
-   * Runners with an undisclosed CPU or memory maximum have no bound and sit in `unbounded`.
-   */
-  readonly freeBuckets: Bitset[];
-  readonly unbounded: Bitset;
-  private bucketOf: Int16Array;
-  /** Smallest disclosed CPU and memory maxima over live runners, built on first read. */
-  private minMaxima: [number, number] | undefined;
+  /** Free-fraction buckets over CPU and memory, for every runner (see {@link FreeIndex}). */
+  readonly freeCpuMem: FreeIndex;
+  /** Free-fraction buckets over CPU, memory and GPU, for runners with GPUs. */
+  readonly freeCpuMemGpu: FreeIndex;
+  /** Smallest disclosed CPU, memory and GPU maxima over live runners, built on first read. */
+  private minMaxima: [number, number, number] | undefined;
   /** Changes whenever the runner's state changes; unique across slots and time. */
   generation: Float64Array;
   private stamp: number;
@@ -125,9 +118,8 @@ export class RunnerTable {
     this.memIndex = from ? from.memIndex.clone() : new CapacityIndex(words);
     this.gpuIndex = from ? from.gpuIndex.clone() : new CapacityIndex(words);
     this.generation = copy(from?.generation);
-    this.freeBuckets = from ? from.freeBuckets.map((b) => b.clone()) : Array.from({ length: FREE_BUCKETS }, () => new Bitset(words));
-    this.unbounded = from ? from.unbounded.clone() : new Bitset(words);
-    this.bucketOf = from ? from.bucketOf.slice() : new Int16Array(slots).fill(-1);
+    this.freeCpuMem = from ? from.freeCpuMem.clone() : new FreeIndex(words);
+    this.freeCpuMemGpu = from ? from.freeCpuMemGpu.clone() : new FreeIndex(words);
     this.minMaxima = from?.minMaxima;
     this.stamp = from ? from.stamp : 0;
     this.views = from ? from.views.slice() : [];
@@ -167,10 +159,8 @@ export class RunnerTable {
     for (const b of [this.live, this.healthy, this.known, this.privileged]) b.grow(words);
     for (const v of [this.group, this.profileName, this.gpuType, this.architecture, this.storageClass, this.tag, this.ingress, this.egress]) v.grow(words);
     for (const c of [this.cpuIndex, this.memIndex, this.gpuIndex]) c.grow(words);
-    for (const b of [...this.freeBuckets, this.unbounded]) b.grow(words);
-    const bucketOf = new Int16Array(slots).fill(-1);
-    bucketOf.set(this.bucketOf);
-    this.bucketOf = bucketOf;
+    this.freeCpuMem.grow(words);
+    this.freeCpuMemGpu.grow(words);
     this.availCpu = grownFloat64(this.availCpu, slots);
     this.availMem = grownFloat64(this.availMem, slots);
     this.availGpu = grownFloat64(this.availGpu, slots);
@@ -237,7 +227,8 @@ export class RunnerTable {
     this.memIndex.update(slot, this.known.has(slot) ? (this.availMem[slot] as number) : -1, -1);
     this.gpuIndex.update(slot, this.known.has(slot) ? (this.availGpu[slot] as number) : -1, -1);
     for (const b of [this.live, this.healthy, this.known, this.privileged]) b.delete(slot);
-    this.placeInBucket(slot, -1);
+    this.freeCpuMem.place(slot, 'none');
+    this.freeCpuMemGpu.place(slot, 'none');
     this.minMaxima = undefined;
     for (const a of [this.availCpu, this.availMem, this.availGpu, this.maxCpu, this.maxMem, this.maxGpu, this.reservedCpu, this.reservedMem, this.reservedGpu, this.reservedCount]) a[slot] = 0;
     this.slotOf.delete(runner.runnerId);
@@ -253,6 +244,15 @@ export class RunnerTable {
   setResources(slot: number, resources: RunnerResources | null): void {
     this.reported[slot] = resources;
     this.refreshCapacity(slot);
+  }
+
+  /** Marks a runner healthy or not; everything else about it stays. */
+  setHealthy(slot: number, healthy: boolean): void {
+    const runner = this.runnerAt(slot);
+    if (runner.healthy === healthy) return;
+    this.runners[slot] = Object.freeze({ ...runner, healthy });
+    this.healthy.assign(slot, healthy);
+    this.touch(slot);
   }
 
   /** Adds (sign 1) or gives back (sign -1) reserved amounts, then refreshes availability. */
@@ -279,14 +279,7 @@ export class RunnerTable {
     this.availMem[slot] = Math.max(mem, 0);
     this.availGpu[slot] = Math.max(gpu, 0);
     this.known.assign(slot, reported !== null);
-    const maxCpu = this.maxCpu[slot] as number;
-    const maxMem = this.maxMem[slot] as number;
-    if (maxCpu > 0 && maxMem > 0) {
-      const g = ((this.availCpu[slot] as number) / maxCpu + (this.availMem[slot] as number) / maxMem) / 2;
-      this.placeInBucket(slot, Math.min(FREE_BUCKETS - 1, Math.floor(g * FREE_BUCKETS)));
-    } else {
-      this.placeInBucket(slot, FREE_BUCKETS);
-    }
+    this.refreshFreeIndexes(slot);
     this.touch(slot);
   }
 
@@ -305,29 +298,34 @@ export class RunnerTable {
     return a;
   }
 
-  /** Moves a slot to bucket `k` (FREE_BUCKETS: unbounded; -1: none). */
-  private placeInBucket(slot: number, k: number): void {
-    const before = this.bucketOf[slot] as number;
-    if (before === k) return;
-    if (before === FREE_BUCKETS) this.unbounded.delete(slot);
-    else if (before >= 0) (this.freeBuckets[before] as Bitset).delete(slot);
-    if (k === FREE_BUCKETS) this.unbounded.add(slot);
-    else if (k >= 0) (this.freeBuckets[k] as Bitset).add(slot);
-    this.bucketOf[slot] = k;
+  /** Files the runner under its free fractions (see {@link FreeIndex}). */
+  private refreshFreeIndexes(slot: number): void {
+    const maxCpu = this.maxCpu[slot] as number;
+    const maxMem = this.maxMem[slot] as number;
+    const maxGpu = this.maxGpu[slot] as number;
+    const fCpu = (this.availCpu[slot] as number) / maxCpu;
+    const fMem = (this.availMem[slot] as number) / maxMem;
+    const disclosed = maxCpu > 0 && maxMem > 0;
+    this.freeCpuMem.place(slot, disclosed ? (fCpu + fMem) / 2 : 'unbounded');
+    if (maxGpu === 0 && this.availGpu[slot] === 0) this.freeCpuMemGpu.place(slot, 'none');
+    else this.freeCpuMemGpu.place(slot, disclosed && maxGpu > 0 ? (fCpu + fMem + (this.availGpu[slot] as number) / maxGpu) / 3 : 'unbounded');
   }
 
-  /** Smallest disclosed CPU and memory maxima over live runners (Infinity when none). */
-  minimumMaxima(): readonly [number, number] {
+  /** Smallest disclosed CPU, memory and GPU maxima over live runners (Infinity when none). */
+  minimumMaxima(): readonly [number, number, number] {
     if (!this.minMaxima) {
       let cpu = Infinity;
       let mem = Infinity;
+      let gpu = Infinity;
       for (const slot of this.slotOf.values()) {
         const c = this.maxCpu[slot] as number;
         const m = this.maxMem[slot] as number;
+        const g = this.maxGpu[slot] as number;
         if (c > 0 && c < cpu) cpu = c;
         if (m > 0 && m < mem) mem = m;
+        if (g > 0 && g < gpu) gpu = g;
       }
-      this.minMaxima = [cpu, mem];
+      this.minMaxima = [cpu, mem, gpu];
     }
     return this.minMaxima;
   }

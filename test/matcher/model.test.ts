@@ -75,6 +75,7 @@ type ChangeSpec =
   | { kind: 'setResources'; pick: number; resources: RunnerResources | null }
   | { kind: 'upsertProfile'; pick: number; profile: (runnerId: string) => Profile }
   | { kind: 'removeProfile'; pick: number }
+  | { kind: 'setHealthy'; pick: number; healthy: boolean }
   | { kind: 'corrupt'; which: number };
 
 const changeSpecArb: fc.Arbitrary<ChangeSpec> = fc.oneof(
@@ -87,6 +88,7 @@ const changeSpecArb: fc.Arbitrary<ChangeSpec> = fc.oneof(
     profile: (runnerId: string) => fc.sample(profileArb(name, runnerId), { numRuns: 1, seed })[0] as Profile,
   })),
   fc.nat().map((pick) => ({ kind: 'removeProfile' as const, pick })),
+  fc.tuple(fc.nat(), fc.boolean()).map(([pick, healthy]) => ({ kind: 'setHealthy' as const, pick, healthy })),
   fc.nat(3).map((which) => ({ kind: 'corrupt' as const, which })),
 );
 
@@ -147,6 +149,14 @@ class ApplyCommand implements fc.Command<Model, Catalog> {
           if (!p) break;
           profiles.delete(key(p.profileName, p.runnerId));
           changes.push({ type: 'removeProfile', profileName: p.profileName, runnerId: p.runnerId });
+          break;
+        }
+        case 'setHealthy': {
+          const id = pickRunner(spec.pick);
+          const r = id === undefined ? undefined : runners.get(id);
+          if (!r) break;
+          runners.set(r.runnerId, { ...r, healthy: spec.healthy });
+          changes.push({ type: 'setHealthy', runnerId: r.runnerId, healthy: spec.healthy });
           break;
         }
         case 'corrupt':

@@ -11,38 +11,47 @@ import type { RunnerTable } from '../runner-table.js';
  * a type needs a type that both the profile and its runner support.
  *
  * The answer depends only on those few request fields, so it is cached per combination (the
- * class-cached feasibility of Nomad) and dropped whenever profiles or runners change.
+ * class-cached feasibility of Nomad) and kept current runner by runner as profiles change.
  */
 export class AdmissionCache {
-  private readonly cache = new Map<string, Bitset>();
-  private epoch = -1;
+  private readonly cache = new Map<string, { readonly request: SandboxRequest; readonly runners: Bitset }>();
 
   constructor(
     private readonly runners: RunnerTable,
     private readonly profiles: ProfileTable,
   ) {}
 
-  /** Runner slots with an admitting profile, for the state at `epoch`. */
-  runnersAdmitting(request: SandboxRequest, epoch: number): Bitset {
-    if (epoch !== this.epoch) {
-      this.cache.clear();
-      this.epoch = epoch;
-    }
+  /** Runner slots with an admitting profile. */
+  runnersAdmitting(request: SandboxRequest): Bitset {
     const key = admissionKey(request);
-    let bitset = this.cache.get(key);
-    if (!bitset) {
-      bitset = new Bitset(this.runners.wordCount);
+    let entry = this.cache.get(key);
+    if (!entry) {
+      const runners = new Bitset(this.runners.wordCount);
       const plan = profileConjunction(this.profiles, request);
       if (plan) {
         const slots: number[] = [];
         collectConjunction(plan, this.profiles.wordCount, slots);
         for (const p of slots) {
-          if (this.untypedGpuAdmits(request, p)) bitset.add(this.profiles.runnerSlot[p] as number);
+          if (this.untypedGpuAdmits(request, p)) runners.add(this.profiles.runnerSlot[p] as number);
         }
       }
-      this.cache.set(key, bitset);
+      entry = { request, runners };
+      this.cache.set(key, entry);
     }
-    return bitset;
+    entry.runners.grow(this.runners.wordCount);
+    return entry.runners;
+  }
+
+  /**
+   * Brings every cached answer up to date for one runner after its profiles, its
+   * `profileNames` or its GPU types changed (or it was removed): a few profiles per cached
+   * class, instead of recomputing every class over every profile.
+   */
+  refreshRunner(slot: number, runnerId: string, removed: boolean): void {
+    for (const { request, runners } of this.cache.values()) {
+      runners.grow(this.runners.wordCount);
+      runners.assign(slot, !removed && this.admittingProfile(request, runnerId) !== undefined);
+    }
   }
 
   /** The admitting profile of a runner with the smallest name, or undefined. */

@@ -1,7 +1,8 @@
 import type { PlaceResult, SandboxRequest, ScoredRunner } from '../../types.js';
 import { Bitset } from '../bitset.js';
-import { type Conjunction, forEachConjunction, materialiseConjunction, testConjunction } from '../kernel.js';
-import { FREE_BUCKETS, type RunnerTable } from '../runner-table.js';
+import { type Conjunction, forEachConjunction, materialiseConjunction } from '../kernel.js';
+import { FREE_BUCKETS } from '../free-index.js';
+import type { RunnerTable } from '../runner-table.js';
 import type { AdmissionCache } from './admission.js';
 import { fitConjunction, requestConditions } from './conditions.js';
 import { explainRejection } from './explain.js';
@@ -17,8 +18,8 @@ import { SCORES } from './strategies.js';
  * 4. every remaining runner scored by the strategy, the best kept (ties: ascending runnerId);
  * 5. only when nothing fits, the full explanation — the expensive part, paid by rejections alone.
  */
-export function place(t: RunnerTable, admission: AdmissionCache, epoch: number, request: SandboxRequest, options: ResolvedOptions): PlaceResult {
-  const admitting = admission.runnersAdmitting(request, epoch);
+export function place(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest, options: ResolvedOptions): PlaceResult {
+  const admitting = admission.runnersAdmitting(request);
   const allowList = request.runnerIds === undefined ? undefined : allowListBitset(t, request.runnerIds);
   const conditions = requestConditions(t, request, admitting, allowList);
   const fit = fitConjunction(t, conditions);
@@ -56,11 +57,16 @@ function allowListBitset(t: RunnerTable, runnerIds: readonly string[]): Bitset {
   return allow;
 }
 
-/** The `keep` first fitting runners in runnerId order, each scoring 100. */
+/**
+ * The `keep` first fitting runners in runnerId order, each scoring 100: the fitting runners
+ * as one bitset, then a walk in runnerId order that stops at the `keep`-th set bit.
+ */
 function firstFits(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
+  const fits = t.scratch(6, false);
+  if (!materialiseConjunction(fit, t.wordCount, fits)) return [];
   const out: Ranked = [];
   for (const slot of t.slotsInIdOrder()) {
-    if (!testConjunction(fit, slot)) continue;
+    if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0) continue;
     out.push([slot, 100]);
     if (out.length === keep) break;
   }
@@ -103,19 +109,21 @@ const SLACK = 1e-9;
 
 /**
  * The `keep` best fitting runners by score, ties by ascending runnerId. The answer is exactly
- * that of scoring every fitting runner; for spread and binpack on CPU and memory requests the
- * free-fraction buckets let it skip runners that provably cannot win:
- * - spread = 100 × mean_d (A_d − q_d) / C_d ≤ 100 × g ≤ 100 × (k + 1) / B in bucket k;
- * - binpack = 100 × (1 − g) + 100 × mean_d q_d / C_d ≤ 100 × (1 − k / B) + 100 × mean_d q_d / min C_d.
+ * that of scoring every fitting runner; for spread and binpack, when the request asks for CPU
+ * and memory (and GPUs or not), the free-fraction buckets over those same dimensions let it
+ * skip runners that provably cannot win. With g the bucket key (mean of A_d / M_d) and
+ * k / B <= g < (k + 1) / B:
+ * - spread = 100 × mean_d (A_d − q_d) / M_d <= 100 × g < 100 × (k + 1) / B;
+ * - binpack = 100 × (1 − g) + 100 × mean_d q_d / M_d <= 100 × (1 − k / B) + 100 × mean_d q_d / min M_d.
  * Buckets are visited best bound first; the scan stops at the first bucket whose bound falls
- * below the current k-th best score.
+ * below the current k-th best score. Unbounded runners (an undisclosed maximum) are always scored.
  */
 function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: ResolvedOptions['strategy'], request: SandboxRequest): Ranked {
   const score = SCORES[strategy];
   const { cpuMillicores: cpu, memoryBytes: mem, gpuCount: gpu } = request;
   const top = new TopK(t, keep);
-  const bounded = (strategy === 'spread' || strategy === 'binpack') && cpu > 0 && mem > 0 && gpu === 0;
-  if (!bounded) {
+  const index = (strategy === 'spread' || strategy === 'binpack') && cpu > 0 && mem > 0 ? (gpu > 0 ? t.freeCpuMemGpu : t.freeCpuMem) : undefined;
+  if (!index) {
     forEachConjunction(fit, t.wordCount, (slot) => top.offer(slot, score(t, slot, cpu, mem, gpu)));
     return top.items;
   }
@@ -132,19 +140,20 @@ function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: Re
       }
     }
   };
-  scan(t.unbounded.words);
   const B = FREE_BUCKETS;
+  const counts = index.counts;
+  if (counts[B] !== 0) scan(index.unbounded.words);
   if (strategy === 'spread') {
     for (let k = B - 1; k >= 0; k--) {
       if ((100 * (k + 1)) / B + SLACK < top.threshold) break;
-      scan((t.freeBuckets[k] as Bitset).words);
+      if (counts[k] !== 0) scan((index.buckets[k] as Bitset).words);
     }
   } else {
-    const [minCpu, minMem] = t.minimumMaxima();
-    const requestTerm = (100 * (cpu / minCpu + mem / minMem)) / 2;
+    const [minCpu, minMem, minGpu] = t.minimumMaxima();
+    const requestTerm = gpu > 0 ? (100 * (cpu / minCpu + mem / minMem + gpu / minGpu)) / 3 : (100 * (cpu / minCpu + mem / minMem)) / 2;
     for (let k = 0; k < B; k++) {
       if (100 * (1 - k / B) + requestTerm + SLACK < top.threshold) break;
-      scan((t.freeBuckets[k] as Bitset).words);
+      if (counts[k] !== 0) scan((index.buckets[k] as Bitset).words);
     }
   }
   return top.items;

@@ -1,0 +1,69 @@
+/**
+ * Scheduled departures: a binary min-heap on (time, order of scheduling), so that equal
+ * times leave in the order they were scheduled — the simulation stays deterministic.
+ */
+export class DepartureQueue {
+  private times: number[] = [];
+  private orders: number[] = [];
+  private ids: string[] = [];
+  private scheduled = 0;
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  push(time: number, sandboxId: string): void {
+    this.times.push(time);
+    this.orders.push(this.scheduled++);
+    this.ids.push(sandboxId);
+    this.up(this.ids.length - 1);
+  }
+
+  /** The next sandbox due at or before `time`, removed from the queue; undefined when none is due. */
+  popDue(time: number): string | undefined {
+    if (this.ids.length === 0 || (this.times[0] as number) > time) return undefined;
+    const top = this.ids[0] as string;
+    const last = this.ids.length - 1;
+    this.swap(0, last);
+    this.times.pop();
+    this.orders.pop();
+    this.ids.pop();
+    this.down(0);
+    return top;
+  }
+
+  private less(a: number, b: number): boolean {
+    const ta = this.times[a] as number;
+    const tb = this.times[b] as number;
+    return ta < tb || (ta === tb && (this.orders[a] as number) < (this.orders[b] as number));
+  }
+
+  private swap(a: number, b: number): void {
+    [this.times[a], this.times[b]] = [this.times[b] as number, this.times[a] as number];
+    [this.orders[a], this.orders[b]] = [this.orders[b] as number, this.orders[a] as number];
+    [this.ids[a], this.ids[b]] = [this.ids[b] as string, this.ids[a] as string];
+  }
+
+  private up(i: number): void {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(i, parent)) return;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private down(i: number): void {
+    const n = this.ids.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < n && this.less(l, m)) m = l;
+      if (r < n && this.less(r, m)) m = r;
+      if (m === i) return;
+      this.swap(i, m);
+      i = m;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import { generateFleet } from '../fleet/generate.js';
+import { drawRequest } from '../fleet/requests.js';
+import { createRandom, type Random } from '../random.js';
+import type { Snapshot } from '../types.js';
+import type { TraceEvent } from './trace.js';
+
+export interface TraceOptions {
+  /** The fleet the trace is meant for: its free capacity sets the arrival rate. */
+  readonly fleet: Snapshot;
+  /** Same seed, same trace. */
+  readonly seed: number;
+  /** Number of events. */
+  readonly events: number;
+  /** Demand over free capacity of the scarcer resource (GPU or CPU) in steady state; default 1.5. */
+  readonly load?: number;
+  /** Mean sandbox lifetime in seconds; default 600. */
+  readonly meanLifetime?: number;
+  /** Share of requests asking for GPUs; default 0.3. */
+  readonly gpuShare?: number;
+  /** Share of events that change runners (join, leave, health flaps); default 0.005. */
+  readonly runnerEventShare?: number;
+}
+
+/** Pareto shape of lifetimes: heavy-tailed with a finite mean. */
+const PARETO_ALPHA = 1.8;
+
+function paretoLifetime(random: Random, mean: number): number {
+  const scale = (mean * (PARETO_ALPHA - 1)) / PARETO_ALPHA;
+  const x = scale / Math.pow(1 - random.next(), 1 / PARETO_ALPHA);
+  return Math.round(Math.min(x, mean * 100) * 1000) / 1000;
+}
+
+/**
+ * A seeded workload for a fleet: Poisson arrivals of the standard request mix (CPU-only and
+ * GPU sandboxes of several sizes and types), heavy-tailed (Pareto) lifetimes, a fifth of the
+ * sandboxes departing by explicit events, and a few runners joining, leaving or flapping
+ * unhealthy. The arrival rate is set so that steady-state demand of the scarcer resource is
+ * `load` times what the fleet has free — real contention.
+ *
+ * @example
+ * const fleet = generateFleet({ runners: 2000, seed: 1 });
+ * const trace = generateTrace({ fleet, seed: 2, events: 100_000 });
+ */
+export function generateTrace(options: TraceOptions): TraceEvent[] {
+  const random = createRandom(options.seed);
+  const load = options.load ?? 1.5;
+  const meanLifetime = options.meanLifetime ?? 600;
+  const mix = { gpuShare: options.gpuShare ?? 0.3 };
+  const runnerShare = options.runnerEventShare ?? 0.005;
+
+  let freeCpu = 0;
+  let freeGpu = 0;
+  for (const r of options.fleet.runners) {
+    if (!r.healthy || !r.resources) continue;
+    freeCpu += r.resources.availableCpuMillicores;
+    freeGpu += r.resources.availableGpuCount;
+  }
+  const sample = createRandom(options.seed ^ 0x5eed);
+  let meanCpu = 0;
+  let meanGpu = 0;
+  for (let i = 0; i < 2000; i++) {
+    const q = drawRequest(sample, mix);
+    meanCpu += q.cpuMillicores / 2000;
+    meanGpu += q.gpuCount / 2000;
+  }
+  const rates = [freeCpu / (meanLifetime * meanCpu), ...(freeGpu > 0 && meanGpu > 0 ? [freeGpu / (meanLifetime * meanGpu)] : [])];
+  const rate = Math.max(1e-6, load * Math.min(...rates)); // arrivals per second
+
+  // Runners for the runner events: some leave, some flap, a few new ones join.
+  const ids = options.fleet.runners.map((r) => r.runnerId);
+  for (let i = ids.length - 1; i > 0; i--) {
+    const j = random.int(0, i);
+    [ids[i], ids[j]] = [ids[j] as string, ids[i] as string];
+  }
+  const leaving = ids.slice(0, Math.floor(ids.length / 2));
+  const flapping = ids.slice(Math.floor(ids.length / 2));
+  const joiners = generateFleet({ runners: Math.max(1, Math.ceil(options.events * runnerShare)), seed: options.seed + 1 });
+  let joined = 0;
+
+  type Timed = { event: TraceEvent; seq: number };
+  const out: Timed[] = [];
+  let seq = 0;
+  const push = (event: TraceEvent) => out.push({ event, seq: seq++ });
+  let time = 0;
+  let arrivals = 0;
+  // Generate past the end, then keep the first `events` in time order: departures scheduled
+  // beyond the cut fall away (those sandboxes are still running when the trace ends).
+  const target = Math.ceil(options.events * 1.3);
+  while (out.length < target) {
+    time += random.exponential(1 / rate);
+    const t = Math.round(time * 1000) / 1000;
+    if (random.chance(runnerShare)) {
+      const kind = random.weighted([['leave', 3], ['flap', 4], ['join', 3]] as const);
+      if (kind === 'leave' && leaving.length > 0) push({ type: 'runnerLeave', time: t, runnerId: leaving.pop() as string });
+      else if (kind === 'flap' && flapping.length > 0) {
+        const runnerId = flapping.pop() as string;
+        push({ type: 'runnerUnhealthy', time: t, runnerId });
+        push({ type: 'runnerHealthy', time: Math.round((t + paretoLifetime(random, meanLifetime)) * 1000) / 1000, runnerId });
+      } else if (joined < joiners.runners.length) {
+        const runner = joiners.runners[joined++];
+        if (runner) {
+          const runnerId = `joined-${String(joined).padStart(5, '0')}`;
+          const profiles = joiners.profiles.filter((p) => p.runnerId === runner.runnerId).map((p) => ({ ...p, runnerId }));
+          push({ type: 'runnerJoin', time: t, runner: { ...runner, runnerId }, profiles });
+        }
+      }
+      continue;
+    }
+    const sandboxId = `sbx-${String(arrivals++).padStart(7, '0')}`;
+    const request = drawRequest(random, mix);
+    const lifetime = paretoLifetime(random, meanLifetime);
+    if (random.chance(0.2)) {
+      push({ type: 'arrival', time: t, sandboxId, request });
+      push({ type: 'departure', time: Math.round((t + lifetime) * 1000) / 1000, sandboxId });
+    } else {
+      push({ type: 'arrival', time: t, sandboxId, request, lifetime });
+    }
+  }
+  out.sort((a, b) => a.event.time - b.event.time || a.seq - b.seq);
+  return out.slice(0, options.events).map((x) => x.event);
+}

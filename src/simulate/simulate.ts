@@ -1,0 +1,332 @@
+import { throwIfViolations } from '../errors.js';
+import { Catalog } from '../matcher/catalog.js';
+import { REASONS } from '../matcher/placement/explain.js';
+import { STRATEGIES } from '../matcher/placement/request.js';
+import type { FieldViolation, RejectionCode, RejectionReason, Reservation, SandboxRequest, Strategy } from '../types.js';
+import { DepartureQueue } from './departures.js';
+import type { TraceEvent } from './trace.js';
+
+/** One point of the time series. */
+export interface Sample {
+  /** Trace time in seconds. */
+  readonly time: number;
+  /** Used over total of every live runner with known resources, in [0, 1]. */
+  readonly cpu: number;
+  readonly memory: number;
+  readonly gpu: number;
+  /** Sandboxes running. */
+  readonly running: number;
+  /** Free GPUs on healthy runners where no GPU sandbox of the trace's common shapes fits. */
+  readonly strandedGpus: number;
+  /** Free GPUs in total on healthy runners. */
+  readonly freeGpus: number;
+  /** Most GPUs free on one healthy runner: the largest GPU sandbox that would still fit. */
+  readonly largestGpuFit: number;
+  /** Most millicores free on one healthy runner. */
+  readonly largestCpuFit: number;
+}
+
+/** Final state of one runner group. */
+export interface GroupResult {
+  readonly runnerGroupId: string;
+  readonly runners: number;
+  readonly placed: number;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly gpu: number;
+}
+
+/** What one strategy did with the trace. */
+export interface StrategyResult {
+  readonly strategy: Strategy;
+  readonly arrivals: number;
+  readonly placed: number;
+  readonly rejected: number;
+  /** placed / arrivals (1 when there were none). */
+  readonly acceptanceRate: number;
+  readonly rejectionsByCode: Readonly<Record<RejectionCode, number>>;
+  /**
+   * Rejected sandboxes by what stopped them: each rejection counts once under every reason
+   * its nearest miss (the runner closest to fitting) fails.
+   */
+  readonly rejectionsByReason: Readonly<Record<RejectionReason, number>>;
+  /** Sandboxes ended because their runner left. */
+  readonly evicted: number;
+  readonly series: readonly Sample[];
+  readonly groups: readonly GroupResult[];
+  /** Mean over the samples. */
+  readonly meanUtilisation: { readonly cpu: number; readonly memory: number; readonly gpu: number };
+  readonly meanStrandedGpus: number;
+}
+
+export interface SimulationResult {
+  readonly events: number;
+  readonly duration: number;
+  /** The GPU sandbox shapes stranded GPUs are measured against. */
+  readonly commonGpuShapes: readonly { readonly cpuMillicores: number; readonly memoryBytes: number; readonly gpuCount: number }[];
+  readonly strategies: readonly StrategyResult[];
+}
+
+export interface SimulateOptions {
+  /** The fleet: a catalog (never changed: each strategy runs on its own fork) or a snapshot. */
+  readonly catalog?: Catalog | undefined;
+  readonly snapshot?: unknown;
+  readonly trace: readonly TraceEvent[];
+  /** Default: all four. */
+  readonly strategies?: readonly Strategy[] | undefined;
+  /** Number of time-series points; default 120. */
+  readonly samples?: number | undefined;
+  /** Called now and then with the share of work done, for progress bars. */
+  readonly onProgress?: ((done: number) => void) | undefined;
+}
+
+/**
+ * Replays a trace on a fork of the fleet once per strategy and reports, side by side,
+ * acceptance, rejections by code and reason, utilisation and fragmentation over time, and
+ * per-group results. Deterministic: same inputs, same result (no clocks, no randomness).
+ *
+ * Departures due at the time of an event are processed before it, so freed capacity is
+ * available to arrivals at the same instant.
+ *
+ * @throws DiscoveryValidationError when the trace names a runner the fleet does not have
+ *   at that point (with the event's position), or strategies are unknown.
+ * @example
+ * const fleet = generateFleet({ runners: 2000, seed: 1 });
+ * const result = simulate({ snapshot: fleet, trace: generateTrace({ fleet, seed: 2, events: 50_000 }) });
+ * result.strategies.map((s) => [s.strategy, s.acceptanceRate]);
+ */
+export function simulate(options: SimulateOptions): SimulationResult {
+  const base = options.catalog ?? Catalog.fromSnapshot(options.snapshot);
+  const strategies = options.strategies ?? STRATEGIES;
+  const bad = strategies.filter((s) => !STRATEGIES.includes(s));
+  throwIfViolations('simulate', bad.map((s) => ({ field: 'strategies', description: `unknown strategy ${JSON.stringify(s)}; known: ${STRATEGIES.join(', ')}` })));
+  checkRunnerReferences(base, options.trace);
+  const duration = options.trace.length === 0 ? 0 : (options.trace[options.trace.length - 1] as TraceEvent).time;
+  const shapes = commonGpuShapes(options.trace);
+  const results = strategies.map((strategy, k) =>
+    runOne(base.fork(), options.trace, strategy, shapes, duration, options.samples ?? 120, (done) => options.onProgress?.((k + done) / strategies.length)),
+  );
+  return { events: options.trace.length, duration, commonGpuShapes: shapes, strategies: results };
+}
+
+/** Every runner event must name a runner present at that point of the trace. */
+function checkRunnerReferences(catalog: Catalog, trace: readonly TraceEvent[]): void {
+  const present = new Set(catalog.listRunners().map((r) => r.runnerId));
+  const violations: FieldViolation[] = [];
+  trace.forEach((e, i) => {
+    if (e.type === 'runnerJoin') {
+      if (present.has(e.runner.runnerId)) violations.push({ field: `trace[${i}].runner.runnerId`, description: `runner ${JSON.stringify(e.runner.runnerId)} is already in the fleet` });
+      present.add(e.runner.runnerId);
+    } else if (e.type === 'runnerLeave' || e.type === 'runnerHealthy' || e.type === 'runnerUnhealthy') {
+      if (!present.has(e.runnerId)) violations.push({ field: `trace[${i}].runnerId`, description: `${e.type} of unknown runner ${JSON.stringify(e.runnerId)}` });
+      if (e.type === 'runnerLeave') present.delete(e.runnerId);
+    }
+  });
+  throwIfViolations('simulate', violations.slice(0, 100));
+}
+
+/** The (up to) four most frequent GPU request shapes of the trace. */
+function commonGpuShapes(trace: readonly TraceEvent[]): SimulationResult['commonGpuShapes'] {
+  const counts = new Map<string, { shape: { cpuMillicores: number; memoryBytes: number; gpuCount: number }; n: number }>();
+  for (const e of trace) {
+    if (e.type !== 'arrival' || e.request.gpuCount === 0) continue;
+    const { cpuMillicores, memoryBytes, gpuCount } = e.request;
+    const key = `${cpuMillicores}/${memoryBytes}/${gpuCount}`;
+    const entry = counts.get(key) ?? { shape: { cpuMillicores, memoryBytes, gpuCount }, n: 0 };
+    entry.n++;
+    counts.set(key, entry);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1))
+    .slice(0, 4)
+    .map(([, v]) => v.shape)
+    .sort((a, b) => a.gpuCount - b.gpuCount || a.cpuMillicores - b.cpuMillicores || a.memoryBytes - b.memoryBytes);
+}
+
+interface Running {
+  readonly reservation: Reservation;
+}
+
+function runOne(
+  catalog: Catalog,
+  trace: readonly TraceEvent[],
+  strategy: Strategy,
+  shapes: SimulationResult['commonGpuShapes'],
+  duration: number,
+  sampleCount: number,
+  progress: (done: number) => void,
+): StrategyResult {
+  const running = new Map<string, Running>();
+  const departures = new DepartureQueue();
+  const byCode: Record<RejectionCode, number> = { NO_SUITABLE_RUNNER: 0, PROFILE_MISMATCH: 0 };
+  const byReason = Object.fromEntries(REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
+  const placedByGroup = new Map<string, number>();
+  const groupOf = new Map(catalog.listRunners().map((r) => [r.runnerId, r.runnerGroupId]));
+  const series: Sample[] = [];
+  const options = { strategy, nearestMisses: 1 } as const;
+  let arrivals = 0;
+  let placed = 0;
+  let evicted = 0;
+  const step = sampleCount > 0 && duration > 0 ? duration / sampleCount : Infinity;
+  let nextSample = 0;
+
+  const release = (sandboxId: string) => {
+    const r = running.get(sandboxId);
+    if (!r) return; // rejected, evicted, or departed already
+    running.delete(sandboxId);
+    catalog.release(r.reservation);
+  };
+  const runDeparturesUntil = (time: number) => {
+    for (let d = departures.popDue(time); d !== undefined; d = departures.popDue(time)) release(d);
+  };
+  // Samples strictly before the end; the last one is taken after every event, at `duration`.
+  const sampleUntil = (time: number) => {
+    while (nextSample <= time && nextSample < duration) {
+      runDeparturesUntil(nextSample);
+      series.push(measure(catalog, nextSample, running.size, shapes));
+      nextSample += step;
+    }
+  };
+
+  for (let i = 0; i < trace.length; i++) {
+    const e = trace[i] as TraceEvent;
+    sampleUntil(e.time);
+    runDeparturesUntil(e.time);
+    switch (e.type) {
+      case 'arrival': {
+        arrivals++;
+        const result = catalog.place(e.request as SandboxRequest, options);
+        if (result.ok) {
+          placed++;
+          const reservation = catalog.reserve(result);
+          running.set(e.sandboxId, { reservation });
+          if (e.lifetime !== undefined) departures.push(e.time + e.lifetime, e.sandboxId);
+          const group = groupOf.get(result.runnerId) as string;
+          placedByGroup.set(group, (placedByGroup.get(group) ?? 0) + 1);
+        } else {
+          byCode[result.code]++;
+          for (const reason of result.nearestMisses[0]?.reasons ?? []) byReason[reason]++;
+        }
+        break;
+      }
+      case 'departure':
+        release(e.sandboxId);
+        break;
+      case 'runnerJoin':
+        groupOf.set(e.runner.runnerId, e.runner.runnerGroupId);
+        catalog.apply([{ type: 'upsertRunner', runner: e.runner }, ...e.profiles.map((profile) => ({ type: 'upsertProfile' as const, profile }))]);
+        break;
+      case 'runnerLeave':
+        for (const [id, r] of running) {
+          if (r.reservation.runnerId === e.runnerId) {
+            running.delete(id);
+            evicted++;
+          }
+        }
+        catalog.apply([{ type: 'removeRunner', runnerId: e.runnerId }]);
+        break;
+      case 'runnerUnhealthy':
+      case 'runnerHealthy':
+        catalog.apply([{ type: 'setHealthy', runnerId: e.runnerId, healthy: e.type === 'runnerHealthy' }]);
+        break;
+    }
+    if ((i & 0x3fff) === 0) progress(i / trace.length);
+  }
+  sampleUntil(duration);
+  runDeparturesUntil(duration);
+  series.push(measure(catalog, duration, running.size, shapes));
+  progress(1);
+
+  const mean = (f: (s: Sample) => number) => (series.length === 0 ? 0 : series.reduce((sum, s) => sum + f(s), 0) / series.length);
+  return {
+    strategy,
+    arrivals,
+    placed,
+    rejected: arrivals - placed,
+    acceptanceRate: arrivals === 0 ? 1 : placed / arrivals,
+    rejectionsByCode: byCode,
+    rejectionsByReason: byReason,
+    evicted,
+    series,
+    groups: groupResults(catalog, placedByGroup),
+    meanUtilisation: { cpu: mean((s) => s.cpu), memory: mean((s) => s.memory), gpu: mean((s) => s.gpu) },
+    meanStrandedGpus: mean((s) => s.strandedGpus),
+  };
+}
+
+/** Totals over live runners with known resources: capacity is the disclosed maximum (or, when undisclosed, what is available). */
+interface Totals {
+  cpu: number;
+  cpuFree: number;
+  memory: number;
+  memoryFree: number;
+  gpu: number;
+  gpuFree: number;
+}
+
+function add(t: Totals, maxCpu: number, maxMem: number, maxGpu: number, cpu: number, mem: number, gpu: number): void {
+  t.cpu += maxCpu > 0 ? maxCpu : cpu;
+  t.cpuFree += cpu;
+  t.memory += maxMem > 0 ? maxMem : mem;
+  t.memoryFree += mem;
+  t.gpu += maxGpu > 0 ? maxGpu : gpu;
+  t.gpuFree += gpu;
+}
+
+const used = (total: number, free: number) => (total === 0 ? 0 : (total - free) / total);
+
+/** One sample, recounted from the catalog's state. */
+export function measure(catalog: Catalog, time: number, running: number, shapes: SimulationResult['commonGpuShapes']): Sample {
+  const t: Totals = { cpu: 0, cpuFree: 0, memory: 0, memoryFree: 0, gpu: 0, gpuFree: 0 };
+  let stranded = 0;
+  let freeGpus = 0;
+  let largestGpu = 0;
+  let largestCpu = 0;
+  for (const r of catalog.listRunners({ minAvailableCpuMillicores: 0 })) {
+    const res = r.resources;
+    if (!res) continue;
+    add(t, r.maxCpuMillicores, r.maxMemoryBytes, r.maxGpuCount, res.availableCpuMillicores, res.availableMemoryBytes, res.availableGpuCount);
+    if (!r.healthy) continue;
+    largestCpu = Math.max(largestCpu, res.availableCpuMillicores);
+    if (res.availableGpuCount === 0) continue;
+    freeGpus += res.availableGpuCount;
+    largestGpu = Math.max(largestGpu, res.availableGpuCount);
+    const usable = shapes.some((s) => res.availableGpuCount >= s.gpuCount && res.availableCpuMillicores >= s.cpuMillicores && res.availableMemoryBytes >= s.memoryBytes);
+    if (!usable) stranded += res.availableGpuCount;
+  }
+  return {
+    time,
+    cpu: used(t.cpu, t.cpuFree),
+    memory: used(t.memory, t.memoryFree),
+    gpu: used(t.gpu, t.gpuFree),
+    running,
+    strandedGpus: stranded,
+    freeGpus,
+    largestGpuFit: largestGpu,
+    largestCpuFit: largestCpu,
+  };
+}
+
+function groupResults(catalog: Catalog, placed: ReadonlyMap<string, number>): GroupResult[] {
+  const groups = new Map<string, { totals: Totals; runners: number }>();
+  for (const r of catalog.listRunners({ includeResources: true })) {
+    let g = groups.get(r.runnerGroupId);
+    if (!g) {
+      g = { totals: { cpu: 0, cpuFree: 0, memory: 0, memoryFree: 0, gpu: 0, gpuFree: 0 }, runners: 0 };
+      groups.set(r.runnerGroupId, g);
+    }
+    g.runners++;
+    const res = r.resources;
+    if (res) add(g.totals, r.maxCpuMillicores, r.maxMemoryBytes, r.maxGpuCount, res.availableCpuMillicores, res.availableMemoryBytes, res.availableGpuCount);
+  }
+  return [...groups.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([runnerGroupId, g]) => ({
+      runnerGroupId,
+      runners: g.runners,
+      placed: placed.get(runnerGroupId) ?? 0,
+      cpu: used(g.totals.cpu, g.totals.cpuFree),
+      memory: used(g.totals.memory, g.totals.memoryFree),
+      gpu: used(g.totals.gpu, g.totals.gpuFree),
+    }));
+}

@@ -1,0 +1,172 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  Catalog,
+  DiscoveryValidationError,
+  formatTrace,
+  generateFleet,
+  generateTrace,
+  parseTrace,
+  simulate,
+  type TraceEvent,
+} from '../../src/index.js';
+import { measure } from '../../src/simulate/simulate.js';
+import { jsonCopy } from '../support/arbitraries.js';
+
+const small = (seed: number) => {
+  const fleet = generateFleet({ runners: 60, seed });
+  const trace = generateTrace({ fleet, seed: seed + 1, events: 1500, meanLifetime: 300, runnerEventShare: 0.02 });
+  return { fleet, trace };
+};
+
+describe('simulate', () => {
+  it('keeps the books: placed + rejected = arrivals, utilisation in [0, 1], final sample = recount', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), (seed) => {
+        const { fleet, trace } = small(seed);
+        const arrivals = trace.filter((e) => e.type === 'arrival').length;
+        const result = simulate({ snapshot: fleet, trace, samples: 20 });
+        expect(result.strategies.map((s) => s.strategy)).toEqual(['spread', 'binpack', 'balanced', 'firstFit']);
+        for (const s of result.strategies) {
+          expect(s.placed + s.rejected).toBe(arrivals);
+          expect(s.arrivals).toBe(arrivals);
+          expect(s.rejectionsByCode.NO_SUITABLE_RUNNER + s.rejectionsByCode.PROFILE_MISMATCH).toBe(s.rejected);
+          for (const sample of s.series) {
+            for (const u of [sample.cpu, sample.memory, sample.gpu]) {
+              expect(u).toBeGreaterThanOrEqual(0);
+              expect(u).toBeLessThanOrEqual(1);
+            }
+            expect(sample.strandedGpus).toBeLessThanOrEqual(sample.freeGpus);
+          }
+          const times = s.series.map((x) => x.time);
+          expect(times).toEqual([...times].sort((a, b) => a - b));
+          expect(times.at(-1)).toBe(result.duration);
+        }
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('the final sample equals a recount from a replay of the final state', () => {
+    const { fleet, trace } = small(3);
+    const result = simulate({ snapshot: fleet, trace, strategies: ['binpack'] });
+    // Replay by hand on a fresh catalog: same decisions, then measure the end state independently.
+    const catalog = Catalog.fromSnapshot(fleet);
+    const running = new Map<string, ReturnType<Catalog['reserve']>>();
+    const ends: Array<[number, string]> = [];
+    const due = (time: number) => {
+      ends.sort((a, b) => a[0] - b[0]);
+      while (ends.length > 0 && (ends[0] as [number, string])[0] <= time) {
+        const [, id] = ends.shift() as [number, string];
+        const r = running.get(id);
+        if (r) {
+          running.delete(id);
+          catalog.release(r);
+        }
+      }
+    };
+    for (const e of trace) {
+      due(e.time);
+      if (e.type === 'arrival') {
+        const p = catalog.place(e.request, { strategy: 'binpack' });
+        if (p.ok) {
+          running.set(e.sandboxId, catalog.reserve(p));
+          if (e.lifetime !== undefined) ends.push([e.time + e.lifetime, e.sandboxId]);
+        }
+      } else if (e.type === 'departure') {
+        const r = running.get(e.sandboxId);
+        if (r) {
+          running.delete(e.sandboxId);
+          catalog.release(r);
+        }
+      } else if (e.type === 'runnerLeave') {
+        for (const [id, r] of running) if (r.runnerId === e.runnerId) running.delete(id);
+        catalog.apply([{ type: 'removeRunner', runnerId: e.runnerId }]);
+      } else if (e.type === 'runnerJoin') {
+        catalog.apply([{ type: 'upsertRunner', runner: e.runner }, ...e.profiles.map((profile) => ({ type: 'upsertProfile' as const, profile }))]);
+      } else {
+        catalog.apply([{ type: 'setHealthy', runnerId: e.runnerId, healthy: e.type === 'runnerHealthy' }]);
+      }
+    }
+    due(result.duration);
+    const final = result.strategies[0]?.series.at(-1);
+    expect(final).toEqual(measure(catalog, result.duration, running.size, result.commonGpuShapes));
+    // And utilisation recounted plainly from the final snapshot.
+    const runners = catalog.toSnapshot().runners.filter((r) => r.resources);
+    const total = runners.reduce((s, r) => s + (r.maxCpuMillicores || (r.resources?.availableCpuMillicores ?? 0)), 0);
+    const free = runners.reduce((s, r) => s + (r.resources?.availableCpuMillicores ?? 0), 0);
+    expect(final?.cpu).toBeCloseTo((total - free) / total, 12);
+  });
+
+  it('never changes its input catalog; a fork and a fresh catalog give the same result, byte for byte', () => {
+    const { fleet, trace } = small(7);
+    const catalog = Catalog.fromSnapshot(fleet);
+    const before = JSON.stringify(catalog.toSnapshot());
+    const a = simulate({ catalog, trace });
+    expect(JSON.stringify(catalog.toSnapshot())).toBe(before);
+    const b = simulate({ catalog: catalog.fork(), trace });
+    const c = simulate({ snapshot: jsonCopy(fleet), trace: parseTrace(formatTrace(trace)) });
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+    expect(JSON.stringify(c)).toBe(JSON.stringify(a));
+  });
+
+  it('the generated trace creates contention: capacity rejections and stranded GPUs', () => {
+    const fleet = generateFleet({ runners: 200, seed: 1 });
+    const result = simulate({ snapshot: fleet, trace: generateTrace({ fleet, seed: 2, events: 6000 }), strategies: ['spread'] });
+    const s = result.strategies[0];
+    expect(s?.rejected).toBeGreaterThan((s?.arrivals ?? 0) * 0.05);
+    expect(s?.rejectionsByReason.insufficientGpu).toBeGreaterThan(0);
+    expect(Math.max(...(s?.series.map((x) => x.strandedGpus) ?? []))).toBeGreaterThan(0);
+    expect(Math.max(...(s?.series.map((x) => x.gpu) ?? []))).toBeGreaterThan(0.6);
+  });
+
+  it('refuses a runner event for a runner the fleet does not have, naming the event', () => {
+    const { fleet } = small(1);
+    const trace: TraceEvent[] = [{ type: 'runnerLeave', time: 1, runnerId: 'ghost' }];
+    try {
+      simulate({ snapshot: fleet, trace });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(DiscoveryValidationError);
+      expect((e as DiscoveryValidationError).fieldViolations[0]?.field).toBe('trace[0].runnerId');
+    }
+  });
+
+  it('is deterministic: the same seed gives the same trace', () => {
+    const fleet = generateFleet({ runners: 30, seed: 4 });
+    expect(generateTrace({ fleet, seed: 9, events: 500 })).toEqual(generateTrace({ fleet, seed: 9, events: 500 }));
+  });
+});
+
+describe('parseTrace', () => {
+  it('round-trips formatTrace', () => {
+    const { trace } = small(2);
+    expect(parseTrace(formatTrace(trace))).toEqual(jsonCopy(trace));
+  });
+
+  it('reports every bad line with its number', () => {
+    const text = [
+      '{"type":"arrival","time":1,"sandboxId":"a","request":{"cpuMillicores":1,"memoryBytes":0,"gpuCount":0}}',
+      'not json',
+      '{"type":"arrival","time":0.5,"sandboxId":"b","request":{"cpuMillicores":-1,"memoryBytes":0,"gpuCount":0}}',
+      '{"type":"departure","time":2,"sandboxId":"nobody"}',
+      '{"type":"teleport","time":3}',
+      '',
+      '{"type":"arrival","time":4,"sandboxId":"a","request":{"cpuMillicores":1,"memoryBytes":0,"gpuCount":0}}',
+    ].join('\n');
+    try {
+      parseTrace(text, 't.jsonl');
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(DiscoveryValidationError);
+      expect((e as DiscoveryValidationError).fieldViolations.map((v) => v.field)).toEqual([
+        't.jsonl:2',
+        't.jsonl:3 time',
+        't.jsonl:3 request.cpuMillicores',
+        't.jsonl:4 sandboxId',
+        't.jsonl:5 type',
+        't.jsonl:7 sandboxId',
+      ]);
+    }
+  });
+});
