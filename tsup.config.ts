@@ -9,4 +9,11 @@ export default defineConfig([
     clean: true,
     target: 'node20',
   },
+  {
+    entry: { cli: 'src/cli/bin.ts' },
+    format: ['esm'],
+    banner: { js: '#!/usr/bin/env node' },
+    sourcemap: true,
+    target: 'node20',
+  },
 ]);

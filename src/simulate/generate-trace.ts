@@ -12,13 +12,13 @@ export interface TraceOptions {
   /** Number of events. */
   readonly events: number;
   /** Demand over free capacity of the scarcer resource (GPU or CPU) in steady state; default 1.5. */
-  readonly load?: number;
+  readonly load?: number | undefined;
   /** Mean sandbox lifetime in seconds; default 600. */
-  readonly meanLifetime?: number;
+  readonly meanLifetime?: number | undefined;
   /** Share of requests asking for GPUs; default 0.3. */
-  readonly gpuShare?: number;
+  readonly gpuShare?: number | undefined;
   /** Share of events that change runners (join, leave, health flaps); default 0.005. */
-  readonly runnerEventShare?: number;
+  readonly runnerEventShare?: number | undefined;
 }
 
 /** Pareto shape of lifetimes: heavy-tailed with a finite mean. */

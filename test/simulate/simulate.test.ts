@@ -8,6 +8,7 @@ import {
   generateTrace,
   parseTrace,
   simulate,
+  type Reservation,
   type TraceEvent,
 } from '../../src/index.js';
 import { measure } from '../../src/simulate/simulate.js';
@@ -52,7 +53,7 @@ describe('simulate', () => {
     const result = simulate({ snapshot: fleet, trace, strategies: ['binpack'] });
     // Replay by hand on a fresh catalog: same decisions, then measure the end state independently.
     const catalog = Catalog.fromSnapshot(fleet);
-    const running = new Map<string, ReturnType<Catalog['reserve']>>();
+    const running = new Map<string, Reservation>();
     const ends: Array<[number, string]> = [];
     const due = (time: number) => {
       ends.sort((a, b) => a[0] - b[0]);

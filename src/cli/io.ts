@@ -1,0 +1,71 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { DiscoveryValidationError } from '../errors.js';
+import { parseSnapshot } from '../snapshot/parse.js';
+import { parseTrace, type TraceEvent } from '../simulate/trace.js';
+import type { Snapshot } from '../types.js';
+
+/** A problem with what the user gave the CLI: printed as one clear message, exit status 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`cannot read ${what} '${path}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
+  }
+}
+
+/** Lists the violations of a validation error, at most `limit` of them. */
+export function describeViolations(error: DiscoveryValidationError, limit = 12): string {
+  const lines = error.fieldViolations.slice(0, limit).map((v) => `  ${v.field}: ${v.description}`);
+  if (error.fieldViolations.length > limit) lines.push(`  … and ${error.fieldViolations.length - limit} more`);
+  return lines.join('\n');
+}
+
+/** Reads and validates a fleet snapshot file (camelCase or snake_case JSON). */
+export function readFleet(path: string): Snapshot {
+  const text = readText(path, 'fleet file');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`fleet file '${path}' is not valid JSON: ${(e as Error).message}`);
+  }
+  try {
+    return parseSnapshot(json);
+  } catch (e) {
+    if (e instanceof DiscoveryValidationError) {
+      const n = e.fieldViolations.length;
+      throw new UsageError(`fleet file '${path}' has ${n === 1 ? '1 problem' : `${n} problems`}:\n${describeViolations(e)}`);
+    }
+    throw e;
+  }
+}
+
+/** Reads and validates a JSONL trace file; problems are reported with line numbers. */
+export function readTrace(path: string): TraceEvent[] {
+  const text = readText(path, 'trace file');
+  try {
+    return parseTrace(text, path);
+  } catch (e) {
+    if (e instanceof DiscoveryValidationError) {
+      const n = e.fieldViolations.length;
+      throw new UsageError(`trace file '${path}' has ${n === 1 ? '1 problem' : `${n} problems`}:\n${describeViolations(e)}`);
+    }
+    throw e;
+  }
+}
+
+export function writeText(path: string, text: string, what: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new UsageError(`cannot write ${what} '${path}': ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * Small, pure SVG chart builders for the simulation report: strings in, strings out, no DOM.
+ * Every plotted series also carries its raw values in a `data-values` attribute, so tests (and
+ * curious readers) can check the drawing against the data.
+ */
+
+export interface LineSeries {
+  readonly name: string;
+  readonly color: string;
+  readonly points: ReadonlyArray<readonly [number, number]>;
+}
+
+export interface LineChartOptions {
+  readonly title: string;
+  readonly yLabel: string;
+  readonly series: readonly LineSeries[];
+  /** Fixed top of the y axis (e.g. 1 for utilisation); default: the data's maximum. */
+  readonly yMax?: number | undefined;
+  /** Formats a y value for the axis. */
+  readonly formatY?: ((y: number) => string) | undefined;
+  readonly width?: number | undefined;
+  readonly height?: number | undefined;
+}
+
+const MARGIN = { top: 28, right: 16, bottom: 34, left: 56 };
+
+export function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/** Rounds for attributes: short, stable output. */
+function r(n: number): string {
+  return String(Math.round(n * 100) / 100);
+}
+
+/** Tidy axis ticks: 0, step, 2·step, … up to max (step from 1, 2, 5 × 10^k). */
+export function ticks(max: number, count = 4): number[] {
+  if (!(max > 0)) return [0];
+  const raw = max / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
+  const out: number[] = [];
+  for (let v = 0; v <= max + step * 1e-9; v += step) out.push(Math.round(v / step) * step);
+  return out;
+}
+
+/** A line chart of time series; x is trace time in seconds. */
+export function lineChart(o: LineChartOptions): string {
+  const width = o.width ?? 520;
+  const height = o.height ?? 220;
+  const w = width - MARGIN.left - MARGIN.right;
+  const h = height - MARGIN.top - MARGIN.bottom;
+  const all = o.series.flatMap((s) => s.points);
+  const xMax = Math.max(1e-9, ...all.map(([x]) => x));
+  const yMax = o.yMax ?? Math.max(1e-9, ...all.map(([, y]) => y));
+  const sx = (x: number) => MARGIN.left + (x / xMax) * w;
+  const sy = (y: number) => MARGIN.top + h - (Math.min(y, yMax) / yMax) * h;
+  const formatY = o.formatY ?? ((y: number) => String(y));
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart line-chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(o.title)}">`);
+  parts.push(`<text class="title" x="${MARGIN.left}" y="16">${escapeXml(o.title)}</text>`);
+  for (const t of ticks(yMax)) {
+    parts.push(`<line class="grid" x1="${MARGIN.left}" x2="${MARGIN.left + w}" y1="${r(sy(t))}" y2="${r(sy(t))}"/>`);
+    parts.push(`<text class="tick" x="${MARGIN.left - 6}" y="${r(sy(t) + 4)}" text-anchor="end">${escapeXml(formatY(t))}</text>`);
+  }
+  for (const t of ticks(xMax, 5)) {
+    parts.push(`<text class="tick" x="${r(sx(t))}" y="${MARGIN.top + h + 16}" text-anchor="middle">${escapeXml(formatSeconds(t))}</text>`);
+  }
+  parts.push(`<text class="axis-label" x="12" y="${MARGIN.top + h / 2}" transform="rotate(-90 12 ${MARGIN.top + h / 2})" text-anchor="middle">${escapeXml(o.yLabel)}</text>`);
+  for (const s of o.series) {
+    const points = s.points.map(([x, y]) => `${r(sx(x))},${r(sy(y))}`).join(' ');
+    const values = s.points.map(([x, y]) => `${x},${y}`).join(' ');
+    parts.push(`<polyline class="series" data-series="${escapeXml(s.name)}" data-values="${values}" fill="none" stroke="${s.color}" stroke-width="1.6" points="${points}"/>`);
+  }
+  o.series.forEach((s, i) => {
+    const x = MARGIN.left + 8 + i * 96;
+    parts.push(`<rect x="${x}" y="${MARGIN.top + 4}" width="10" height="3" fill="${s.color}"/><text class="legend" x="${x + 14}" y="${MARGIN.top + 9}">${escapeXml(s.name)}</text>`);
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+export interface BarGroup {
+  readonly label: string;
+  readonly values: readonly number[];
+}
+
+/** Grouped horizontal bars: one group per label, one bar per series. */
+export function barChart(o: { readonly title: string; readonly seriesNames: readonly string[]; readonly colors: readonly string[]; readonly groups: readonly BarGroup[]; readonly width?: number }): string {
+  const width = o.width ?? 520;
+  const barH = 9;
+  const groupH = o.seriesNames.length * barH + 10;
+  const left = 150;
+  const height = 40 + o.groups.length * groupH + 10;
+  const w = width - left - 60;
+  const max = Math.max(1e-9, ...o.groups.flatMap((g) => g.values));
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart bar-chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(o.title)}">`);
+  parts.push(`<text class="title" x="8" y="16">${escapeXml(o.title)}</text>`);
+  o.seriesNames.forEach((name, i) => {
+    const x = left + i * 90;
+    parts.push(`<rect x="${x}" y="24" width="10" height="8" fill="${o.colors[i] ?? '#888'}"/><text class="legend" x="${x + 14}" y="32">${escapeXml(name)}</text>`);
+  });
+  o.groups.forEach((g, gi) => {
+    const y0 = 42 + gi * groupH;
+    parts.push(`<text class="tick" x="${left - 8}" y="${y0 + (o.seriesNames.length * barH) / 2 + 4}" text-anchor="end">${escapeXml(g.label)}</text>`);
+    g.values.forEach((v, si) => {
+      const y = y0 + si * barH;
+      parts.push(`<rect class="bar" data-series="${escapeXml(o.seriesNames[si] ?? '')}" data-label="${escapeXml(g.label)}" data-value="${v}" x="${left}" y="${y}" width="${r((v / max) * w)}" height="${barH - 2}" fill="${o.colors[si] ?? '#888'}"/>`);
+      parts.push(`<text class="bar-value" x="${r(left + (v / max) * w + 4)}" y="${y + barH - 2}">${v}</text>`);
+    });
+  });
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+/** `90` → `1m30s`, `7200` → `2h`. */
+export function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${Math.round(seconds % 60) ? `${Math.round(seconds % 60)}s` : ''}`;
+  const hours = Math.floor(seconds / 3600);
+  const minutes = Math.round((seconds % 3600) / 60);
+  return `${hours}h${minutes ? `${minutes}m` : ''}`;
+}
