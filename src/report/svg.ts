@@ -44,6 +44,17 @@ export function ticks(max: number, count = 4): number[] {
   return out;
 }
 
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400, 172_800, 604_800];
+
+/** Ticks on whole time units (minutes, hours, days) from 0 to max seconds. */
+export function timeTicks(max: number, count = 5): number[] {
+  if (!(max > 0)) return [0];
+  const step = TIME_STEPS.find((s) => s >= max / count) ?? Math.ceil(max / count / 86_400) * 86_400;
+  const out: number[] = [];
+  for (let v = 0; v <= max; v += step) out.push(v);
+  return out;
+}
+
 /** A line chart of time series; x is trace time in seconds. */
 export function lineChart(o: LineChartOptions): string {
   const width = o.width ?? 520;
@@ -63,7 +74,7 @@ export function lineChart(o: LineChartOptions): string {
     parts.push(`<line class="grid" x1="${MARGIN.left}" x2="${MARGIN.left + w}" y1="${r(sy(t))}" y2="${r(sy(t))}"/>`);
     parts.push(`<text class="tick" x="${MARGIN.left - 6}" y="${r(sy(t) + 4)}" text-anchor="end">${escapeXml(formatY(t))}</text>`);
   }
-  for (const t of ticks(xMax, 5)) {
+  for (const t of timeTicks(xMax)) {
     parts.push(`<text class="tick" x="${r(sx(t))}" y="${MARGIN.top + h + 16}" text-anchor="middle">${escapeXml(formatSeconds(t))}</text>`);
   }
   parts.push(`<text class="axis-label" x="12" y="${MARGIN.top + h / 2}" transform="rotate(-90 12 ${MARGIN.top + h / 2})" text-anchor="middle">${escapeXml(o.yLabel)}</text>`);
