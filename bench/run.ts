@@ -12,6 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { Catalog, generateFleet, generateRequests, type Change, type SandboxRequest, type Snapshot } from '../dist/index.js';
 import { ScanFleet } from './baseline.js';
+import { simulationCases } from './simulate.js';
 
 export interface Row {
   readonly group: string;
@@ -211,6 +212,9 @@ const GROUPS: Record<string, () => Promise<void>> = {
   build,
   placement,
   fork,
+  simulate: async () => {
+    for (const row of await simulationCases()) record(row);
+  },
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -64,20 +64,22 @@ export class RunnerTable {
   readonly freeCpuMem: FreeIndex;
   /** Free-fraction buckets over CPU, memory and GPU, for runners with GPUs. */
   readonly freeCpuMemGpu: FreeIndex;
-  /** Smallest disclosed CPU, memory and GPU maxima over live runners, built on first read. */
+  /** Smallest and largest disclosed CPU, memory and GPU maxima over live runners, built on first read. */
   private minMaxima: [number, number, number] | undefined;
+  private maxMaxima: [number, number, number] | undefined;
   /** Changes whenever the runner's state changes; unique across slots and time. */
   generation: Float64Array;
   private stamp: number;
 
   /** Word-sized scratch arrays reused by placement (never handed out beyond one call). */
   private scratchArrays: Uint32Array[] = [];
+  private wordIndexScratch: Int32Array | undefined;
   /** Runners as callers see them (effective resources), built on first read. */
   private views: Array<Runner | undefined>;
   /** Runners with `resources: null`, for listings that do not include resources. */
   private bare: Array<Runner | undefined>;
   /** Live slots in ascending runnerId order, built on first read after a membership change. */
-  private order: Int32Array | undefined;
+  private order: number[] | undefined;
   private rank: Int32Array | undefined;
 
   constructor(from?: RunnerTable) {
@@ -121,10 +123,11 @@ export class RunnerTable {
     this.freeCpuMem = from ? from.freeCpuMem.clone() : new FreeIndex(words);
     this.freeCpuMemGpu = from ? from.freeCpuMemGpu.clone() : new FreeIndex(words);
     this.minMaxima = from?.minMaxima;
+    this.maxMaxima = from?.maxMaxima;
     this.stamp = from ? from.stamp : 0;
     this.views = from ? from.views.slice() : [];
     this.bare = from ? from.bare.slice() : [];
-    this.order = from?.order;
+    this.order = from?.order?.slice();
     this.rank = from?.rank;
   }
 
@@ -188,10 +191,11 @@ export class RunnerTable {
     else {
       this.slotOf.set(runner.runnerId, slot);
       this.live.add(slot);
-      this.order = undefined;
-      this.rank = undefined;
+      this.runners[slot] = runner;
+      this.orderInsert(slot);
     }
     this.minMaxima = undefined;
+    this.maxMaxima = undefined;
     this.runners[slot] = runner;
     this.reported[slot] = runner.resources;
     this.healthy.assign(slot, runner.healthy);
@@ -230,14 +234,14 @@ export class RunnerTable {
     this.freeCpuMem.place(slot, 'none');
     this.freeCpuMemGpu.place(slot, 'none');
     this.minMaxima = undefined;
+    this.maxMaxima = undefined;
     for (const a of [this.availCpu, this.availMem, this.availGpu, this.maxCpu, this.maxMem, this.maxGpu, this.reservedCpu, this.reservedMem, this.reservedGpu, this.reservedCount]) a[slot] = 0;
+    this.orderRemove(slot);
     this.slotOf.delete(runner.runnerId);
     this.runners[slot] = undefined;
     this.reported[slot] = null;
     this.touch(slot);
     this.freeSlots.push(slot);
-    this.order = undefined;
-    this.rank = undefined;
   }
 
   /** Replaces the reported resources (the source of truth); reservations stay on top. */
@@ -298,6 +302,12 @@ export class RunnerTable {
     return a;
   }
 
+  /** A reusable list of word indexes, one per word (placement's scratch). */
+  wordIndexes(): Int32Array {
+    if (!this.wordIndexScratch || this.wordIndexScratch.length !== this.wordCount) this.wordIndexScratch = new Int32Array(this.wordCount);
+    return this.wordIndexScratch;
+  }
+
   /** Files the runner under its free fractions (see {@link FreeIndex}). */
   private refreshFreeIndexes(slot: number): void {
     const maxCpu = this.maxCpu[slot] as number;
@@ -313,21 +323,28 @@ export class RunnerTable {
 
   /** Smallest disclosed CPU, memory and GPU maxima over live runners (Infinity when none). */
   minimumMaxima(): readonly [number, number, number] {
-    if (!this.minMaxima) {
-      let cpu = Infinity;
-      let mem = Infinity;
-      let gpu = Infinity;
-      for (const slot of this.slotOf.values()) {
-        const c = this.maxCpu[slot] as number;
-        const m = this.maxMem[slot] as number;
-        const g = this.maxGpu[slot] as number;
-        if (c > 0 && c < cpu) cpu = c;
-        if (m > 0 && m < mem) mem = m;
-        if (g > 0 && g < gpu) gpu = g;
-      }
-      this.minMaxima = [cpu, mem, gpu];
+    if (!this.minMaxima) this.scanMaxima();
+    return this.minMaxima as [number, number, number];
+  }
+
+  /** Largest disclosed CPU, memory and GPU maxima over live runners (Infinity when none). */
+  maximumMaxima(): readonly [number, number, number] {
+    if (!this.maxMaxima) this.scanMaxima();
+    return this.maxMaxima as [number, number, number];
+  }
+
+  private scanMaxima(): void {
+    const min = [Infinity, Infinity, Infinity];
+    const max = [0, 0, 0];
+    for (const slot of this.slotOf.values()) {
+      const values = [this.maxCpu[slot] as number, this.maxMem[slot] as number, this.maxGpu[slot] as number];
+      values.forEach((v, d) => {
+        if (v > 0 && v < (min[d] as number)) min[d] = v;
+        if (v > (max[d] as number)) max[d] = v;
+      });
     }
-    return this.minMaxima;
+    this.minMaxima = min as [number, number, number];
+    this.maxMaxima = max.map((v) => (v === 0 ? Infinity : v)) as [number, number, number];
   }
 
   /** Sets the union of profile modes of a runner. */
@@ -378,28 +395,55 @@ export class RunnerTable {
   }
 
   /** Live slots in ascending runnerId order (plain UTF-16 code unit comparison). */
-  slotsInIdOrder(): Int32Array {
+  slotsInIdOrder(): readonly number[] {
     if (!this.order) {
-      const slots = Int32Array.from(this.slotOf.values());
       const ids = this.runners;
-      const sorted = Array.from(slots).sort((a, b) => {
+      this.order = Array.from(this.slotOf.values()).sort((a, b) => {
         const x = (ids[a] as Runner).runnerId;
         const y = (ids[b] as Runner).runnerId;
         return x < y ? -1 : x > y ? 1 : 0;
       });
-      this.order = Int32Array.from(sorted);
-      const rank = new Int32Array(this.wordCount * 32);
-      this.order.forEach((slot, i) => {
-        rank[slot] = i;
-      });
-      this.rank = rank;
+      this.rank = undefined;
     }
     return this.order;
   }
 
+  /** Where `runnerId` goes in the order (binary search). */
+  private orderPosition(runnerId: string): number {
+    const order = this.order as number[];
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.runners[order[mid] as number] as Runner).runnerId < runnerId) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Keeps a built order current on insert: a binary search and one splice, no re-sort. */
+  private orderInsert(slot: number): void {
+    if (!this.order) return;
+    this.order.splice(this.orderPosition(this.runnerAt(slot).runnerId), 0, slot);
+    this.rank = undefined;
+  }
+
+  private orderRemove(slot: number): void {
+    if (!this.order) return;
+    const at = this.orderPosition(this.runnerAt(slot).runnerId);
+    if (this.order[at] === slot) this.order.splice(at, 1);
+    else this.order = undefined;
+    this.rank = undefined;
+  }
+
   /** Position of each slot in {@link slotsInIdOrder}. */
   ranks(): Int32Array {
-    this.slotsInIdOrder();
-    return this.rank as Int32Array;
+    const order = this.slotsInIdOrder();
+    if (!this.rank || this.rank.length < this.wordCount * 32) {
+      const rank = new Int32Array(this.wordCount * 32);
+      for (let i = 0; i < order.length; i++) rank[order[i] as number] = i;
+      this.rank = rank;
+    }
+    return this.rank;
   }
 }

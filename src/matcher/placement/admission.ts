@@ -75,8 +75,15 @@ export class AdmissionCache {
   }
 }
 
+/** The request class: the fields admission depends on, joined by NUL (JSON when a value holds one). */
 function admissionKey(r: SandboxRequest): string {
-  return JSON.stringify([r.profileName, r.gpuType, r.architecture, r.ingressMode, r.egressMode, r.gpuType === undefined && r.gpuCount > 0]);
+  const fields = [r.profileName, r.gpuType, r.architecture, r.ingressMode, r.egressMode];
+  let key = r.gpuType === undefined && r.gpuCount > 0 ? 'g' : '-';
+  for (const f of fields) {
+    if (f !== undefined && f.includes('\0')) return JSON.stringify([...fields, key]);
+    key += f === undefined ? '\0-' : `\0=${f}`;
+  }
+  return key;
 }
 
 /** The profile-level conditions as a conjunction over profile slots; undefined when a value is unknown. */

@@ -1,5 +1,6 @@
 import type { PlaceResult, SandboxRequest, ScoredRunner } from '../../types.js';
 import { Bitset } from '../bitset.js';
+import { popcount } from '../bitset.js';
 import { type Conjunction, forEachConjunction, materialiseConjunction } from '../kernel.js';
 import { FREE_BUCKETS } from '../free-index.js';
 import type { RunnerTable } from '../runner-table.js';
@@ -113,7 +114,7 @@ const SLACK = 1e-9;
  * and memory (and GPUs or not), the free-fraction buckets over those same dimensions let it
  * skip runners that provably cannot win. With g the bucket key (mean of A_d / M_d) and
  * k / B <= g < (k + 1) / B:
- * - spread = 100 × mean_d (A_d − q_d) / M_d <= 100 × g < 100 × (k + 1) / B;
+ * - spread = 100 × g − 100 × mean_d q_d / M_d < 100 × (k + 1) / B − 100 × mean_d q_d / max M_d;
  * - binpack = 100 × (1 − g) + 100 × mean_d q_d / M_d <= 100 × (1 − k / B) + 100 × mean_d q_d / min M_d.
  * Buckets are visited best bound first; the scan stops at the first bucket whose bound falls
  * below the current k-th best score. Unbounded runners (an undisclosed maximum) are always scored.
@@ -129,9 +130,21 @@ function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: Re
   }
   const fits = t.scratch(6, false);
   if (!materialiseConjunction(fit, t.wordCount, fits)) return top.items;
-  const scan = (bucket: Uint32Array) => {
-    for (let i = 0; i < fits.length; i++) {
-      let w = (fits[i] as number) & (bucket[i] as number);
+  // The words that hold any fitting runner, and how many fit: few fits are simply all scored
+  // (cheaper than visiting buckets); many are visited bucket by bucket over these words only.
+  const nonZero = t.wordIndexes();
+  let words = 0;
+  let fitting = 0;
+  for (let i = 0; i < fits.length; i++) {
+    const w = fits[i] as number;
+    if (w === 0) continue;
+    nonZero[words++] = i;
+    fitting += popcount(w);
+  }
+  const scan = (bucket: Uint32Array | undefined) => {
+    for (let j = 0; j < words; j++) {
+      const i = nonZero[j] as number;
+      let w = bucket === undefined ? (fits[i] as number) : (fits[i] as number) & (bucket[i] as number);
       while (w !== 0) {
         const low = w & -w;
         const slot = (i << 5) + 31 - Math.clz32(low);
@@ -140,17 +153,22 @@ function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: Re
       }
     }
   };
+  if (fitting <= words) {
+    scan(undefined);
+    return top.items;
+  }
   const B = FREE_BUCKETS;
   const counts = index.counts;
   if (counts[B] !== 0) scan(index.unbounded.words);
+  const meanOver = (m: readonly [number, number, number]) => (gpu > 0 ? (100 * (cpu / m[0] + mem / m[1] + gpu / m[2])) / 3 : (100 * (cpu / m[0] + mem / m[1])) / 2);
   if (strategy === 'spread') {
+    const requestTerm = meanOver(t.maximumMaxima());
     for (let k = B - 1; k >= 0; k--) {
-      if ((100 * (k + 1)) / B + SLACK < top.threshold) break;
+      if ((100 * (k + 1)) / B - requestTerm + SLACK < top.threshold) break;
       if (counts[k] !== 0) scan((index.buckets[k] as Bitset).words);
     }
   } else {
-    const [minCpu, minMem, minGpu] = t.minimumMaxima();
-    const requestTerm = gpu > 0 ? (100 * (cpu / minCpu + mem / minMem + gpu / minGpu)) / 3 : (100 * (cpu / minCpu + mem / minMem)) / 2;
+    const requestTerm = meanOver(t.minimumMaxima());
     for (let k = 0; k < B; k++) {
       if (100 * (1 - k / B) + requestTerm + SLACK < top.threshold) break;
       if (counts[k] !== 0) scan((index.buckets[k] as Bitset).words);
