@@ -56,6 +56,11 @@ export class ProfileTable {
     return this.highWater;
   }
 
+  /** Words that can hold a live slot. */
+  get activeWords(): number {
+    return (this.highWater + 31) >>> 5;
+  }
+
   profileAt(slot: number): Profile {
     return this.profiles[slot] as Profile;
   }

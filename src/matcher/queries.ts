@@ -1,8 +1,8 @@
 import { ProfileNotFoundError, RunnerNotFoundError } from '../errors.js';
 import type { Profile, ProfileFilter, Runner, RunnerFilter } from '../types.js';
 import { type ArgumentKind, checkArguments, checkId } from './arguments.js';
-import type { Bitset } from './bitset.js';
-import { type Conjunction, collectConjunction, countConjunction, testConjunction } from './kernel.js';
+import { type Bitset, popcount } from './bitset.js';
+import { type Conjunction, collectConjunction, countConjunction, materialiseConjunction, testConjunction } from './kernel.js';
 import type { ProfileTable } from './profile-table.js';
 import type { RunnerTable } from './runner-table.js';
 
@@ -92,27 +92,43 @@ export function checkProfileFilter(operation: string, filter: unknown): ProfileF
 
 export function countRunners(t: RunnerTable, filter: RunnerFilter): number {
   const plan = runnerPlan(t, filter);
-  return plan === 'empty' ? 0 : countConjunction(plan, t.wordCount);
+  return plan === 'empty' ? 0 : countConjunction(plan, t.activeWords);
 }
 
 export function listRunners(t: RunnerTable, filter: RunnerFilter): Runner[] {
   const plan = runnerPlan(t, filter);
   if (plan === 'empty') return [];
-  const slots: number[] = [];
-  collectConjunction(plan, t.wordCount, slots);
   const withResources = filter.includeResources === true || hasCapacityFilter(filter);
-  return Array.from(sortByRunnerId(t, slots), (slot) => (withResources ? t.viewAt(slot) : t.bareAt(slot)));
-}
-
-/** Orders runner slots by runnerId through the table's cached ranks (a numeric sort). */
-function sortByRunnerId(t: RunnerTable, slots: number[]): Int32Array {
+  const view = (slot: number) => (withResources ? t.viewAt(slot) : t.bareAt(slot));
+  const answer = t.scratch(7, false);
+  materialiseConjunction(plan, t.activeWords, answer);
+  let count = 0;
+  for (let i = 0; i < t.activeWords; i++) count += popcount(answer[i] as number);
+  const out: Runner[] = new Array<Runner>(count);
+  if (count * 16 > t.size) {
+    // A large share of the fleet: walk runnerId order once, testing each bit.
+    let k = 0;
+    for (const slot of t.slotsInIdOrder()) {
+      if ((((answer[slot >>> 5] as number) >>> (slot & 31)) & 1) !== 0) out[k++] = view(slot);
+    }
+    return out;
+  }
+  // A few: sort their positions in runnerId order (a numeric sort).
   const rank = t.ranks();
   const order = t.slotsInIdOrder();
-  const ranks = new Int32Array(slots.length);
-  for (let i = 0; i < slots.length; i++) ranks[i] = rank[slots[i] as number] as number;
+  const ranks = new Int32Array(count);
+  let k = 0;
+  for (let i = 0; i < t.activeWords; i++) {
+    let w = answer[i] as number;
+    while (w !== 0) {
+      const low = w & -w;
+      ranks[k++] = rank[(i << 5) + 31 - Math.clz32(low)] as number;
+      w ^= low;
+    }
+  }
   ranks.sort();
-  for (let i = 0; i < ranks.length; i++) ranks[i] = order[ranks[i] as number] as number;
-  return ranks;
+  for (let j = 0; j < count; j++) out[j] = view(order[ranks[j] as number] as number);
+  return out;
 }
 
 export function getRunner(t: RunnerTable, runnerId: unknown): Runner {
@@ -147,7 +163,7 @@ function profileSlots(p: ProfileTable, f: ProfileFilter): number[] {
   if (f.runnerId !== undefined) {
     for (const slot of p.slotsOfRunner(f.runnerId)) if (testConjunction(plan, slot)) out.push(slot);
   } else {
-    collectConjunction(plan, p.wordCount, out);
+    collectConjunction(plan, p.activeWords, out);
   }
   return out;
 }
@@ -155,7 +171,7 @@ function profileSlots(p: ProfileTable, f: ProfileFilter): number[] {
 export function countProfiles(p: ProfileTable, f: ProfileFilter): number {
   if (f.runnerId !== undefined) return profileSlots(p, f).length;
   const plan = profilePlan(p, f);
-  return plan === 'empty' ? 0 : countConjunction(plan, p.wordCount);
+  return plan === 'empty' ? 0 : countConjunction(plan, p.activeWords);
 }
 
 export function listProfiles(t: RunnerTable, p: ProfileTable, f: ProfileFilter): Profile[] {

@@ -74,6 +74,7 @@ export class RunnerTable {
   /** Word-sized scratch arrays reused by placement (never handed out beyond one call). */
   private scratchArrays: Uint32Array[] = [];
   private wordIndexScratch: Int32Array | undefined;
+  private zeroWords: Uint32Array | undefined;
   /** Runners as callers see them (effective resources), built on first read. */
   private views: Array<Runner | undefined>;
   /** Runners with `resources: null`, for listings that do not include resources. */
@@ -138,6 +139,11 @@ export class RunnerTable {
   /** One past the highest slot ever used: loops over slots stop here. */
   get slotLimit(): number {
     return this.highWater;
+  }
+
+  /** Words that can hold a live slot: the kernels loop over these, not the whole capacity. */
+  get activeWords(): number {
+    return (this.highWater + 31) >>> 5;
   }
 
   clone(): RunnerTable {
@@ -300,6 +306,12 @@ export class RunnerTable {
       a.fill(0);
     }
     return a;
+  }
+
+  /** An all-zero word array (never written): the bitset of a value no runner has. */
+  zeros(): Uint32Array {
+    if (!this.zeroWords || this.zeroWords.length !== this.wordCount) this.zeroWords = new Uint32Array(this.wordCount);
+    return this.zeroWords;
   }
 
   /** A reusable list of word indexes, one per word (placement's scratch). */

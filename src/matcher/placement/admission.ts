@@ -30,7 +30,7 @@ export class AdmissionCache {
       const plan = profileConjunction(this.profiles, request);
       if (plan) {
         const slots: number[] = [];
-        collectConjunction(plan, this.profiles.wordCount, slots);
+        collectConjunction(plan, this.profiles.activeWords, slots);
         for (const p of slots) {
           if (this.untypedGpuAdmits(request, p)) runners.add(this.profiles.runnerSlot[p] as number);
         }

@@ -30,7 +30,7 @@ export interface RequestConditions {
  * type, group or tag) passes no runner: its condition is the all-zero bitset.
  */
 export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: Bitset, allowList: Bitset | undefined): RequestConditions {
-  const none = new Uint32Array(t.wordCount);
+  const none = t.zeros();
   const valueOf = (index: { bitsetOf(v: string): Bitset | undefined }, value: string) => index.bitsetOf(value)?.words ?? none;
   const conditions: Condition[] = [{ reason: 'unhealthy', pass: [t.healthy.words] }, { reason: 'unknownResources', pass: [t.known.words] }];
   if (r.gpuType !== undefined) conditions.push({ reason: 'gpuType', pass: [valueOf(t.gpuType, r.gpuType)] });

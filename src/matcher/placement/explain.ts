@@ -51,6 +51,29 @@ function capacityOkAt(cap: CapacityCondition, i: number): number {
   return ok;
 }
 
+/**
+ * Adds `live & ~pass` (the runners failing one reason) into the counter planes p0–p3
+ * (carry-save, 32 runners a word) and returns how many failed.
+ */
+function addFailures(live: Uint32Array, pass: Uint32Array, words: number, p0: Uint32Array, p1: Uint32Array, p2: Uint32Array, p3: Uint32Array): number {
+  let n = 0;
+  for (let i = 0; i < words; i++) {
+    const f = (live[i] as number) & ~(pass[i] as number);
+    if (f === 0) continue;
+    n += popcount(f);
+    const c0 = p0[i] as number;
+    const carry0 = c0 & f;
+    p0[i] = c0 ^ f;
+    const c1 = p1[i] as number;
+    const carry1 = c1 & carry0;
+    p1[i] = c1 ^ carry0;
+    const c2 = p2[i] as number;
+    p2[i] = c2 ^ carry1;
+    p3[i] = (p3[i] as number) ^ (c2 & carry1);
+  }
+  return n;
+}
+
 /** Formats the one-line message, e.g. `0/1200 runners fit: 800 insufficient gpu, 40 unhealthy`. */
 export function rejectionMessage(considered: number, reasons: Readonly<Record<RejectionReason, number>>): string {
   const parts = REASONS.filter((r) => reasons[r] > 0)
@@ -65,7 +88,7 @@ export function rejectionMessage(considered: number, reasons: Readonly<Record<Re
  * so finding the runners that fail the fewest reasons needs no per-runner loop.
  */
 export function explainRejection(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): Rejection {
-  const words = t.wordCount;
+  const words = t.activeWords;
   const p0 = t.scratch(0, true);
   const p1 = t.scratch(1, true);
   const p2 = t.scratch(2, true);
@@ -84,31 +107,23 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
   for (let j = 0; j < total; j++) {
     if (j < conditions.length) {
       const sets = (conditions[j] as Condition).pass;
-      const first = sets[0] as Uint32Array;
-      for (let i = 0; i < words; i++) fail[i] = (live[i] as number) & ~(first[i] as number);
+      if (sets.length === 1) {
+        perCondition[j] = addFailures(live, sets[0] as Uint32Array, words, p0, p1, p2, p3);
+        continue;
+      }
+      // Several sets (tags): a runner fails when it misses any of them.
+      let pass = sets[0] as Uint32Array;
       for (let k = 1; k < sets.length; k++) {
         const set = sets[k] as Uint32Array;
-        for (let i = 0; i < words; i++) fail[i] = (fail[i] as number) | ((live[i] as number) & ~(set[i] as number));
+        for (let i = 0; i < words; i++) fail[i] = (pass[i] as number) & (set[i] as number);
+        pass = fail;
       }
+      perCondition[j] = addFailures(live, pass, words, p0, p1, p2, p3);
     } else {
       const cap = c.capacity[j - conditions.length] as CapacityCondition;
-      for (let i = 0; i < words; i++) fail[i] = (live[i] as number) & (known[i] as number) & ~capacityOkAt(cap, i);
+      for (let i = 0; i < words; i++) fail[i] = ~(known[i] as number) | capacityOkAt(cap, i);
+      perCondition[j] = addFailures(live, fail, words, p0, p1, p2, p3);
     }
-    let n = 0;
-    for (let i = 0; i < words; i++) {
-      const f = fail[i] as number;
-      if (f === 0) continue;
-      n += popcount(f);
-      let carry = (p0[i] as number) & f;
-      p0[i] = (p0[i] as number) ^ f;
-      let next = (p1[i] as number) & carry;
-      p1[i] = (p1[i] as number) ^ carry;
-      carry = next;
-      next = (p2[i] as number) & carry;
-      p2[i] = (p2[i] as number) ^ carry;
-      p3[i] = (p3[i] as number) ^ next;
-    }
-    perCondition[j] = n;
   }
   for (let j = 0; j < total; j++) tally[reasonOf[j] as number] = (tally[reasonOf[j] as number] as number) + (perCondition[j] as number);
   const counts = countsOf(tally);
@@ -175,10 +190,11 @@ function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, 
   const [p0, p1, p2, p3] = planes as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
   const live = t.live.words;
   const mask = t.scratch(5, false);
+  const words = t.activeWords;
   for (let level = 1; level < 16 && chosen.length < missCount; level++) {
     const need = missCount - chosen.length;
     let members = 0;
-    for (let i = 0; i < mask.length; i++) {
+    for (let i = 0; i < words; i++) {
       let w = (live[i] as number) & (level & 1 ? (p0[i] as number) : ~(p0[i] as number));
       w &= level & 2 ? (p1[i] as number) : ~(p1[i] as number);
       w &= level & 4 ? (p2[i] as number) : ~(p2[i] as number);
@@ -198,7 +214,7 @@ function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, 
       continue;
     }
     const best: number[] = []; // up to `need` slots, ascending rank
-    for (let i = 0; i < mask.length; i++) {
+    for (let i = 0; i < words; i++) {
       let w = mask[i] as number;
       while (w !== 0) {
         const low = w & -w;

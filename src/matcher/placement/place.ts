@@ -64,7 +64,7 @@ function allowListBitset(t: RunnerTable, runnerIds: readonly string[]): Bitset {
  */
 function firstFits(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
   const fits = t.scratch(6, false);
-  if (!materialiseConjunction(fit, t.wordCount, fits)) return [];
+  if (!materialiseConjunction(fit, t.activeWords, fits)) return [];
   const out: Ranked = [];
   for (const slot of t.slotsInIdOrder()) {
     if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0) continue;
@@ -125,17 +125,17 @@ function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: Re
   const top = new TopK(t, keep);
   const index = (strategy === 'spread' || strategy === 'binpack') && cpu > 0 && mem > 0 ? (gpu > 0 ? t.freeCpuMemGpu : t.freeCpuMem) : undefined;
   if (!index) {
-    forEachConjunction(fit, t.wordCount, (slot) => top.offer(slot, score(t, slot, cpu, mem, gpu)));
+    forEachConjunction(fit, t.activeWords, (slot) => top.offer(slot, score(t, slot, cpu, mem, gpu)));
     return top.items;
   }
   const fits = t.scratch(6, false);
-  if (!materialiseConjunction(fit, t.wordCount, fits)) return top.items;
+  if (!materialiseConjunction(fit, t.activeWords, fits)) return top.items;
   // The words that hold any fitting runner, and how many fit: few fits are simply all scored
   // (cheaper than visiting buckets); many are visited bucket by bucket over these words only.
   const nonZero = t.wordIndexes();
   let words = 0;
   let fitting = 0;
-  for (let i = 0; i < fits.length; i++) {
+  for (let i = 0; i < t.activeWords; i++) {
     const w = fits[i] as number;
     if (w === 0) continue;
     nonZero[words++] = i;
