@@ -1,4 +1,4 @@
-import type { Profile, ProfileFilter, Runner, RunnerFilter, SandboxRequest, Snapshot, Strategy } from '../dist/index.js';
+import type { Profile, ProfileFilter, Runner, RunnerFilter, SandboxRequest, Snapshot, Strategy } from 'capmatch';
 
 /**
  * The brute-force baseline the benchmarks measure against: a linear scan over runner objects,

@@ -10,7 +10,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
-import { Catalog, generateFleet, generateRequests, type Change, type SandboxRequest, type Snapshot } from '../dist/index.js';
+import { Catalog, generateFleet, generateRequests, type Change, type SandboxRequest, type Snapshot } from 'capmatch';
 import { ScanFleet } from './baseline.js';
 import { simulationCases } from './simulate.js';
 

@@ -1,4 +1,4 @@
-import { Catalog, generateFleet, generateTrace, simulate } from '../dist/index.js';
+import { Catalog, generateFleet, generateTrace, simulate } from 'capmatch';
 import type { Row } from './run.js';
 
 /**

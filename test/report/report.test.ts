@@ -79,7 +79,7 @@ describe('report', () => {
       const charts = await page.$$eval('svg.chart', (svgs) =>
         svgs.map((svg) => {
           const box = svg.getBoundingClientRect();
-          const shapes = [...svg.querySelectorAll('polyline.series, rect.bar')].map((el) => (el as SVGGraphicsElement).getBBox());
+          const shapes = [...svg.querySelectorAll('polyline.series, rect.bar')].map((el) => (el as unknown as { getBBox(): { width: number; height: number } }).getBBox());
           return { label: svg.getAttribute('aria-label'), width: box.width, height: box.height, drawn: shapes.filter((b) => b.width > 0 || b.height > 0).length };
         }),
       );
