@@ -68,6 +68,15 @@ class BatchValidator {
     return this.removedRunners?.has(runnerId) ? false : this.current.hasProfile(name, runnerId);
   }
 
+  /** The runner a change's `runnerId` names, as the batch has left it; records a violation when there is none. */
+  private existingRunner(change: Readonly<Record<string, unknown>>, path: string): Runner | undefined {
+    const runnerId = this.idAt(change, 'runnerId', path);
+    if (runnerId === undefined) return undefined;
+    const runner = this.runnerOf(runnerId);
+    if (!runner) this.violations.push({ field: `${path}.runnerId`, description: `names an unknown runner ${JSON.stringify(runnerId)}` });
+    return runner;
+  }
+
   private idAt(record: Readonly<Record<string, unknown>>, key: string, path: string): string | undefined {
     const v = record[key];
     if (typeof v === 'string' && v.trim() !== '') return v;
@@ -102,10 +111,9 @@ class BatchValidator {
         return;
       }
       case 'removeRunner': {
-        const runnerId = idAt(change, 'runnerId', path);
-        if (runnerId === undefined) return;
-        if (!runnerOf(runnerId)) violations.push({ field: `${path}.runnerId`, description: `names an unknown runner ${JSON.stringify(runnerId)}` });
-        else {
+        const runner = this.existingRunner(change, path);
+        if (runner) {
+          const runnerId = runner.runnerId;
           (this.runners ??= new Map()).set(runnerId, null);
           (this.removedRunners ??= new Set()).add(runnerId);
           for (const key of this.profiles?.keys() ?? []) if ((JSON.parse(key) as string[])[1] === runnerId) this.profiles?.delete(key);
@@ -114,13 +122,9 @@ class BatchValidator {
         return;
       }
       case 'setResources': {
-        const runnerId = idAt(change, 'runnerId', path);
-        if (runnerId === undefined) return;
-        const runner = runnerOf(runnerId);
-        if (!runner) {
-          violations.push({ field: `${path}.runnerId`, description: `names an unknown runner ${JSON.stringify(runnerId)}` });
-          return;
-        }
+        const runner = this.existingRunner(change, path);
+        if (!runner) return;
+        const runnerId = runner.runnerId;
         if (!Object.hasOwn(change, 'resources')) {
           violations.push({ field: `${path}.resources`, description: 'is required (null for unknown)' });
           return;
@@ -135,13 +139,9 @@ class BatchValidator {
         return;
       }
       case 'setHealthy': {
-        const runnerId = idAt(change, 'runnerId', path);
-        if (runnerId === undefined) return;
-        const runner = runnerOf(runnerId);
-        if (!runner) {
-          violations.push({ field: `${path}.runnerId`, description: `names an unknown runner ${JSON.stringify(runnerId)}` });
-          return;
-        }
+        const runner = this.existingRunner(change, path);
+        if (!runner) return;
+        const runnerId = runner.runnerId;
         if (typeof change.healthy !== 'boolean') {
           violations.push({ field: `${path}.healthy`, description: `must be a boolean, got ${JSON.stringify(change.healthy) ?? String(change.healthy)}` });
           return;

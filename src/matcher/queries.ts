@@ -1,10 +1,11 @@
 import { ProfileNotFoundError, RunnerNotFoundError } from '../errors.js';
 import type { Profile, ProfileFilter, Runner, RunnerFilter } from '../types.js';
 import { type ArgumentKind, checkArguments, checkId } from './arguments.js';
-import { type Bitset, popcount } from './bitset.js';
+import { popcount } from './bitset.js';
 import { type Conjunction, collectConjunction, countConjunction, materialiseConjunction, testConjunction } from './kernel.js';
 import type { ProfileTable } from './profile-table.js';
 import type { RunnerTable } from './runner-table.js';
+import { addValueBitsets } from './value-index.js';
 
 const RUNNER_FILTER: Record<keyof RunnerFilter, ArgumentKind> = {
   runnerGroupId: 'string',
@@ -39,20 +40,15 @@ type Plan = Conjunction | 'empty';
 function runnerPlan(t: RunnerTable, f: RunnerFilter): Plan {
   const must: Uint32Array[] = [t.live.words];
   const upper: Uint32Array[] = [];
-  const values: Array<[string | undefined, { bitsetOf(v: string): Bitset | undefined }]> = [
+  const known = addValueBitsets(must, [
     [f.runnerGroupId, t.group],
     [f.profileName, t.profileName],
     [f.gpuType, t.gpuType],
     [f.architecture, t.architecture],
     [f.ingressMode, t.ingress],
     [f.egressMode, t.egress],
-  ];
-  for (const [value, index] of values) {
-    if (value === undefined) continue;
-    const bitset = index.bitsetOf(value);
-    if (!bitset) return 'empty';
-    must.push(bitset.words);
-  }
+  ]);
+  if (!known) return 'empty';
   if (f.healthyOnly === true) must.push(t.healthy.words);
 
   const minCpu = f.minAvailableCpuMillicores;
@@ -140,19 +136,13 @@ export function getRunner(t: RunnerTable, runnerId: unknown): Runner {
 
 function profilePlan(p: ProfileTable, f: ProfileFilter): Plan {
   const must: Uint32Array[] = [p.live.words];
-  const values: Array<[string | undefined, { bitsetOf(v: string): Bitset | undefined }]> = [
+  const known = addValueBitsets(must, [
     [f.gpuType, p.gpuType],
     [f.architecture, p.architecture],
     [f.ingressMode, p.ingress],
     [f.egressMode, p.egress],
-  ];
-  for (const [value, index] of values) {
-    if (value === undefined) continue;
-    const bitset = index.bitsetOf(value);
-    if (!bitset) return 'empty';
-    must.push(bitset.words);
-  }
-  return { must, upper: [], exact: undefined };
+  ]);
+  return known ? { must, upper: [], exact: undefined } : 'empty';
 }
 
 /** Profile slots answering the filter, unordered. A runnerId filter visits that runner's few profiles only. */

@@ -59,3 +59,17 @@ export class ValueIndex {
     return new ValueIndex(this.wordCount, this);
   }
 }
+
+/**
+ * Adds the bitset of each given value to `must` (values left undefined do not filter).
+ * Returns false when a value was never seen: nothing can match it.
+ */
+export function addValueBitsets(must: Uint32Array[], wanted: ReadonlyArray<readonly [string | undefined, ValueIndex]>): boolean {
+  for (const [value, index] of wanted) {
+    if (value === undefined) continue;
+    const bitset = index.bitsetOf(value);
+    if (!bitset) return false;
+    must.push(bitset.words);
+  }
+  return true;
+}

@@ -3,6 +3,7 @@ import { Bitset } from '../bitset.js';
 import { type Conjunction, collectConjunction, testConjunction } from '../kernel.js';
 import type { ProfileTable } from '../profile-table.js';
 import type { RunnerTable } from '../runner-table.js';
+import { addValueBitsets } from '../value-index.js';
 
 /**
  * Which runners have a profile that admits a request. A profile admits when it is bound (its
@@ -89,18 +90,12 @@ function admissionKey(r: SandboxRequest): string {
 /** The profile-level conditions as a conjunction over profile slots; undefined when a value is unknown. */
 function profileConjunction(p: ProfileTable, r: SandboxRequest): Conjunction | undefined {
   const must: Uint32Array[] = [p.live.words, p.bound.words];
-  const values: Array<[string | undefined, { bitsetOf(v: string): Bitset | undefined }]> = [
+  const known = addValueBitsets(must, [
     [r.profileName, p.name],
     [r.gpuType, p.gpuType],
     [r.architecture, p.architecture],
     [r.ingressMode, p.ingress],
     [r.egressMode, p.egress],
-  ];
-  for (const [value, index] of values) {
-    if (value === undefined) continue;
-    const bitset = index.bitsetOf(value);
-    if (!bitset) return undefined;
-    must.push(bitset.words);
-  }
-  return { must, upper: [], exact: undefined };
+  ]);
+  return known ? { must, upper: [], exact: undefined } : undefined;
 }
