@@ -11,6 +11,9 @@ import { Bitset } from './bitset.js';
  * only the levels between the old and the new amount — a few word writes, no shifting, where
  * a sorted array of 100,000 entries moves tens of kilobytes per update. Thresholds grow by
  * ×1.25 (exact for 0–4, where GPU counts live), ~170 levels cover 0 to 2^53.
+ * Measured (`npm run bench -- updates discovery`): one setResources costs 0.7–0.8 µs at
+ * 100,000 runners and 0.5 µs at 1,000; a 4-capability + 1-capacity count at 100,000 runners
+ * takes 40 µs where the scan takes 6–17 ms.
  */
 export const THRESHOLDS: readonly number[] = (() => {
   const t = [0, 1];

@@ -89,7 +89,11 @@ export class Catalog {
     return catalog;
   }
 
-  /** An empty catalog. */
+  /**
+   * An empty catalog, to fill with `apply`.
+   *
+   * @example Catalog.empty().apply([{ type: 'upsertRunner', runner }])
+   */
   static empty(): Catalog {
     return new Catalog();
   }
@@ -116,7 +120,11 @@ export class Catalog {
     return queries.listRunners(this.runners, queries.checkRunnerFilter('listRunners', filter));
   }
 
-  /** How many runners `listRunners(filter)` would return, without building them. */
+  /**
+   * How many runners `listRunners(filter)` would return, without building them.
+   *
+   * @example catalog.countRunners({ architecture: 'arm64', minAvailableMemoryBytes: 2 ** 36 })
+   */
   countRunners(filter?: RunnerFilter): number {
     return queries.countRunners(this.runners, queries.checkRunnerFilter('countRunners', filter));
   }
@@ -124,18 +132,27 @@ export class Catalog {
   /**
    * The runner with that id, always with its resources.
    *
-   * @throws RunnerNotFoundError
+   * @throws RunnerNotFoundError carrying the id.
+   * @example catalog.getRunner('runner-0042').resources?.availableGpuCount
    */
   getRunner(runnerId: string): Runner {
     return queries.getRunner(this.runners, runnerId);
   }
 
-  /** Profiles matching every given filter, by ascending runnerId then profileName. */
+  /**
+   * Profiles matching every given filter, by ascending runnerId then profileName.
+   *
+   * @example catalog.listProfiles({ ingressMode: 'public', egressMode: 'internet' })
+   */
   listProfiles(filter?: ProfileFilter): Profile[] {
     return queries.listProfiles(this.runners, this.profiles, queries.checkProfileFilter('listProfiles', filter));
   }
 
-  /** How many profiles `listProfiles(filter)` would return. */
+  /**
+   * How many profiles `listProfiles(filter)` would return.
+   *
+   * @example catalog.countProfiles({ gpuType: 'H100' })
+   */
   countProfiles(filter?: ProfileFilter): number {
     return queries.countProfiles(this.profiles, queries.checkProfileFilter('countProfiles', filter));
   }
@@ -144,6 +161,7 @@ export class Catalog {
    * The profile with that name on that runner; without `runnerId`, the one on the smallest runnerId.
    *
    * @throws ProfileNotFoundError carrying the name and the runnerId as passed.
+   * @example catalog.getProfile('gpu-inference', { runnerId: 'runner-0042' }).egressModes
    */
   getProfile(profileName: string, options?: { readonly runnerId?: string | undefined }): Profile {
     return queries.getProfile(this.runners, this.profiles, profileName, options);
@@ -230,6 +248,8 @@ export class Catalog {
    * The fleet as a snapshot: runners by runnerId with the resources queries see (reservations
    * included), profiles by runnerId then profileName. `Catalog.fromSnapshot(c.toSnapshot())`
    * answers every query as `c` does.
+   *
+   * @example writeFileSync('fleet.json', JSON.stringify(catalog.toSnapshot()))
    */
   toSnapshot(): Snapshot {
     const runners = Array.from(this.runners.slotsInIdOrder(), (slot) => this.runners.viewAt(slot));
@@ -239,6 +259,10 @@ export class Catalog {
   /**
    * An independent copy: nothing done to it reaches this catalog, nor the reverse. Runner and
    * profile objects are immutable and shared; indexes are copied typed arrays.
+   *
+   * @example
+   * const whatIf = catalog.fork();
+   * whatIf.apply([{ type: 'removeRunner', runnerId: 'runner-0007' }]); // catalog still has it
    */
   fork(): Catalog {
     return new Catalog(this);
@@ -267,6 +291,9 @@ export class Catalog {
    * it first (with `options`) and returns the rejection when nothing fits.
    *
    * @throws StalePlacementError when the runner changed since the placement was decided.
+   * @example
+   * const placement = catalog.place(request);
+   * if (placement.ok) held.set(sandboxId, catalog.reserve(placement));
    */
   reserve(placement: Placement): Reservation;
   reserve(request: SandboxRequest, options?: PlaceOptions): Reservation | Rejection;
@@ -303,6 +330,7 @@ export class Catalog {
    *
    * @throws DiscoveryValidationError for a reservation released already, unknown here, or whose
    *   runner has been removed.
+   * @example catalog.release(held.get(sandboxId))
    */
   release(reservation: Reservation): void {
     const id = (reservation as { reservationId?: unknown } | null)?.reservationId;
@@ -316,7 +344,7 @@ export class Catalog {
     this.held.delete(r.reservationId);
   }
 
-  /** Reservations currently held, by id. */
+  /** Reservations currently held, in the order they were made. */
   reservations(): Reservation[] {
     return [...this.held.values()].map((h) => h.reservation);
   }

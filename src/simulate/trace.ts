@@ -153,7 +153,11 @@ export function parseTrace(text: string, source = 'trace'): TraceEvent[] {
   return events;
 }
 
-/** Writes events as JSONL, one per line. */
+/**
+ * Writes events as JSONL, one per line; `parseTrace(formatTrace(events))` gives them back.
+ *
+ * @example writeFileSync('trace.jsonl', formatTrace(generateTrace({ fleet, seed: 1, events: 10_000 })))
+ */
 export function formatTrace(events: readonly TraceEvent[]): string {
   let out = '';
   for (const e of events) out += `${JSON.stringify(e)}\n`;
