@@ -65,14 +65,21 @@ function anyGpuType(t: RunnerTable): Uint32Array {
  * capacity thresholds), exact comparisons only for the few runners between two thresholds.
  * Requested ≤ maximum needs no test of its own: available never exceeds a disclosed maximum.
  */
-export function fitConjunction(t: RunnerTable, c: RequestConditions): Conjunction {
-  const must: Uint32Array[] = [t.live.words];
-  for (const condition of c.conditions) must.push(...condition.pass);
+export function fitConjunction(c: RequestConditions): Conjunction {
+  // The most selective bitsets first, so that the word-wise AND stops early on zero words:
+  // the request's own values and the admission set, then capacity, then health and liveness.
+  const dense = new Set<RejectionReason>(['unhealthy', 'unknownResources']);
+  const must: Uint32Array[] = [];
+  for (const condition of c.conditions) if (!dense.has(condition.reason)) must.push(...condition.pass);
   const upper: Uint32Array[] = [];
   for (const cap of c.capacity) {
+    // A request of 0 needs only known resources (threshold 0 is the known set, added below).
+    if (cap.requested === 0) continue;
     must.push(cap.bounds.lower.words);
     if (cap.bounds.upper) upper.push(cap.bounds.upper.words);
   }
+  // Known resources imply a live runner, so `live` itself need not be AND-ed.
+  for (const condition of c.conditions) if (dense.has(condition.reason)) must.push(...condition.pass);
   const [cpu, mem, gpu] = c.capacity as [CapacityCondition, CapacityCondition, CapacityCondition];
   const exact =
     upper.length === 0

@@ -23,7 +23,7 @@ export function place(t: RunnerTable, admission: AdmissionCache, request: Sandbo
   const admitting = admission.runnersAdmitting(request);
   const allowList = request.runnerIds === undefined ? undefined : allowListBitset(t, request.runnerIds);
   const conditions = requestConditions(t, request, admitting, allowList);
-  const fit = fitConjunction(t, conditions);
+  const fit = fitConjunction(conditions);
   const keep = Math.max(1, options.topK);
 
   const ranked = options.strategy === 'firstFit' ? firstFits(t, fit, keep) : bestScored(t, fit, keep, options.strategy, request);
