@@ -18,6 +18,11 @@ export class FreeIndex {
   readonly unbounded: Bitset;
   /** Members per bucket (the last entry: unbounded), so that empty buckets cost nothing. */
   readonly counts: Int32Array;
+  /**
+   * Per bucket, which of its words hold any member (a bitset over word indexes), so that
+   * visiting a bucket costs its occupied words, not the whole slot space.
+   */
+  readonly occupied: Uint32Array[];
   private bucketOf: Int16Array;
 
   constructor(wordCount: number, from?: FreeIndex) {
@@ -25,6 +30,7 @@ export class FreeIndex {
     this.unbounded = from ? from.unbounded.clone() : new Bitset(wordCount);
     this.bucketOf = from ? from.bucketOf.slice() : new Int16Array(wordCount * 32).fill(-1);
     this.counts = from ? from.counts.slice() : new Int32Array(FREE_BUCKETS + 1);
+    this.occupied = from ? from.occupied.map((o) => o.slice()) : Array.from({ length: FREE_BUCKETS }, () => new Uint32Array((wordCount + 31) >>> 5));
   }
 
   clone(): FreeIndex {
@@ -33,6 +39,11 @@ export class FreeIndex {
 
   grow(wordCount: number): void {
     for (const b of [...this.buckets, this.unbounded]) b.grow(wordCount);
+    for (let k = 0; k < this.occupied.length; k++) {
+      const wider = new Uint32Array((wordCount + 31) >>> 5);
+      wider.set(this.occupied[k] as Uint32Array);
+      this.occupied[k] = wider;
+    }
     const bucketOf = new Int16Array(wordCount * 32).fill(-1);
     bucketOf.set(this.bucketOf);
     this.bucketOf = bucketOf;
@@ -43,11 +54,23 @@ export class FreeIndex {
     const k = key === 'none' ? -1 : key === 'unbounded' ? FREE_BUCKETS : Math.min(FREE_BUCKETS - 1, Math.floor(key * FREE_BUCKETS));
     const before = this.bucketOf[slot] as number;
     if (before === k) return;
+    const word = slot >>> 5;
     if (before === FREE_BUCKETS) this.unbounded.delete(slot);
-    else if (before >= 0) (this.buckets[before] as Bitset).delete(slot);
+    else if (before >= 0) {
+      const bucket = this.buckets[before] as Bitset;
+      bucket.delete(slot);
+      if (bucket.words[word] === 0) {
+        const o = this.occupied[before] as Uint32Array;
+        o[word >>> 5] = (o[word >>> 5] as number) & ~(1 << (word & 31));
+      }
+    }
     if (before >= 0) this.counts[before] = (this.counts[before] as number) - 1;
     if (k === FREE_BUCKETS) this.unbounded.add(slot);
-    else if (k >= 0) (this.buckets[k] as Bitset).add(slot);
+    else if (k >= 0) {
+      (this.buckets[k] as Bitset).add(slot);
+      const o = this.occupied[k] as Uint32Array;
+      o[word >>> 5] = (o[word >>> 5] as number) | (1 << (word & 31));
+    }
     if (k >= 0) this.counts[k] = (this.counts[k] as number) + 1;
     this.bucketOf[slot] = k;
   }

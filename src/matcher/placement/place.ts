@@ -141,37 +141,51 @@ function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: Re
     nonZero[words++] = i;
     fitting += popcount(w);
   }
-  const scan = (bucket: Uint32Array | undefined) => {
-    for (let j = 0; j < words; j++) {
-      const i = nonZero[j] as number;
-      let w = bucket === undefined ? (fits[i] as number) : (fits[i] as number) & (bucket[i] as number);
-      while (w !== 0) {
-        const low = w & -w;
-        const slot = (i << 5) + 31 - Math.clz32(low);
-        top.offer(slot, score(t, slot, cpu, mem, gpu));
-        w ^= low;
+  const offerWord = (i: number, w: number) => {
+    while (w !== 0) {
+      const low = w & -w;
+      const slot = (i << 5) + 31 - Math.clz32(low);
+      top.offer(slot, score(t, slot, cpu, mem, gpu));
+      w ^= low;
+    }
+  };
+  const scanAll = () => {
+    for (let j = 0; j < words; j++) offerWord(nonZero[j] as number, fits[nonZero[j] as number] as number);
+  };
+  /** Visits one bucket: only the words it occupies. */
+  const scanBucket = (k: number) => {
+    const bucket = (index.buckets[k] as Bitset).words;
+    const occupied = index.occupied[k] as Uint32Array;
+    for (let o = 0; o < occupied.length; o++) {
+      let ow = occupied[o] as number;
+      while (ow !== 0) {
+        const low = ow & -ow;
+        const i = (o << 5) + 31 - Math.clz32(low);
+        ow ^= low;
+        const w = (fits[i] as number) & (bucket[i] as number);
+        if (w !== 0) offerWord(i, w);
       }
     }
   };
   if (fitting <= words) {
-    scan(undefined);
+    scanAll();
     return top.items;
   }
   const B = FREE_BUCKETS;
   const counts = index.counts;
-  if (counts[B] !== 0) scan(index.unbounded.words);
+  if (counts[B] !== 0) for (let i = 0; i < t.activeWords; i++) offerWord(i, (fits[i] as number) & (index.unbounded.words[i] as number));
   const meanOver = (m: readonly [number, number, number]) => (gpu > 0 ? (100 * (cpu / m[0] + mem / m[1] + gpu / m[2])) / 3 : (100 * (cpu / m[0] + mem / m[1])) / 2);
   if (strategy === 'spread') {
     const requestTerm = meanOver(t.maximumMaxima());
     for (let k = B - 1; k >= 0; k--) {
       if ((100 * (k + 1)) / B - requestTerm + SLACK < top.threshold) break;
-      if (counts[k] !== 0) scan((index.buckets[k] as Bitset).words);
+      if (counts[k] !== 0) scanBucket(k);
     }
   } else {
     const requestTerm = meanOver(t.minimumMaxima());
     for (let k = 0; k < B; k++) {
       if (100 * (1 - k / B) + requestTerm + SLACK < top.threshold) break;
-      if (counts[k] !== 0) scan((index.buckets[k] as Bitset).words);
+      if (counts[k] !== 0) scanBucket(k);
     }
   }
   return top.items;
