@@ -37,18 +37,28 @@ export const REASON_LABELS: Readonly<Record<RejectionReason, string>> = {
   tags: 'tags',
 };
 
-/** Bits of word `i` whose runners have enough of one capacity dimension. */
-function capacityOkAt(cap: CapacityCondition, i: number): number {
-  const lower = cap.bounds.lower.words[i] as number;
-  if (!cap.bounds.upper) return lower;
-  let ok = lower & (cap.bounds.upper.words[i] as number);
-  let maybe = lower & ~ok;
-  while (maybe !== 0) {
-    const low = maybe & -maybe;
-    if ((cap.available[(i << 5) + 31 - Math.clz32(low)] as number) >= cap.requested) ok |= low;
-    maybe ^= low;
+/**
+ * Writes into `out` the runners that pass one capacity dimension — enough available, or
+ * resources unknown (that is a reason of its own) — for the first `words` words.
+ */
+function capacityPass(cap: CapacityCondition, known: Uint32Array, words: number, out: Uint32Array): void {
+  const lower = cap.bounds.lower.words;
+  const upper = cap.bounds.upper?.words;
+  const available = cap.available;
+  const requested = cap.requested;
+  for (let i = 0; i < words; i++) {
+    let ok = lower[i] as number;
+    if (upper !== undefined) {
+      let maybe = ok & ~(upper[i] as number);
+      ok &= upper[i] as number;
+      while (maybe !== 0) {
+        const low = maybe & -maybe;
+        if ((available[(i << 5) + 31 - Math.clz32(low)] as number) >= requested) ok |= low;
+        maybe ^= low;
+      }
+    }
+    out[i] = ~(known[i] as number) | ok;
   }
-  return ok;
 }
 
 /**
@@ -120,8 +130,7 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
       }
       perCondition[j] = addFailures(live, pass, words, p0, p1, p2, p3);
     } else {
-      const cap = c.capacity[j - conditions.length] as CapacityCondition;
-      for (let i = 0; i < words; i++) fail[i] = ~(known[i] as number) | capacityOkAt(cap, i);
+      capacityPass(c.capacity[j - conditions.length] as CapacityCondition, known, words, fail);
       perCondition[j] = addFailures(live, fail, words, p0, p1, p2, p3);
     }
   }

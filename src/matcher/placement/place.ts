@@ -1,6 +1,5 @@
 import type { PlaceResult, SandboxRequest, ScoredRunner } from '../../types.js';
-import { Bitset } from '../bitset.js';
-import { popcount } from '../bitset.js';
+import { Bitset, popcount } from '../bitset.js';
 import { type Conjunction, forEachConjunction, materialiseConjunction } from '../kernel.js';
 import { FREE_BUCKETS } from '../free-index.js';
 import type { RunnerTable } from '../runner-table.js';
