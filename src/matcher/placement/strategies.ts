@@ -22,47 +22,31 @@ export type ScoreFunction = (t: RunnerTable, slot: number, cpu: number, mem: num
  * f = (3000/8000, 12/32) = (0.375, 0.375) → 37.5.
  */
 export const spreadScore: ScoreFunction = (t, slot, cpu, mem, gpu) => {
-  let sum = 0;
-  let n = 0;
-  let anySum = 0;
-  let anyN = 0;
-  // Unrolled over (cpu, memory, gpu): this runs once per fitting runner, so no arrays.
-  let a = t.availCpu[slot] as number;
-  let capacity = (t.maxCpu[slot] as number) > 0 ? (t.maxCpu[slot] as number) : a;
-  if (capacity > 0) {
-    const free = (a - cpu) / capacity;
-    anySum += free;
-    anyN++;
-    if (cpu > 0) {
-      sum += free;
-      n++;
-    }
-  }
-  a = t.availMem[slot] as number;
-  capacity = (t.maxMem[slot] as number) > 0 ? (t.maxMem[slot] as number) : a;
-  if (capacity > 0) {
-    const free = (a - mem) / capacity;
-    anySum += free;
-    anyN++;
-    if (mem > 0) {
-      sum += free;
-      n++;
-    }
-  }
-  a = t.availGpu[slot] as number;
-  capacity = (t.maxGpu[slot] as number) > 0 ? (t.maxGpu[slot] as number) : a;
-  if (capacity > 0) {
-    const free = (a - gpu) / capacity;
-    anySum += free;
-    anyN++;
-    if (gpu > 0) {
-      sum += free;
-      n++;
-    }
-  }
-  if (n > 0) return (100 * sum) / n;
-  return anyN > 0 ? (100 * anySum) / anyN : 50;
+  const fc = freeAfter(t.availCpu[slot] as number, t.maxCpu[slot] as number, cpu);
+  const fm = freeAfter(t.availMem[slot] as number, t.maxMem[slot] as number, mem);
+  const fg = freeAfter(t.availGpu[slot] as number, t.maxGpu[slot] as number, gpu);
+  // Sums in dimension order; an absent term adds an exact 0, so the float result is that of
+  // summing the present terms alone.
+  const requested = present(fc, cpu) + present(fm, mem) + present(fg, gpu);
+  if (requested > 0) return (100 * (term(fc, cpu) + term(fm, mem) + term(fg, gpu))) / requested;
+  const any = present(fc, 1) + present(fm, 1) + present(fg, 1);
+  return any > 0 ? (100 * (term(fc, 1) + term(fm, 1) + term(fg, 1))) / any : 50;
 };
+
+/** (A − q) / C for one dimension, or NaN when the runner has no capacity there (C = 0). */
+function freeAfter(available: number, max: number, requested: number): number {
+  const capacity = max > 0 ? max : available;
+  return capacity > 0 ? (available - requested) / capacity : Number.NaN;
+}
+
+/** 1 when a dimension counts (it has a capacity and, for the requested mean, is requested). */
+function present(free: number, requested: number): number {
+  return requested > 0 && free === free ? 1 : 0;
+}
+
+function term(free: number, requested: number): number {
+  return requested > 0 && free === free ? free : 0;
+}
 
 /**
  * `binpack` (most allocated): 100 − spread — fill runners up so that whole runners stay free.
@@ -80,29 +64,12 @@ export const binpackScore: ScoreFunction = (t, slot, cpu, mem, gpu) => 100 - spr
  * u = (1 − 2000/8000, 1 − 20/32) = (0.75, 0.375) → 100 × (1 − 0.375) = 62.5.
  */
 export const balancedScore: ScoreFunction = (t, slot, cpu, mem, gpu) => {
-  let lo = Infinity;
-  let hi = -Infinity;
-  let a = t.availCpu[slot] as number;
-  let capacity = (t.maxCpu[slot] as number) > 0 ? (t.maxCpu[slot] as number) : a;
-  if (capacity > 0) {
-    const used = 1 - (a - cpu) / capacity;
-    lo = Math.min(lo, used);
-    hi = Math.max(hi, used);
-  }
-  a = t.availMem[slot] as number;
-  capacity = (t.maxMem[slot] as number) > 0 ? (t.maxMem[slot] as number) : a;
-  if (capacity > 0) {
-    const used = 1 - (a - mem) / capacity;
-    lo = Math.min(lo, used);
-    hi = Math.max(hi, used);
-  }
-  a = t.availGpu[slot] as number;
-  capacity = (t.maxGpu[slot] as number) > 0 ? (t.maxGpu[slot] as number) : a;
-  if (capacity > 0) {
-    const used = 1 - (a - gpu) / capacity;
-    lo = Math.min(lo, used);
-    hi = Math.max(hi, used);
-  }
+  const fc = freeAfter(t.availCpu[slot] as number, t.maxCpu[slot] as number, cpu);
+  const fm = freeAfter(t.availMem[slot] as number, t.maxMem[slot] as number, mem);
+  const fg = freeAfter(t.availGpu[slot] as number, t.maxGpu[slot] as number, gpu);
+  // Utilisation u = 1 − f; NaN (no capacity) drops out of min and max.
+  const lo = Math.min(fc === fc ? 1 - fc : Infinity, fm === fm ? 1 - fm : Infinity, fg === fg ? 1 - fg : Infinity);
+  const hi = Math.max(fc === fc ? 1 - fc : -Infinity, fm === fm ? 1 - fm : -Infinity, fg === fg ? 1 - fg : -Infinity);
   return hi < lo ? 100 : 100 * (1 - (hi - lo));
 };
 
