@@ -61,29 +61,6 @@ function capacityPass(cap: CapacityCondition, known: Uint32Array, words: number,
   }
 }
 
-/**
- * Adds `live & ~pass` (the runners failing one reason) into the counter planes p0–p3
- * (carry-save, 32 runners a word) and returns how many failed.
- */
-function addFailures(live: Uint32Array, pass: Uint32Array, words: number, p0: Uint32Array, p1: Uint32Array, p2: Uint32Array, p3: Uint32Array): number {
-  let n = 0;
-  for (let i = 0; i < words; i++) {
-    const f = (live[i] as number) & ~(pass[i] as number);
-    if (f === 0) continue;
-    n += popcount(f);
-    const c0 = p0[i] as number;
-    const carry0 = c0 & f;
-    p0[i] = c0 ^ f;
-    const c1 = p1[i] as number;
-    const carry1 = c1 & carry0;
-    p1[i] = c1 ^ carry0;
-    const c2 = p2[i] as number;
-    p2[i] = c2 ^ carry1;
-    p3[i] = (p3[i] as number) ^ (c2 & carry1);
-  }
-  return n;
-}
-
 /** Formats the one-line message, e.g. `0/1200 runners fit: 800 insufficient gpu, 40 unhealthy`. */
 export function rejectionMessage(considered: number, reasons: Readonly<Record<RejectionReason, number>>): string {
   const parts = REASONS.filter((r) => reasons[r] > 0)
@@ -113,32 +90,68 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
 
   // Condition by condition, each a tight loop over the words: `fail` bits are added into the
   // four counter planes (carry-save), so bit b of (p3 p2 p1 p0) counts runner b's reasons.
-  const fail = t.scratch(4, false);
+  // One pass set per reason: several sets (tags) are AND-ed first, capacity is resolved
+  // exactly; then a single fused pass over the words counts every reason for 32 runners at a
+  // time, the counter planes held in locals.
+  const passes: Uint32Array[] = [];
+  let scratch = 8;
   for (let j = 0; j < total; j++) {
     if (j < conditions.length) {
       const sets = (conditions[j] as Condition).pass;
       if (sets.length === 1) {
-        perCondition[j] = addFailures(live, sets[0] as Uint32Array, words, p0, p1, p2, p3);
+        passes.push(sets[0] as Uint32Array);
         continue;
       }
-      // Several sets (tags): a runner fails when it misses any of them.
-      let pass = sets[0] as Uint32Array;
+      const all = t.scratch(scratch++, false);
+      all.set((sets[0] as Uint32Array).subarray(0, words));
       for (let k = 1; k < sets.length; k++) {
         const set = sets[k] as Uint32Array;
-        for (let i = 0; i < words; i++) fail[i] = (pass[i] as number) & (set[i] as number);
-        pass = fail;
+        for (let i = 0; i < words; i++) all[i] = (all[i] as number) & (set[i] as number);
       }
-      perCondition[j] = addFailures(live, pass, words, p0, p1, p2, p3);
+      passes.push(all);
     } else {
-      capacityPass(c.capacity[j - conditions.length] as CapacityCondition, known, words, fail);
-      perCondition[j] = addFailures(live, fail, words, p0, p1, p2, p3);
+      const out = t.scratch(scratch++, false);
+      capacityPass(c.capacity[j - conditions.length] as CapacityCondition, known, words, out);
+      passes.push(out);
+    }
+  }
+  let lowest = 16;
+  for (let i = 0; i < words; i++) {
+    const l = live[i] as number;
+    if (l === 0) continue;
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
+    for (let j = 0; j < total; j++) {
+      const f = l & ~((passes[j] as Uint32Array)[i] as number);
+      if (f === 0) continue;
+      perCondition[j] = (perCondition[j] as number) + popcount(f);
+      const k0 = c0 & f;
+      c0 ^= f;
+      const k1 = c1 & k0;
+      c1 ^= k0;
+      const k2 = c2 & k1;
+      c2 ^= k1;
+      c3 ^= k2;
+    }
+    p0[i] = c0;
+    p1[i] = c1;
+    p2[i] = c2;
+    p3[i] = c3;
+    // The fewest reasons any runner fails so far: nearest misses start their search there.
+    for (let level = 1; level < lowest; level++) {
+      if ((l & (level & 1 ? c0 : ~c0) & (level & 2 ? c1 : ~c1) & (level & 4 ? c2 : ~c2) & (level & 8 ? c3 : ~c3)) !== 0) {
+        lowest = level;
+        break;
+      }
     }
   }
   for (let j = 0; j < total; j++) tally[reasonOf[j] as number] = (tally[reasonOf[j] as number] as number) + (perCondition[j] as number);
   const counts = countsOf(tally);
 
   const considered = t.size;
-  const nearestMisses = nearest(t, request, c, [p0, p1, p2, p3], missCount);
+  const nearestMisses = nearest(t, request, c, [p0, p1, p2, p3], lowest, missCount);
   const code: RejectionCode = request.profileName !== undefined && considered > 0 && counts.noAdmittingProfile === considered ? 'PROFILE_MISMATCH' : 'NO_SUITABLE_RUNNER';
   return rejection(code, considered, counts, nearestMisses);
 }
@@ -193,14 +206,14 @@ function rejection(code: RejectionCode, considered: number, reasons: Record<Reje
  * of reasons, the runners with that count form a bitset; when it is large the runners are
  * walked in runnerId order until enough are found, when small its bits are ranked directly.
  */
-function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, planes: Uint32Array[], missCount: number): NearestMiss[] {
+function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, planes: Uint32Array[], lowest: number, missCount: number): NearestMiss[] {
   const chosen: number[] = [];
   const rank = t.ranks();
   const [p0, p1, p2, p3] = planes as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
   const live = t.live.words;
   const mask = t.scratch(5, false);
   const words = t.activeWords;
-  for (let level = 1; level < 16 && chosen.length < missCount; level++) {
+  for (let level = lowest; level < 16 && chosen.length < missCount; level++) {
     const need = missCount - chosen.length;
     let members = 0;
     for (let i = 0; i < words; i++) {
