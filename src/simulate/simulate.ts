@@ -143,10 +143,6 @@ function commonGpuShapes(trace: readonly TraceEvent[]): SimulationResult['common
     .sort((a, b) => a.gpuCount - b.gpuCount || a.cpuMillicores - b.cpuMillicores || a.memoryBytes - b.memoryBytes);
 }
 
-interface Running {
-  readonly reservation: Reservation;
-}
-
 function runOne(
   catalog: Catalog,
   trace: readonly TraceEvent[],
@@ -156,7 +152,9 @@ function runOne(
   sampleCount: number,
   progress: (done: number) => void,
 ): StrategyResult {
-  const running = new Map<string, Running>();
+  const running = new Map<string, Reservation>();
+  /** Running sandboxes by runner, for evictions when a runner leaves. */
+  const onRunner = new Map<string, Set<string>>();
   const departures = new DepartureQueue();
   const byCode: Record<RejectionCode, number> = { NO_SUITABLE_RUNNER: 0, PROFILE_MISMATCH: 0 };
   const byReason = Object.fromEntries(REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
@@ -171,10 +169,11 @@ function runOne(
   let nextSample = 0;
 
   const release = (sandboxId: string) => {
-    const r = running.get(sandboxId);
-    if (!r) return; // rejected, evicted, or departed already
+    const reservation = running.get(sandboxId);
+    if (!reservation) return; // rejected, evicted, or departed already
     running.delete(sandboxId);
-    catalog.release(r.reservation);
+    onRunner.get(reservation.runnerId)?.delete(sandboxId);
+    catalog.release(reservation);
   };
   const runDeparturesUntil = (time: number) => {
     for (let d = departures.popDue(time); d !== undefined; d = departures.popDue(time)) release(d);
@@ -198,8 +197,13 @@ function runOne(
         const result = catalog.place(e.request as SandboxRequest, options);
         if (result.ok) {
           placed++;
-          const reservation = catalog.reserve(result);
-          running.set(e.sandboxId, { reservation });
+          running.set(e.sandboxId, catalog.reserve(result));
+          let sandboxes = onRunner.get(result.runnerId);
+          if (!sandboxes) {
+            sandboxes = new Set();
+            onRunner.set(result.runnerId, sandboxes);
+          }
+          sandboxes.add(e.sandboxId);
           if (e.lifetime !== undefined) departures.push(e.time + e.lifetime, e.sandboxId);
           const group = groupOf.get(result.runnerId) as string;
           placedByGroup.set(group, (placedByGroup.get(group) ?? 0) + 1);
@@ -217,12 +221,11 @@ function runOne(
         catalog.apply([{ type: 'upsertRunner', runner: e.runner }, ...e.profiles.map((profile) => ({ type: 'upsertProfile' as const, profile }))]);
         break;
       case 'runnerLeave':
-        for (const [id, r] of running) {
-          if (r.reservation.runnerId === e.runnerId) {
-            running.delete(id);
-            evicted++;
-          }
+        for (const id of onRunner.get(e.runnerId) ?? []) {
+          running.delete(id);
+          evicted++;
         }
+        onRunner.delete(e.runnerId);
         catalog.apply([{ type: 'removeRunner', runnerId: e.runnerId }]);
         break;
       case 'runnerUnhealthy':
