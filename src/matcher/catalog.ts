@@ -55,6 +55,8 @@ export class Catalog {
   private readonly profiles: ProfileTable;
   private readonly admission: AdmissionCache;
   private readonly held: Map<number, HeldReservation>;
+  /** Reservation ids by runner slot, so that removing a runner drops its reservations directly. */
+  private readonly heldBySlot: Map<number, Set<number>>;
   private nextReservationId: number;
   private batches: number;
   /** What batch validation reads of the catalog as it stands. */
@@ -71,6 +73,7 @@ export class Catalog {
     this.profiles = from ? from.profiles.clone() : new ProfileTable();
     this.admission = new AdmissionCache(this.runners, this.profiles);
     this.held = new Map(from?.held);
+    this.heldBySlot = new Map(Array.from(from?.heldBySlot ?? [], ([slot, ids]) => [slot, new Set(ids)]));
     this.nextReservationId = from ? from.nextReservationId : 1;
     this.batches = from ? from.batches : 0;
   }
@@ -83,7 +86,10 @@ export class Catalog {
   static fromSnapshot(json: unknown): Catalog {
     const snapshot = isParsedSnapshot(json) ? json : parseSnapshot(json);
     const catalog = new Catalog();
-    for (const runner of snapshot.runners) catalog.runners.upsert(runner);
+    // Slots in runnerId order: first-fit searches and id-ordered listings then run over the
+    // leading words of the bitsets.
+    const byId = [...snapshot.runners].sort((a, b) => (a.runnerId < b.runnerId ? -1 : a.runnerId > b.runnerId ? 1 : 0));
+    for (const runner of byId) catalog.runners.upsert(runner);
     for (const profile of snapshot.profiles) catalog.upsertProfile(profile, false);
     for (const slot of catalog.runners.slotOf.values()) catalog.refreshModes(slot);
     return catalog;
@@ -198,7 +204,8 @@ export class Catalog {
       case 'removeRunner': {
         const slot = this.runners.slotOf.get(change.runnerId) as number;
         for (const p of [...this.profiles.slotsOfRunner(change.runnerId)]) this.profiles.remove(p);
-        for (const [id, held] of this.held) if (held.slot === slot) this.held.delete(id);
+        for (const id of this.heldBySlot.get(slot) ?? []) this.held.delete(id);
+        this.heldBySlot.delete(slot);
         this.runners.remove(slot);
         this.admission.refreshRunner(slot, change.runnerId, true);
         return;
@@ -322,6 +329,12 @@ export class Catalog {
       gpuCount,
     });
     this.held.set(reservation.reservationId, { reservation, slot });
+    let ids = this.heldBySlot.get(slot);
+    if (!ids) {
+      ids = new Set();
+      this.heldBySlot.set(slot, ids);
+    }
+    ids.add(reservation.reservationId);
     return reservation;
   }
 
@@ -342,6 +355,7 @@ export class Catalog {
     const r = held.reservation;
     this.runners.reserve(held.slot, r.cpuMillicores, r.memoryBytes, r.gpuCount, -1);
     this.held.delete(r.reservationId);
+    this.heldBySlot.get(held.slot)?.delete(r.reservationId);
   }
 
   /** Reservations currently held, in the order they were made. */

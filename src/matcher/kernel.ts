@@ -20,7 +20,7 @@ function andAt(sets: readonly Uint32Array[], i: number): number {
 }
 
 /** The answer's bits in word `i`. */
-function answerAt(q: Conjunction, i: number): number {
+export function answerAt(q: Conjunction, i: number): number {
   const w = andAt(q.must, i);
   if (w === 0 || q.upper.length === 0) return w;
   let sure = w;

@@ -75,6 +75,8 @@ export class RunnerTable {
   private scratchArrays: Uint32Array[] = [];
   private wordIndexScratch: Int32Array | undefined;
   private zeroWords: Uint32Array | undefined;
+  private stampWords: Int32Array | undefined;
+  private stampCounter = 0;
   /** Runners as callers see them (effective resources), built on first read. */
   private views: Array<Runner | undefined>;
   /** Runners with `resources: null`, for listings that do not include resources. */
@@ -82,6 +84,7 @@ export class RunnerTable {
   /** Live slots in ascending runnerId order, built on first read after a membership change. */
   private order: number[] | undefined;
   private rank: Int32Array | undefined;
+  private wordsByRank: { readonly words: Int32Array; readonly minRank: Int32Array } | undefined;
 
   constructor(from?: RunnerTable) {
     const words = from ? from.wordCount : INITIAL_WORDS;
@@ -308,6 +311,16 @@ export class RunnerTable {
     return a;
   }
 
+  /**
+   * Marks which words of a scratch array one call has filled: a call takes a fresh stamp and
+   * compares, so nothing needs clearing between calls.
+   */
+  wordStamps(): { stamps: Int32Array; stamp: number } {
+    if (!this.stampWords || this.stampWords.length !== this.wordCount) this.stampWords = new Int32Array(this.wordCount);
+    this.stampCounter = (this.stampCounter + 1) | 0 || 1;
+    return { stamps: this.stampWords, stamp: this.stampCounter };
+  }
+
   /** An all-zero word array (never written): the bitset of a value no runner has. */
   zeros(): Uint32Array {
     if (!this.zeroWords || this.zeroWords.length !== this.wordCount) this.zeroWords = new Uint32Array(this.wordCount);
@@ -455,7 +468,30 @@ export class RunnerTable {
       const rank = new Int32Array(this.wordCount * 32);
       for (let i = 0; i < order.length; i++) rank[order[i] as number] = i;
       this.rank = rank;
+      this.wordsByRank = undefined;
     }
     return this.rank;
+  }
+
+  /**
+   * Words ordered by the smallest rank among their live slots, with that rank: a search for
+   * the first runners in runnerId order visits words in this order and stops once a word's
+   * smallest rank cannot improve on what it has. Where slots follow runnerId order (a fleet
+   * loaded in one go), that is the first words with a match.
+   */
+  wordsInRankOrder(): { readonly words: Int32Array; readonly minRank: Int32Array } {
+    const rank = this.ranks();
+    if (!this.wordsByRank) {
+      const words = this.activeWords;
+      const minRank = new Int32Array(words).fill(0x7fffffff);
+      for (const slot of this.slotOf.values()) {
+        const i = slot >>> 5;
+        const r = rank[slot] as number;
+        if (r < (minRank[i] as number)) minRank[i] = r;
+      }
+      const ordered = Int32Array.from({ length: words }, (_, i) => i).sort((a, b) => (minRank[a] as number) - (minRank[b] as number));
+      this.wordsByRank = { words: ordered, minRank };
+    }
+    return this.wordsByRank;
   }
 }

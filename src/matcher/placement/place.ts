@@ -1,6 +1,6 @@
 import type { PlaceResult, SandboxRequest, ScoredRunner } from '../../types.js';
 import { Bitset, popcount } from '../bitset.js';
-import { type Conjunction, forEachConjunction, materialiseConjunction } from '../kernel.js';
+import { answerAt, type Conjunction, forEachConjunction, materialiseConjunction } from '../kernel.js';
 import { FREE_BUCKETS } from '../free-index.js';
 import type { RunnerTable } from '../runner-table.js';
 import type { AdmissionCache } from './admission.js';
@@ -58,19 +58,31 @@ function allowListBitset(t: RunnerTable, runnerIds: readonly string[]): Bitset {
 }
 
 /**
- * The `keep` first fitting runners in runnerId order, each scoring 100: the fitting runners
- * as one bitset, then a walk in runnerId order that stops at the `keep`-th set bit.
+ * The `keep` first fitting runners in runnerId order, each scoring 100. Words are visited by
+ * the smallest runnerId rank they hold (see `wordsInRankOrder`), each fit word worked out only
+ * when visited; the search stops once no unvisited word can hold a better rank.
  */
 function firstFits(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
-  const fits = t.scratch(6, false);
-  if (!materialiseConjunction(fit, t.activeWords, fits)) return [];
-  const out: Ranked = [];
-  for (const slot of t.slotsInIdOrder()) {
-    if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0) continue;
-    out.push([slot, 100]);
-    if (out.length === keep) break;
+  const rank = t.ranks();
+  const { words, minRank } = t.wordsInRankOrder();
+  const best: number[] = []; // slots, ascending rank
+  for (let j = 0; j < words.length; j++) {
+    const i = words[j] as number;
+    if (best.length === keep && (minRank[i] as number) > (rank[best[keep - 1] as number] as number)) break;
+    let w = answerAt(fit, i);
+    while (w !== 0) {
+      const low = w & -w;
+      w ^= low;
+      const slot = (i << 5) + 31 - Math.clz32(low);
+      const r = rank[slot] as number;
+      if (best.length === keep && r >= (rank[best[keep - 1] as number] as number)) continue;
+      let at = best.length;
+      while (at > 0 && (rank[best[at - 1] as number] as number) > r) at--;
+      best.splice(at, 0, slot);
+      if (best.length > keep) best.pop();
+    }
   }
-  return out;
+  return best.map((slot) => [slot, 100]);
 }
 
 type Ranked = Array<[number, number]>;
