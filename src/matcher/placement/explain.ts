@@ -1,5 +1,6 @@
 import type { NearestMiss, Rejection, RejectionCode, RejectionReason, SandboxRequest } from '../../types.js';
 import { popcount } from '../bitset.js';
+import { LowestRanks } from '../lowest-ranks.js';
 import type { RunnerTable } from '../runner-table.js';
 import type { CapacityCondition, Condition, RequestConditions } from './conditions.js';
 
@@ -235,22 +236,9 @@ function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, 
       }
       continue;
     }
-    const best: number[] = []; // up to `need` slots, ascending rank
-    for (let i = 0; i < words; i++) {
-      let w = mask[i] as number;
-      while (w !== 0) {
-        const low = w & -w;
-        const slot = (i << 5) + 31 - Math.clz32(low);
-        w ^= low;
-        const r = rank[slot] as number;
-        if (best.length === need && r >= (rank[best[need - 1] as number] as number)) continue;
-        let at = best.length;
-        while (at > 0 && (rank[best[at - 1] as number] as number) > r) at--;
-        best.splice(at, 0, slot);
-        if (best.length > need) best.pop();
-      }
-    }
-    chosen.push(...best);
+    const best = new LowestRanks(rank, need);
+    for (let i = 0; i < words; i++) if (mask[i] !== 0) best.offerWord(i, mask[i] as number);
+    chosen.push(...best.slots);
   }
   return chosen.map((slot) => describeMiss(t, request, c, slot));
 }

@@ -2,6 +2,7 @@ import type { PlaceResult, SandboxRequest, ScoredRunner } from '../../types.js';
 import { Bitset, popcount } from '../bitset.js';
 import { answerAt, type Conjunction, forEachConjunction, materialiseConjunction } from '../kernel.js';
 import { FREE_BUCKETS } from '../free-index.js';
+import { LowestRanks } from '../lowest-ranks.js';
 import type { RunnerTable } from '../runner-table.js';
 import type { AdmissionCache } from './admission.js';
 import { fitConjunction, requestConditions } from './conditions.js';
@@ -65,24 +66,13 @@ function allowListBitset(t: RunnerTable, runnerIds: readonly string[]): Bitset {
 function firstFits(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
   const rank = t.ranks();
   const { words, minRank } = t.wordsInRankOrder();
-  const best: number[] = []; // slots, ascending rank
+  const best = new LowestRanks(rank, keep);
   for (let j = 0; j < words.length; j++) {
     const i = words[j] as number;
-    if (best.length === keep && (minRank[i] as number) > (rank[best[keep - 1] as number] as number)) break;
-    let w = answerAt(fit, i);
-    while (w !== 0) {
-      const low = w & -w;
-      w ^= low;
-      const slot = (i << 5) + 31 - Math.clz32(low);
-      const r = rank[slot] as number;
-      if (best.length === keep && r >= (rank[best[keep - 1] as number] as number)) continue;
-      let at = best.length;
-      while (at > 0 && (rank[best[at - 1] as number] as number) > r) at--;
-      best.splice(at, 0, slot);
-      if (best.length > keep) best.pop();
-    }
+    if ((minRank[i] as number) > best.bar) break;
+    best.offerWord(i, answerAt(fit, i));
   }
-  return best.map((slot) => [slot, 100]);
+  return best.slots.map((slot) => [slot, 100]);
 }
 
 type Ranked = Array<[number, number]>;
