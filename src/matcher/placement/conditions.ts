@@ -65,12 +65,14 @@ function anyGpuType(t: RunnerTable): Uint32Array {
  * capacity thresholds), exact comparisons only for the few runners between two thresholds.
  * Requested ≤ maximum needs no test of its own: available never exceeds a disclosed maximum.
  */
+/** Conditions almost every runner passes: AND-ed last. */
+const DENSE: ReadonlySet<RejectionReason> = new Set<RejectionReason>(['unhealthy', 'unknownResources']);
+
 export function fitConjunction(c: RequestConditions): Conjunction {
   // The most selective bitsets first, so that the word-wise AND stops early on zero words:
   // the request's own values and the admission set, then capacity, then health and liveness.
-  const dense = new Set<RejectionReason>(['unhealthy', 'unknownResources']);
   const must: Uint32Array[] = [];
-  for (const condition of c.conditions) if (!dense.has(condition.reason)) must.push(...condition.pass);
+  for (const condition of c.conditions) if (!DENSE.has(condition.reason)) must.push(...condition.pass);
   const upper: Uint32Array[] = [];
   for (const cap of c.capacity) {
     // A request of 0 needs only known resources (threshold 0 is the known set, added below).
@@ -79,7 +81,7 @@ export function fitConjunction(c: RequestConditions): Conjunction {
     if (cap.bounds.upper) upper.push(cap.bounds.upper.words);
   }
   // Known resources imply a live runner, so `live` itself need not be AND-ed.
-  for (const condition of c.conditions) if (dense.has(condition.reason)) must.push(...condition.pass);
+  for (const condition of c.conditions) if (DENSE.has(condition.reason)) must.push(...condition.pass);
   const [cpu, mem, gpu] = c.capacity as [CapacityCondition, CapacityCondition, CapacityCondition];
   const exact =
     upper.length === 0
