@@ -2,8 +2,7 @@
  * A fixed-width bitset over `Uint32Array`, one bit per slot. Every bitset of one table has the
  * same number of words, so the kernels can AND them word by word without bounds checks.
  *
- * Naming follows the cost: `and…` allocates nothing here (kernels live in `kernel.ts`),
- * `count` only counts.
+ * The multi-way kernels over these words (AND, count, collect) live in `kernel.ts`.
  */
 export class Bitset {
   words: Uint32Array;
@@ -30,20 +29,6 @@ export class Bitset {
   assign(slot: number, on: boolean): void {
     if (on) this.add(slot);
     else this.delete(slot);
-  }
-
-  /** Number of set bits. */
-  count(): number {
-    let n = 0;
-    const w = this.words;
-    for (let i = 0; i < w.length; i++) n += popcount(w[i] as number);
-    return n;
-  }
-
-  isEmpty(): boolean {
-    const w = this.words;
-    for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
-    return true;
   }
 
   /** Widens to `wordCount` words, keeping the bits. */
@@ -77,9 +62,4 @@ export function popcount(word: number): number {
   let v = word - ((word >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-}
-
-/** Index (0–31) of the lowest set bit of a non-zero word. */
-export function lowestBit(word: number): number {
-  return 31 - Math.clz32(word & -word);
 }

@@ -48,14 +48,6 @@ export class ProfileTable {
     return new ProfileTable(this);
   }
 
-  get size(): number {
-    return this.live.count();
-  }
-
-  get slotLimit(): number {
-    return this.highWater;
-  }
-
   /** Words that can hold a live slot. */
   get activeWords(): number {
     return (this.highWater + 31) >>> 5;

@@ -139,11 +139,6 @@ export class RunnerTable {
     return this.slotOf.size;
   }
 
-  /** One past the highest slot ever used: loops over slots stop here. */
-  get slotLimit(): number {
-    return this.highWater;
-  }
-
   /** Words that can hold a live slot: the kernels loop over these, not the whole capacity. */
   get activeWords(): number {
     return (this.highWater + 31) >>> 5;

@@ -126,7 +126,9 @@ describe('reservations', () => {
     const before = c.getRunner('r');
     const res = c.reserve(c.place(q) as Placement);
     expect(c.getRunner('r').resources).toEqual({ availableCpuMillicores: 3000, availableMemoryBytes: 7 * GiB, availableGpuCount: 3, runningSandboxes: 2 });
+    expect(c.reservations()).toEqual([res]);
     c.release(res);
+    expect(c.reservations()).toEqual([]);
     expect(c.getRunner('r')).toEqual(before);
   });
   it('refuses a stale placement; the caller re-places', () => {
