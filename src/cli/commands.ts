@@ -5,12 +5,13 @@ import { generateFleet } from '../fleet/generate.js';
 import { comparisonTable, formatTextTable } from '../report/comparison.js';
 import { renderReport } from '../report/html.js';
 import { generateTrace } from '../simulate/generate-trace.js';
-import { simulate } from '../simulate/simulate.js';
-import { formatTrace } from '../simulate/trace.js';
+import { simulate, type SimulationResult } from '../simulate/simulate.js';
+import { formatTrace, type TraceEvent } from '../simulate/trace.js';
+import { DiscoveryValidationError } from '../errors.js';
 import type { ProfileFilter, RunnerFilter, SandboxRequest, Strategy } from '../types.js';
 import { formatBytes, formatCpu } from '../units/format.js';
 import { parseCpu, parseMemory } from '../units/parse.js';
-import { readFleet, readTrace, UsageError, writeText } from './io.js';
+import { readFleet, readTrace, type TraceFile, UsageError, withTraceLines, writeText } from './io.js';
 import { ProgressBar } from './progress.js';
 
 /** Where a command writes: stdout for results, stderr for progress and notes. */
@@ -241,7 +242,8 @@ const simulateCommand: Command = {
   run(values, _positionals, io) {
     const strategies = strategiesOf(str(values.strategy));
     let catalog: Catalog;
-    let trace;
+    let trace: TraceEvent[];
+    let traceFile: TraceFile | undefined;
     let description: string;
     if (values.example === true) {
       const fleet = generateFleet({ runners: EXAMPLE.runners, seed: EXAMPLE.fleetSeed });
@@ -252,13 +254,21 @@ const simulateCommand: Command = {
       const tracePath = str(values.trace);
       if (tracePath === undefined) throw new UsageError('--trace <file.jsonl> is required (or --example; write one with: capmatch generate trace)');
       catalog = fleetOf(values);
-      trace = readTrace(tracePath);
+      traceFile = readTrace(tracePath);
+      trace = traceFile.events;
       description = `fleet ${str(values.fleet)}: ${catalog.size.toLocaleString('en')} runners; trace ${tracePath}`;
     }
     const progress = new ProgressBar(io, trace.length * strategies.length > 50_000);
     const started = Date.now();
-    const result = simulate({ catalog, trace, strategies, samples: integer('samples', str(values.samples)), onProgress: (done) => progress.update(done, 'simulating') });
-    progress.done();
+    let result: SimulationResult;
+    try {
+      result = simulate({ catalog, trace, strategies, samples: integer('samples', str(values.samples)), onProgress: (done) => progress.update(done, 'simulating') });
+    } catch (e) {
+      if (traceFile && e instanceof DiscoveryValidationError) throw withTraceLines(e, traceFile);
+      throw e;
+    } finally {
+      progress.done();
+    }
     if (values.json === true) io.out(`${JSON.stringify(result)}\n`);
     else {
       const table = comparisonTable(result);

@@ -48,11 +48,24 @@ export function readFleet(path: string): Snapshot {
   }
 }
 
+/** A trace read from a file, with the line each event came from. */
+export interface TraceFile {
+  readonly path: string;
+  readonly events: TraceEvent[];
+  /** `lines[i]` is the 1-based line of `events[i]`. */
+  readonly lines: readonly number[];
+}
+
 /** Reads and validates a JSONL trace file; problems are reported with line numbers. */
-export function readTrace(path: string): TraceEvent[] {
+export function readTrace(path: string): TraceFile {
   const text = readText(path, 'trace file');
   try {
-    return parseTrace(text, path);
+    const events = parseTrace(text, path);
+    const lines: number[] = [];
+    text.split('\n').forEach((line, i) => {
+      if (line.trim() !== '') lines.push(i + 1);
+    });
+    return { path, events, lines };
   } catch (e) {
     if (e instanceof DiscoveryValidationError) {
       const n = e.fieldViolations.length;
@@ -60,6 +73,20 @@ export function readTrace(path: string): TraceEvent[] {
     }
     throw e;
   }
+}
+
+/**
+ * Rewrites `trace[i]…` fields of a validation error (as `simulate` reports them) into
+ * `file:line …`, so that a bad runner reference names its line.
+ */
+export function withTraceLines(error: DiscoveryValidationError, trace: TraceFile): UsageError {
+  const located = error.fieldViolations.map((v) => {
+    const m = /^trace\[(\d+)\]\.?(.*)$/.exec(v.field);
+    const line = m ? trace.lines[Number(m[1])] : undefined;
+    return { field: m && line !== undefined ? `${trace.path}:${line} ${m[2]}`.trimEnd() : v.field, description: v.description };
+  });
+  const n = located.length;
+  return new UsageError(`trace file '${trace.path}' has ${n === 1 ? '1 problem' : `${n} problems`}:\n${describeViolations(new DiscoveryValidationError('simulate', located))}`);
 }
 
 export function writeText(path: string, text: string, what: string): void {

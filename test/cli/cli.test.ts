@@ -95,7 +95,7 @@ describe('capmatch CLI', () => {
       [['runners', '--fleet', bad('broken.json', '{"runners": [')], /fleet file '.*broken\.json' is not valid JSON/],
       [['runners', '--fleet', bad('invalid.json', '{"runners":[{"runnerId":"a","runnerGroupId":"g","healthy":"yes","connectedAt":"2026-01-01T00:00:00Z"}]}')], /has 1 problem:\n {2}runners\[0\]\.healthy: must be a boolean/],
       [['simulate', '--fleet', fleetPath, '--trace', bad('bad.jsonl', '{"type":"arrival","time":1,"sandboxId":"a","request":{"cpuMillicores":1,"memoryBytes":0,"gpuCount":0}}\n{"type":"departure","time":2,"sandboxId":"zz"}\n')], /bad\.jsonl:2 sandboxId: departure of unknown sandbox "zz"/],
-      [['simulate', '--fleet', fleetPath, '--trace', bad('ghost.jsonl', '{"type":"runnerLeave","time":1,"runnerId":"ghost"}\n')], /trace\[0\]\.runnerId: runnerLeave of unknown runner "ghost"/],
+      [['simulate', '--fleet', fleetPath, '--trace', bad('ghost.jsonl', '\n{"type":"runnerLeave","time":1,"runnerId":"ghost"}\n')], /ghost\.jsonl:2 runnerId: runnerLeave of unknown runner "ghost"/],
       [['simulate', '--fleet', fleetPath, '--trace', tracePath, '--strategy', 'random'], /unknown strategy "random"/],
       [['place', '--fleet', fleetPath, '--cpu', 'lots'], /--cpu "lots" is not a quantity/],
       [['place', '--fleet', fleetPath, '--cpu', '1', '--gpu-type', ' '], /gpuType: must not be blank/],
