@@ -84,7 +84,6 @@ export class RunnerTable {
   /** Live slots in ascending runnerId order, built on first read after a membership change. */
   private order: number[] | undefined;
   private rank: Int32Array | undefined;
-  private wordsByRank: { readonly words: Int32Array; readonly minRank: Int32Array } | undefined;
 
   constructor(from?: RunnerTable) {
     const words = from ? from.wordCount : INITIAL_WORDS;
@@ -463,30 +462,7 @@ export class RunnerTable {
       const rank = new Int32Array(this.wordCount * 32);
       for (let i = 0; i < order.length; i++) rank[order[i] as number] = i;
       this.rank = rank;
-      this.wordsByRank = undefined;
     }
     return this.rank;
-  }
-
-  /**
-   * Words ordered by the smallest rank among their live slots, with that rank: a search for
-   * the first runners in runnerId order visits words in this order and stops once a word's
-   * smallest rank cannot improve on what it has. Where slots follow runnerId order (a fleet
-   * loaded in one go), that is the first words with a match.
-   */
-  wordsInRankOrder(): { readonly words: Int32Array; readonly minRank: Int32Array } {
-    const rank = this.ranks();
-    if (!this.wordsByRank) {
-      const words = this.activeWords;
-      const minRank = new Int32Array(words).fill(0x7fffffff);
-      for (const slot of this.slotOf.values()) {
-        const i = slot >>> 5;
-        const r = rank[slot] as number;
-        if (r < (minRank[i] as number)) minRank[i] = r;
-      }
-      const ordered = Int32Array.from({ length: words }, (_, i) => i).sort((a, b) => (minRank[a] as number) - (minRank[b] as number));
-      this.wordsByRank = { words: ordered, minRank };
-    }
-    return this.wordsByRank;
   }
 }

@@ -2,7 +2,6 @@ import type { PlaceResult, SandboxRequest, ScoredRunner } from '../../types.js';
 import { Bitset, popcount } from '../bitset.js';
 import { answerAt, type Conjunction, forEachConjunction, materialiseConjunction } from '../kernel.js';
 import { FREE_BUCKETS } from '../free-index.js';
-import { LowestRanks } from '../lowest-ranks.js';
 import type { RunnerTable } from '../runner-table.js';
 import type { AdmissionCache } from './admission.js';
 import { fitConjunction, requestConditions } from './conditions.js';
@@ -59,20 +58,25 @@ function allowListBitset(t: RunnerTable, runnerIds: readonly string[]): Bitset {
 }
 
 /**
- * The `keep` first fitting runners in runnerId order, each scoring 100. Words are visited by
- * the smallest runnerId rank they hold (see `wordsInRankOrder`), each fit word worked out only
- * when visited; the search stops once no unvisited word can hold a better rank.
+ * The `keep` first fitting runners in runnerId order, each scoring 100: a walk in runnerId
+ * order that works out each word of the fit conjunction the first time it needs it, so a
+ * runner found early costs only the words before it.
  */
 function firstFits(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
-  const rank = t.ranks();
-  const { words, minRank } = t.wordsInRankOrder();
-  const best = new LowestRanks(rank, keep);
-  for (let j = 0; j < words.length; j++) {
-    const i = words[j] as number;
-    if ((minRank[i] as number) > best.bar) break;
-    best.offerWord(i, answerAt(fit, i));
+  const fits = t.scratch(6, false);
+  const { stamps, stamp } = t.wordStamps();
+  const out: Ranked = [];
+  for (const slot of t.slotsInIdOrder()) {
+    const i = slot >>> 5;
+    if (stamps[i] !== stamp) {
+      fits[i] = answerAt(fit, i);
+      stamps[i] = stamp;
+    }
+    if ((((fits[i] as number) >>> (slot & 31)) & 1) === 0) continue;
+    out.push([slot, 100]);
+    if (out.length === keep) break;
   }
-  return best.slots.map((slot) => [slot, 100]);
+  return out;
 }
 
 type Ranked = Array<[number, number]>;
