@@ -191,15 +191,14 @@ export class RunnerTable {
     const existing = this.slotOf.get(runner.runnerId);
     const slot = existing ?? this.allocate();
     if (existing !== undefined) this.unindex(slot, this.runnerAt(slot));
-    else {
+    this.runners[slot] = runner;
+    if (existing === undefined) {
       this.slotOf.set(runner.runnerId, slot);
       this.live.add(slot);
-      this.runners[slot] = runner;
       this.orderInsert(slot);
     }
     this.minMaxima = undefined;
     this.maxMaxima = undefined;
-    this.runners[slot] = runner;
     this.reported[slot] = runner.resources;
     this.healthy.assign(slot, runner.healthy);
     this.privileged.assign(slot, runner.supportsPrivileged);
@@ -230,10 +229,10 @@ export class RunnerTable {
     const runner = this.runnerAt(slot);
     this.unindex(slot, runner);
     this.setModes(slot, [], []);
-    this.cpuIndex.update(slot, this.known.has(slot) ? (this.availCpu[slot] as number) : -1, -1);
-    this.memIndex.update(slot, this.known.has(slot) ? (this.availMem[slot] as number) : -1, -1);
-    this.gpuIndex.update(slot, this.known.has(slot) ? (this.availGpu[slot] as number) : -1, -1);
-    for (const b of [this.live, this.healthy, this.known, this.privileged]) b.delete(slot);
+    // Unknown resources take the slot out of every capacity index; then the rest goes.
+    this.reported[slot] = null;
+    this.refreshCapacity(slot);
+    for (const b of [this.live, this.healthy, this.privileged]) b.delete(slot);
     this.freeCpuMem.place(slot, 'none');
     this.freeCpuMemGpu.place(slot, 'none');
     this.minMaxima = undefined;
@@ -242,7 +241,6 @@ export class RunnerTable {
     this.orderRemove(slot);
     this.slotOf.delete(runner.runnerId);
     this.runners[slot] = undefined;
-    this.reported[slot] = null;
     this.touch(slot);
     this.freeSlots.push(slot);
   }
