@@ -28,9 +28,14 @@ export class DiscoveryError extends Error {
     Object.defineProperty(this, 'name', { value: (new.target as unknown as { kind: string }).kind, enumerable: false, configurable: true, writable: true });
   }
 
+  /**
+   * Errors by their brand (so a copy of the class from another bundle matches), and anything
+   * else — `Sub.prototype instanceof DiscoveryError` — by the ordinary prototype chain.
+   */
   static [Symbol.hasInstance](value: unknown): boolean {
     const kinds = kindsOf(value);
-    return kinds !== undefined && kinds.includes((this as unknown as { kind: string }).kind);
+    if (kinds !== undefined) return kinds.includes((this as unknown as { kind: string }).kind);
+    return Function.prototype[Symbol.hasInstance].call(this, value);
   }
 }
 
@@ -77,6 +82,21 @@ export class DiscoveryValidationError extends DiscoveryError {
     const count = fieldViolations.length === 1 ? '1 violation' : `${fieldViolations.length} violations`;
     super(`${operation}: ${count}: ${shown.join('; ')}${more}`, 'INVALID_ARGUMENT');
     this.fieldViolations = Object.freeze(fieldViolations.map((v) => Object.freeze({ ...v })));
+  }
+}
+
+/** `reserve` refused a placement decided on a runner state that has changed since. Re-place and retry. */
+export class StalePlacementError extends DiscoveryError {
+  static override readonly kind: string = 'StalePlacementError';
+  readonly runnerId: string;
+  readonly placedGeneration: number;
+  readonly currentGeneration: number | undefined;
+
+  constructor(runnerId: string, placedGeneration: number, currentGeneration: number | undefined) {
+    super(`reserve: runner '${runnerId}' changed since the placement was decided (generation ${placedGeneration}, now ${currentGeneration ?? 'removed'})`, 'STALE_PLACEMENT');
+    this.runnerId = runnerId;
+    this.placedGeneration = placedGeneration;
+    this.currentGeneration = currentGeneration;
   }
 }
 

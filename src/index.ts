@@ -11,7 +11,9 @@ export type {
   Rejection,
   RejectionCode,
   RejectionReason,
+  LeaseOptions,
   Reservation,
+  ReserveOptions,
   Runner,
   RunnerFilter,
   RunnerInput,
@@ -28,10 +30,12 @@ export {
   DiscoveryValidationError,
   ProfileNotFoundError,
   RunnerNotFoundError,
+  StalePlacementError,
 } from './errors.js';
+export { REASON_LABELS, REASONS, STRATEGIES } from './types.js';
 export { formatBytes, formatCpu, parseCpu, parseMemory } from './units/index.js';
 export { parseSnapshot } from './snapshot/parse.js';
-export { Catalog, StalePlacementError } from './matcher/catalog.js';
+export { Catalog } from './matcher/catalog.js';
 export { request, type QuantityRequest } from './matcher/placement/request.js';
 export { generateFleet, type FleetOptions } from './fleet/generate.js';
 export { generateRequests, type RequestMixOptions } from './fleet/requests.js';

@@ -115,6 +115,9 @@ export interface SandboxRequest {
 /** How `place` ranks fitting runners. */
 export type Strategy = 'spread' | 'binpack' | 'balanced' | 'firstFit';
 
+/** Every strategy, in the order simulations and reports list them. */
+export const STRATEGIES: readonly Strategy[] = Object.freeze(['spread', 'binpack', 'balanced', 'firstFit']);
+
 export interface PlaceOptions {
   /** Default `'spread'`. */
   readonly strategy?: Strategy | undefined;
@@ -162,6 +165,40 @@ export type RejectionReason =
   | 'allowList'
   | 'tags';
 
+/** Every reason, in the order messages list equal counts. */
+export const REASONS: readonly RejectionReason[] = Object.freeze([
+  'unhealthy',
+  'unknownResources',
+  'insufficientCpu',
+  'insufficientMemory',
+  'insufficientGpu',
+  'gpuType',
+  'architecture',
+  'privileged',
+  'storageClass',
+  'noAdmittingProfile',
+  'runnerGroup',
+  'allowList',
+  'tags',
+]);
+
+/** How each reason reads in a message. */
+export const REASON_LABELS: Readonly<Record<RejectionReason, string>> = Object.freeze({
+  unhealthy: 'unhealthy',
+  unknownResources: 'unknown resources',
+  insufficientCpu: 'insufficient cpu',
+  insufficientMemory: 'insufficient memory',
+  insufficientGpu: 'insufficient gpu',
+  gpuType: 'gpu type',
+  architecture: 'architecture',
+  privileged: 'privileged',
+  storageClass: 'storage class',
+  noAdmittingProfile: 'no admitting profile',
+  runnerGroup: 'runner group',
+  allowList: 'allow-list',
+  tags: 'tags',
+});
+
 /** How much a runner lacks of each resource (0 where it has enough). */
 export interface Shortfall {
   readonly cpuMillicores: number;
@@ -195,15 +232,36 @@ export interface Rejection {
 
 export type PlaceResult = Placement | Rejection;
 
-/** Capacity held for one sandbox until it is released. */
+/**
+ * Capacity held for one sandbox until it is released (or expires). A value the catalog issued:
+ * `release` and `renew` accept only reservations this very catalog made.
+ */
 export interface Reservation {
+  /** Tells a reservation from a {@link Rejection} in `reserve(request)`'s result. */
+  readonly ok: true;
+  /** Unique among a catalog and all its forks. */
   readonly reservationId: number;
   readonly runnerId: string;
   readonly profileName: string;
   readonly cpuMillicores: number;
   readonly memoryBytes: number;
   readonly gpuCount: number;
+  /** The caller's id for the sandbox, when given: reserving it again returns this reservation. */
+  readonly sandboxId?: string;
+  /** When it expires, in the caller's clock (whatever unit `expire(now)` is given); absent: never. */
+  readonly expiresAt?: number;
 }
+
+/** Lease terms of `reserve`: both optional. */
+export interface LeaseOptions {
+  /** The caller's id for the sandbox: a second `reserve` with it returns the first reservation, booking nothing more. */
+  readonly sandboxId?: string | undefined;
+  /** A time on the caller's clock; `expire(now)` releases the reservation once `now >= expiresAt`. */
+  readonly expiresAt?: number | undefined;
+}
+
+/** Options of `reserve(request, options)`: how to place, and the lease terms. */
+export interface ReserveOptions extends PlaceOptions, LeaseOptions {}
 
 /** One violation of a validated input. */
 export interface FieldViolation {

@@ -1,6 +1,5 @@
 import { Catalog } from '../matcher/catalog.js';
-import { REASON_LABELS } from '../matcher/placement/explain.js';
-import { STRATEGIES } from '../matcher/placement/request.js';
+import { REASON_LABELS, STRATEGIES } from '../types.js';
 import { generateFleet } from '../fleet/generate.js';
 import { comparisonTable, formatTextTable } from '../report/comparison.js';
 import { renderReport } from '../report/html.js';

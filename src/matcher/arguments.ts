@@ -1,14 +1,9 @@
 import { throwIfViolations } from '../errors.js';
+import { quote as describe } from '../quote.js';
 import type { FieldViolation } from '../types.js';
 
 /** The kind of each argument field: validated at the edge, trusted inside. */
-export type ArgumentKind = 'string' | 'boolean' | 'count' | 'strings';
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (Array.isArray(value)) return 'an array';
-  return value === null ? 'null' : typeof value === 'object' ? 'an object' : String(value);
-}
+export type ArgumentKind = 'string' | 'boolean' | 'count' | 'number' | 'strings';
 
 function checkValue(field: string, kind: ArgumentKind, value: unknown, out: FieldViolation[]): void {
   switch (kind) {
@@ -24,6 +19,9 @@ function checkValue(field: string, kind: ArgumentKind, value: unknown, out: Fiel
         out.push({ field, description: `must be a non-negative integer, got ${describe(value)}` });
       }
       return;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) out.push({ field, description: `must be a finite number, got ${describe(value)}` });
+      return;
     case 'strings':
       if (!Array.isArray(value)) out.push({ field, description: `must be a list of strings, got ${describe(value)}` });
       else value.forEach((item: unknown, i) => checkValue(`${field}[${i}]`, 'string', item, out));
@@ -34,34 +32,43 @@ function checkValue(field: string, kind: ArgumentKind, value: unknown, out: Fiel
 /**
  * Checks an argument object against its schema: unknown keys, wrong types, blank strings,
  * negative or fractional quantities. `required` fields must be present. Throws one
- * DiscoveryValidationError naming every offending field; returns the object otherwise.
+ * DiscoveryValidationError naming every offending field (under `prefix`, e.g. `request.`).
+ *
+ * Returns a frozen copy holding the defined fields only (lists copied and frozen too): what
+ * the caller does to its own object afterwards reaches nothing of ours.
  */
 export function checkArguments<T>(
   operation: string,
   value: unknown,
   schema: Readonly<Record<string, ArgumentKind>>,
   required: readonly string[] = [],
+  prefix = '',
 ): T {
   const violations: FieldViolation[] = [];
   if (value === undefined) value = {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throwIfViolations(operation, [{ field: 'arguments', description: `must be an object, got ${describe(value)}` }]);
+    throwIfViolations(operation, [{ field: prefix === '' ? 'arguments' : prefix.slice(0, -1), description: `must be an object, got ${describe(value)}` }]);
   }
   const record = value as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
   for (const key of Object.keys(record)) {
     const kind = Object.hasOwn(schema, key) ? schema[key] : undefined;
     if (kind === undefined) {
-      violations.push({ field: key, description: 'is not a known field' });
+      violations.push({ field: `${prefix}${key}`, description: 'is not a known field' });
       continue;
     }
-    const v = record[key];
-    if (v !== undefined) checkValue(key, kind, v, violations);
+    // Read once: a getter could answer differently on a second read.
+    const read = record[key];
+    if (read === undefined) continue;
+    const v: unknown = Array.isArray(read) ? Object.freeze(read.slice()) : read;
+    checkValue(`${prefix}${key}`, kind, v, violations);
+    copy[key] = v;
   }
   for (const key of required) {
-    if (record[key] === undefined) violations.push({ field: key, description: 'is required' });
+    if (copy[key] === undefined && !violations.some((v) => v.field === `${prefix}${key}`)) violations.push({ field: `${prefix}${key}`, description: 'is required' });
   }
   throwIfViolations(operation, violations);
-  return value as T;
+  return Object.freeze(copy) as T;
 }
 
 /** Checks one string identifier argument. */

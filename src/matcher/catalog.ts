@@ -1,4 +1,7 @@
-import { DiscoveryError, throwIfViolations } from '../errors.js';
+import { StalePlacementError, throwIfViolations } from '../errors.js';
+import { compareIds } from '../order.js';
+import { quote } from '../quote.js';
+import { isRecord } from '../snapshot/fields.js';
 import { isParsedSnapshot, parseSnapshot } from '../snapshot/parse.js';
 import type {
   Change,
@@ -8,7 +11,9 @@ import type {
   Profile,
   ProfileFilter,
   Rejection,
+  ReserveOptions,
   Reservation,
+  LeaseOptions,
   Runner,
   RunnerFilter,
   SandboxRequest,
@@ -17,30 +22,24 @@ import type {
 import { type CatalogView, type ValidChange, validateChanges } from './changes.js';
 import { AdmissionCache } from './placement/admission.js';
 import { place } from './placement/place.js';
-import { checkPlaceOptions, checkRequest } from './placement/request.js';
+import { checkArguments, checkId } from './arguments.js';
+import { checkPlaceOptions, checkRequest, PLACE_OPTIONS } from './placement/request.js';
 import { ProfileTable } from './profile-table.js';
 import * as queries from './queries.js';
 import { RunnerTable } from './runner-table.js';
 
-/** `reserve` refused a placement decided on a runner state that has changed since. Re-place and retry. */
-export class StalePlacementError extends DiscoveryError {
-  static override readonly kind: string = 'StalePlacementError';
-  readonly runnerId: string;
-  readonly placedGeneration: number;
-  readonly currentGeneration: number | undefined;
-
-  constructor(runnerId: string, placedGeneration: number, currentGeneration: number | undefined) {
-    super(`reserve: runner '${runnerId}' changed since the placement was decided (generation ${placedGeneration}, now ${currentGeneration ?? 'removed'})`, 'STALE_PLACEMENT');
-    this.runnerId = runnerId;
-    this.placedGeneration = placedGeneration;
-    this.currentGeneration = currentGeneration;
-  }
-}
-
 interface HeldReservation {
-  readonly reservation: Reservation;
+  reservation: Reservation;
   readonly slot: number;
 }
+
+/** What a catalog shares with its forks, so that reservation ids never collide among them. */
+interface Family {
+  nextReservationId: number;
+}
+
+const LEASE_OPTIONS = { sandboxId: 'string', expiresAt: 'number' } as const;
+const RESERVE_OPTIONS = { ...PLACE_OPTIONS, ...LEASE_OPTIONS } as const;
 
 /**
  * An in-memory fleet: discovery queries, placement and reservations over bitset indexes.
@@ -57,7 +56,13 @@ export class Catalog {
   private readonly held: Map<number, HeldReservation>;
   /** Reservation ids by runner slot, so that removing a runner drops its reservations directly. */
   private readonly heldBySlot: Map<number, Set<number>>;
-  private nextReservationId: number;
+  /** Reservation ids by the caller's sandboxId. */
+  private readonly bySandbox: Map<string, number>;
+  /** The earliest `expiresAt` held (a lower bound; Infinity when none), so `expire` is free until then. */
+  private earliestExpiry: number;
+  /** Placements this catalog issued: `reserve` honours no other. They are frozen, so unaltered. */
+  private readonly issued = new WeakSet<Placement>();
+  private readonly family: Family;
   private batches: number;
   /** What batch validation reads of the catalog as it stands. */
   private readonly current: CatalogView = {
@@ -74,7 +79,9 @@ export class Catalog {
     this.admission = new AdmissionCache(this.runners, this.profiles);
     this.held = new Map(from?.held);
     this.heldBySlot = new Map(Array.from(from?.heldBySlot ?? [], ([slot, ids]) => [slot, new Set(ids)]));
-    this.nextReservationId = from ? from.nextReservationId : 1;
+    this.bySandbox = new Map(from?.bySandbox);
+    this.earliestExpiry = from ? from.earliestExpiry : Infinity;
+    this.family = from ? from.family : { nextReservationId: 1 };
     this.batches = from ? from.batches : 0;
   }
 
@@ -88,7 +95,7 @@ export class Catalog {
     const catalog = new Catalog();
     // Slots in runnerId order: first-fit searches and id-ordered listings then run over the
     // leading words of the bitsets.
-    const byId = [...snapshot.runners].sort((a, b) => (a.runnerId < b.runnerId ? -1 : a.runnerId > b.runnerId ? 1 : 0));
+    const byId = [...snapshot.runners].sort((a, b) => compareIds(a.runnerId, b.runnerId));
     for (const runner of byId) catalog.runners.upsert(runner);
     for (const profile of snapshot.profiles) catalog.upsertProfile(profile, false);
     for (const slot of catalog.runners.slotOf.values()) catalog.refreshModes(slot);
@@ -185,6 +192,7 @@ export class Catalog {
    */
   apply(changes: readonly Change[]): number {
     const valid = validateChanges(changes, this.current);
+    if (valid.length === 0) return this.batches;
     for (const change of valid) this.applyOne(change);
     return ++this.batches;
   }
@@ -204,7 +212,7 @@ export class Catalog {
       case 'removeRunner': {
         const slot = this.runners.slotOf.get(change.runnerId) as number;
         for (const p of [...this.profiles.slotsOfRunner(change.runnerId)]) this.profiles.remove(p);
-        for (const id of this.heldBySlot.get(slot) ?? []) this.held.delete(id);
+        for (const id of this.heldBySlot.get(slot) ?? []) this.forget(id);
         this.heldBySlot.delete(slot);
         this.runners.remove(slot);
         this.admission.refreshRunner(slot, change.runnerId, true);
@@ -290,29 +298,55 @@ export class Catalog {
    * if (!r.ok) console.log(r.message); // "0/1200 runners fit: 800 insufficient gpu, …"
    */
   place(request: SandboxRequest, options?: PlaceOptions): PlaceResult {
-    return place(this.runners, this.admission, checkRequest('place', request), checkPlaceOptions('place', options));
+    const result = place(this.runners, this.admission, checkRequest('place', request), checkPlaceOptions('place', options));
+    if (result.ok) this.issued.add(result);
+    return result;
   }
 
   /**
-   * Holds a placement's resources on its runner until released. Given a request instead, places
-   * it first (with `options`) and returns the rejection when nothing fits.
+   * Holds a placement's resources on its runner until released or expired. Given a request
+   * instead, places it first (with `options`) and returns the rejection when nothing fits.
+   *
+   * Only placements this very catalog issued, unaltered, are honoured: a placement from a fork
+   * or another catalog, a copy with anything changed, a forged object — all are refused with a
+   * DiscoveryValidationError, and nothing changes.
+   *
+   * Leases: with `sandboxId`, a second `reserve` for the same sandbox returns the reservation
+   * already held (a retry never books twice); with `expiresAt`, `expire(now)` releases it once
+   * `now >= expiresAt`.
    *
    * @throws StalePlacementError when the runner changed since the placement was decided.
+   * @throws DiscoveryValidationError for a placement this catalog did not issue, or bad options.
    * @example
-   * const placement = catalog.place(request);
-   * if (placement.ok) held.set(sandboxId, catalog.reserve(placement));
+   * const r = catalog.reserve(request, { sandboxId: 'sbx-1', expiresAt: Date.now() + 30_000 });
+   * if (!r.ok) console.log(r.message); else held.set('sbx-1', r);
    */
-  reserve(placement: Placement): Reservation;
-  reserve(request: SandboxRequest, options?: PlaceOptions): Reservation | Rejection;
-  reserve(target: Placement | SandboxRequest, options?: PlaceOptions): Reservation | Rejection {
+  reserve(placement: Placement, options?: LeaseOptions): Reservation;
+  reserve(request: SandboxRequest, options?: ReserveOptions): Reservation | Rejection;
+  reserve(target: Placement | SandboxRequest, options?: ReserveOptions): Reservation | Rejection {
+    if (!isRecord(target)) {
+      throwIfViolations('reserve', [{ field: 'placement', description: `must be a placement or a request, got ${target === null ? 'null' : typeof target}` }]);
+    }
+    const isPlacement = (target as { ok?: unknown }).ok !== undefined;
+    const o = checkArguments<ReserveOptions>('reserve', options, isPlacement ? LEASE_OPTIONS : RESERVE_OPTIONS);
     let placement: Placement;
-    if ((target as { ok?: unknown }).ok === true) {
+    if (isPlacement) {
+      if (!this.issued.has(target as Placement)) {
+        throwIfViolations('reserve', [{ field: 'placement', description: 'was not issued by this catalog (a copy, an altered or forged placement, or one from another catalog or fork)' }]);
+      }
       placement = target as Placement;
-    } else {
-      const result = this.place(target as SandboxRequest, options);
+    }
+    const again = o.sandboxId === undefined ? undefined : this.bySandbox.get(o.sandboxId);
+    if (again !== undefined) return (this.held.get(again) as HeldReservation).reservation;
+    if (!isPlacement) {
+      const result = this.place(target as SandboxRequest, { strategy: o.strategy, topK: o.topK, nearestMisses: o.nearestMisses });
       if (!result.ok) return result;
       placement = result;
     }
+    return this.book(placement!, o);
+  }
+
+  private book(placement: Placement, lease: LeaseOptions): Reservation {
     const slot = this.runners.slotOf.get(placement.runnerId);
     const current = slot === undefined ? undefined : (this.runners.generation[slot] as number);
     if (slot === undefined || current !== placement.generation) {
@@ -321,12 +355,15 @@ export class Catalog {
     const { cpuMillicores, memoryBytes, gpuCount } = placement.request;
     this.runners.reserve(slot, cpuMillicores, memoryBytes, gpuCount, 1);
     const reservation: Reservation = Object.freeze({
-      reservationId: this.nextReservationId++,
+      ok: true as const,
+      reservationId: this.family.nextReservationId++,
       runnerId: placement.runnerId,
       profileName: placement.profileName,
       cpuMillicores,
       memoryBytes,
       gpuCount,
+      ...(lease.sandboxId !== undefined ? { sandboxId: lease.sandboxId } : {}),
+      ...(lease.expiresAt !== undefined ? { expiresAt: lease.expiresAt } : {}),
     });
     this.held.set(reservation.reservationId, { reservation, slot });
     let ids = this.heldBySlot.get(slot);
@@ -335,31 +372,104 @@ export class Catalog {
       this.heldBySlot.set(slot, ids);
     }
     ids.add(reservation.reservationId);
+    if (reservation.sandboxId !== undefined) this.bySandbox.set(reservation.sandboxId, reservation.reservationId);
+    if (reservation.expiresAt !== undefined && reservation.expiresAt < this.earliestExpiry) this.earliestExpiry = reservation.expiresAt;
     return reservation;
+  }
+
+  /** The held entry of a reservation this catalog made and still holds; a violation otherwise. */
+  private heldEntry(operation: string, reservation: unknown): HeldReservation {
+    const id = isRecord(reservation) ? reservation.reservationId : undefined;
+    const held = typeof id === 'number' ? this.held.get(id) : undefined;
+    if (!held || !sameBooking(held.reservation, reservation as Reservation)) {
+      throwIfViolations(operation, [{ field: 'reservation', description: `is not held by this catalog (released already, expired, unknown, altered, or its runner was removed): reservationId ${quote(id)}` }]);
+    }
+    return held as HeldReservation;
   }
 
   /**
    * Gives a reservation's resources back.
    *
-   * @throws DiscoveryValidationError for a reservation released already, unknown here, or whose
-   *   runner has been removed.
+   * @throws DiscoveryValidationError for a reservation released already, unknown here, altered,
+   *   or whose runner has been removed.
    * @example catalog.release(held.get(sandboxId))
    */
   release(reservation: Reservation): void {
-    const id = (reservation as { reservationId?: unknown } | null)?.reservationId;
-    const held = typeof id === 'number' ? this.held.get(id) : undefined;
-    if (!held || held.reservation.runnerId !== reservation.runnerId) {
-      throwIfViolations('release', [{ field: 'reservation.reservationId', description: `is not held here (released already, unknown, or its runner was removed): ${String(id)}` }]);
-      return;
-    }
+    const held = this.heldEntry('release', reservation);
     const r = held.reservation;
     this.runners.reserve(held.slot, r.cpuMillicores, r.memoryBytes, r.gpuCount, -1);
-    this.held.delete(r.reservationId);
-    this.heldBySlot.get(held.slot)?.delete(r.reservationId);
+    this.forget(r.reservationId);
+  }
+
+  /** Drops a reservation from the books (its capacity already given back, or its runner gone). */
+  private forget(reservationId: number): void {
+    const held = this.held.get(reservationId);
+    if (!held) return;
+    this.held.delete(reservationId);
+    this.heldBySlot.get(held.slot)?.delete(reservationId);
+    const sandboxId = held.reservation.sandboxId;
+    if (sandboxId !== undefined) this.bySandbox.delete(sandboxId);
+  }
+
+  /**
+   * Moves a held reservation's expiry (`undefined`: never expires). Returns the renewed
+   * reservation, which replaces the one given (both release it).
+   *
+   * @example lease = catalog.renew(lease, now + 30_000)
+   */
+  renew(reservation: Reservation, expiresAt: number | undefined): Reservation {
+    const held = this.heldEntry('renew', reservation);
+    const { expiresAt: next } = checkArguments<LeaseOptions>('renew', { expiresAt }, { expiresAt: 'number' });
+    const { expiresAt: _old, ...rest } = held.reservation;
+    held.reservation = Object.freeze(next === undefined ? rest : { ...rest, expiresAt: next });
+    if (next !== undefined && next < this.earliestExpiry) this.earliestExpiry = next;
+    return held.reservation;
+  }
+
+  /**
+   * Releases every reservation whose `expiresAt` is at or before `now` and returns them, by
+   * expiry then reservationId. The catalog keeps no clock: `now` is the caller's.
+   *
+   * @example setInterval(() => catalog.expire(Date.now()), 1000)
+   */
+  expire(now: number): Reservation[] {
+    checkArguments('expire', { now }, { now: 'number' }, ['now']);
+    if (now < this.earliestExpiry) return [];
+    const due: Reservation[] = [];
+    let earliest = Infinity;
+    for (const { reservation } of this.held.values()) {
+      const at = reservation.expiresAt;
+      if (at === undefined) continue;
+      if (at <= now) due.push(reservation);
+      else if (at < earliest) earliest = at;
+    }
+    due.sort((a, b) => (a.expiresAt as number) - (b.expiresAt as number) || a.reservationId - b.reservationId);
+    for (const r of due) this.release(r);
+    this.earliestExpiry = earliest;
+    return due;
+  }
+
+  /** The reservation held for a sandbox, or undefined. */
+  reservationFor(sandboxId: string): Reservation | undefined {
+    const id = this.bySandbox.get(checkId('reservationFor', 'sandboxId', sandboxId));
+    return id === undefined ? undefined : this.held.get(id)?.reservation;
   }
 
   /** Reservations currently held, in the order they were made. */
   reservations(): Reservation[] {
     return [...this.held.values()].map((h) => h.reservation);
   }
+}
+
+/** Whether `given` books what `held` books (expiry aside: a renewal leaves older copies valid). */
+function sameBooking(held: Reservation, given: Reservation): boolean {
+  return (
+    given.ok === true &&
+    given.runnerId === held.runnerId &&
+    given.profileName === held.profileName &&
+    given.cpuMillicores === held.cpuMillicores &&
+    given.memoryBytes === held.memoryBytes &&
+    given.gpuCount === held.gpuCount &&
+    given.sandboxId === held.sandboxId
+  );
 }

@@ -1,4 +1,5 @@
 import { ProfileNotFoundError, RunnerNotFoundError } from '../errors.js';
+import { compareIds } from '../order.js';
 import type { Profile, ProfileFilter, Runner, RunnerFilter } from '../types.js';
 import { type ArgumentKind, checkArguments, checkId } from './arguments.js';
 import { popcount } from './bitset.js';
@@ -171,9 +172,7 @@ export function listProfiles(t: RunnerTable, p: ProfileTable, f: ProfileFilter):
   slots.sort((a, b) => {
     const d = runnerRank(a) - runnerRank(b);
     if (d !== 0) return d;
-    const x = p.profileAt(a).profileName;
-    const y = p.profileAt(b).profileName;
-    return x < y ? -1 : x > y ? 1 : 0;
+    return compareIds(p.profileAt(a).profileName, p.profileAt(b).profileName);
   });
   return slots.map((slot) => p.profileAt(slot));
 }

@@ -1,3 +1,4 @@
+import { compareIds, idBefore } from '../order.js';
 import type { Runner, RunnerResources } from '../types.js';
 import { Bitset } from './bitset.js';
 import { CapacityIndex } from './capacity-index.js';
@@ -67,9 +68,12 @@ export class RunnerTable {
   /** Smallest and largest disclosed CPU, memory and GPU maxima over live runners, built on first read. */
   private minMaxima: [number, number, number] | undefined;
   private maxMaxima: [number, number, number] | undefined;
-  /** Changes whenever the runner's state changes; unique across slots and time. */
+  /**
+   * Changes whenever the runner's state changes; unique across slots and time, and across a
+   * table and its clones, which draw from one shared counter.
+   */
   generation: Float64Array;
-  private stamp: number;
+  private readonly stamps: { value: number };
 
   /** Word-sized scratch arrays reused by placement (never handed out beyond one call). */
   private scratchArrays: Uint32Array[] = [];
@@ -127,7 +131,7 @@ export class RunnerTable {
     this.freeCpuMemGpu = from ? from.freeCpuMemGpu.clone() : new FreeIndex(words);
     this.minMaxima = from?.minMaxima;
     this.maxMaxima = from?.maxMaxima;
-    this.stamp = from ? from.stamp : 0;
+    this.stamps = from ? from.stamps : { value: 0 };
     this.views = from ? from.views.slice() : [];
     this.bare = from ? from.bare.slice() : [];
     this.order = from?.order?.slice();
@@ -181,7 +185,7 @@ export class RunnerTable {
   }
 
   private touch(slot: number): void {
-    this.generation[slot] = ++this.stamp;
+    this.generation[slot] = ++this.stamps.value;
     this.views[slot] = undefined;
     this.bare[slot] = undefined;
   }
@@ -411,14 +415,12 @@ export class RunnerTable {
     return view;
   }
 
-  /** Live slots in ascending runnerId order (plain UTF-16 code unit comparison). */
+  /** Live slots in ascending runnerId order (by code point: see `order.ts`). */
   slotsInIdOrder(): readonly number[] {
     if (!this.order) {
       const ids = this.runners;
       this.order = Array.from(this.slotOf.values()).sort((a, b) => {
-        const x = (ids[a] as Runner).runnerId;
-        const y = (ids[b] as Runner).runnerId;
-        return x < y ? -1 : x > y ? 1 : 0;
+        return compareIds((ids[a] as Runner).runnerId, (ids[b] as Runner).runnerId);
       });
       this.rank = undefined;
     }
@@ -432,7 +434,7 @@ export class RunnerTable {
     let hi = order.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.runners[order[mid] as number] as Runner).runnerId < runnerId) lo = mid + 1;
+      if (idBefore((this.runners[order[mid] as number] as Runner).runnerId, runnerId)) lo = mid + 1;
       else hi = mid;
     }
     return lo;

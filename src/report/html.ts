@@ -1,4 +1,4 @@
-import { REASON_LABELS, REASONS } from '../matcher/placement/explain.js';
+import { REASON_LABELS, REASONS } from '../types.js';
 import type { SimulationResult, StrategyResult } from '../simulate/simulate.js';
 import { comparisonTable } from './comparison.js';
 import { barChart, escapeXml, formatSeconds, lineChart } from './svg.js';

@@ -1,8 +1,7 @@
 import { throwIfViolations } from '../errors.js';
 import { Catalog } from '../matcher/catalog.js';
-import { REASONS } from '../matcher/placement/explain.js';
-import { STRATEGIES } from '../matcher/placement/request.js';
-import type { FieldViolation, RejectionCode, RejectionReason, Reservation, SandboxRequest, Strategy } from '../types.js';
+import { compareIds } from '../order.js';
+import { REASONS, STRATEGIES, type FieldViolation, type RejectionCode, type RejectionReason, type Reservation, type SandboxRequest, type Strategy } from '../types.js';
 import { DepartureQueue } from './departures.js';
 import type { TraceEvent } from './trace.js';
 
@@ -137,7 +136,7 @@ function commonGpuShapes(trace: readonly TraceEvent[]): SimulationResult['common
     counts.set(key, entry);
   }
   return [...counts.entries()]
-    .sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1))
+    .sort((a, b) => b[1].n - a[1].n || compareIds(a[0], b[0]))
     .slice(0, 4)
     .map(([, v]) => v.shape)
     .sort((a, b) => a.gpuCount - b.gpuCount || a.cpuMillicores - b.cpuMillicores || a.memoryBytes - b.memoryBytes);
@@ -323,7 +322,7 @@ function groupResults(catalog: Catalog, placed: ReadonlyMap<string, number>): Gr
     if (res) add(g.totals, r.maxCpuMillicores, r.maxMemoryBytes, r.maxGpuCount, res.availableCpuMillicores, res.availableMemoryBytes, res.availableGpuCount);
   }
   return [...groups.entries()]
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .sort((a, b) => compareIds(a[0], b[0]))
     .map(([runnerGroupId, g]) => ({
       runnerGroupId,
       runners: g.runners,

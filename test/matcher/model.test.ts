@@ -15,7 +15,7 @@ import {
 } from '../../src/index.js';
 import {
   PROFILE_NAMES,
-  RUNNER_IDS,
+  MANY_RUNNER_IDS,
   jsonCopy,
   profileArb,
   profileFilterArb,
@@ -26,7 +26,7 @@ import {
   snapshotArb,
   strategyArb,
 } from '../support/arbitraries.js';
-import { refListProfiles, refListRunners, refPlace } from '../support/reference.js';
+import { refListProfiles, refListRunners, refPlace, refRejection } from '../support/reference.js';
 
 /**
  * Model-based tests: random sequences of batches (valid and invalid), placements, reservations
@@ -79,7 +79,7 @@ type ChangeSpec =
   | { kind: 'corrupt'; which: number };
 
 const changeSpecArb: fc.Arbitrary<ChangeSpec> = fc.oneof(
-  fc.constantFrom(...RUNNER_IDS).chain((id) => runnerArb(id)).map((runner) => ({ kind: 'upsertRunner' as const, runner })),
+  fc.constantFrom(...MANY_RUNNER_IDS).chain((id) => runnerArb(id)).map((runner) => ({ kind: 'upsertRunner' as const, runner })),
   fc.nat().map((pick) => ({ kind: 'removeRunner' as const, pick })),
   fc.tuple(fc.nat(), fc.option(resourcesArb({ cpu: 0, mem: 0, gpu: 0 }), { nil: null })).map(([pick, resources]) => ({ kind: 'setResources' as const, pick, resources })),
   fc.tuple(fc.nat(), fc.constantFrom(...PROFILE_NAMES), fc.nat()).map(([pick, name, seed]) => ({
@@ -92,12 +92,12 @@ const changeSpecArb: fc.Arbitrary<ChangeSpec> = fc.oneof(
   fc.nat(3).map((which) => ({ kind: 'corrupt' as const, which })),
 );
 
-class ApplyCommand implements fc.Command<Model, Catalog> {
+class ApplyCommand implements fc.Command<Model, Real> {
   constructor(readonly specs: ChangeSpec[], readonly filters: Parameters<typeof compare>[2]) {}
   check(): boolean {
     return true;
   }
-  run(m: Model, c: Catalog): void {
+  run(m: Model, { c }: Real): void {
     // Resolve the specs against a scratch copy of the model, as the batch would see it.
     const runners = new Map(m.runners);
     const profiles = new Map(m.profiles);
@@ -177,11 +177,13 @@ class ApplyCommand implements fc.Command<Model, Catalog> {
       expect(() => c.apply(changes)).toThrow(DiscoveryValidationError);
       expect(c.toSnapshot()).toEqual(before);
     } else {
-      expect(c.apply(changes)).toBe(m.generation + 1);
+      // An empty batch changes nothing, its generation included.
+      const next = changes.length === 0 ? m.generation : m.generation + 1;
+      expect(c.apply(changes)).toBe(next);
       m.runners = runners;
       m.profiles = profiles;
       m.reservations = reservations;
-      m.generation++;
+      m.generation = next;
     }
     compare(m, c, this.filters);
   }
@@ -190,35 +192,66 @@ class ApplyCommand implements fc.Command<Model, Catalog> {
   }
 }
 
-class PlaceCommand implements fc.Command<Model, Catalog> {
-  constructor(readonly request: SandboxRequest, readonly strategy: Strategy, readonly reserve: boolean) {}
+/** The catalog under test; a fork command swaps in a fork, which must carry on as its parent did. */
+interface Real {
+  c: Catalog;
+}
+
+class PlaceCommand implements fc.Command<Model, Real> {
+  constructor(readonly request: SandboxRequest, readonly strategy: Strategy, readonly reserve: boolean, readonly lease: { sandboxId?: string; expiresAt?: number }) {}
   check(): boolean {
     return true;
   }
-  run(m: Model, c: Catalog): void {
-    const expected = refPlace(effective(m), this.request, this.strategy);
-    const got = c.place(this.request, { strategy: this.strategy });
+  run(m: Model, { c }: Real): void {
+    const s = effective(m);
+    const expected = refPlace(s, this.request, this.strategy);
+    const asked = jsonCopy(this.request) as { -readonly [K in keyof SandboxRequest]: SandboxRequest[K] };
+    const got = c.place(asked, { strategy: this.strategy, nearestMisses: 3 });
+    // The caller's object is the caller's: changing it after the call changes nothing here.
+    asked.cpuMillicores = -20_000;
+    asked.gpuType = 'mutated';
+    asked.tags = ['mutated'];
     expect(got.ok).toBe(expected.best !== undefined);
-    if (!got.ok || !expected.best) return;
+    if (!got.ok) {
+      const want = refRejection(s, this.request, 3);
+      expect({ code: got.code, considered: got.considered, reasons: { ...got.reasons }, nearestMisses: jsonCopy(got.nearestMisses) }).toEqual(want);
+      return;
+    }
+    if (!expected.best) return;
     expect({ runnerId: got.runnerId, score: got.score, profileName: got.profileName }).toEqual(expected.best);
+    expect(got.request).toEqual(this.request);
     if (!this.reserve) return;
-    const r = c.reserve(got);
+    // A forged copy is refused and changes nothing.
+    const before = jsonCopy(c.toSnapshot());
+    expect(() => c.reserve({ ...got, request: { ...got.request, cpuMillicores: 0 } })).toThrow(DiscoveryValidationError);
+    expect(() => c.reserve(jsonCopy(got))).toThrow(DiscoveryValidationError);
+    expect(jsonCopy(c.toSnapshot())).toEqual(before);
+    const held = this.lease.sandboxId === undefined ? undefined : c.reservationFor(this.lease.sandboxId);
+    const r = c.reserve(got, this.lease);
+    if (held) {
+      expect(r).toBe(held); // an idempotent retry books nothing more
+      expect(jsonCopy(c.toSnapshot())).toEqual(before);
+      return;
+    }
+    expect([r.cpuMillicores, r.memoryBytes, r.gpuCount]).toEqual([this.request.cpuMillicores, this.request.memoryBytes, this.request.gpuCount]);
     m.reservations.set(r.reservationId, r);
     expect(() => c.reserve(got)).toThrow(StalePlacementError); // the runner changed: the placement is stale
     compare(m, c, { runner: undefined, profile: undefined });
   }
   toString(): string {
-    return `place(${JSON.stringify(this.request)}, ${this.strategy}, reserve=${this.reserve})`;
+    return `place(${JSON.stringify(this.request)}, ${this.strategy}, reserve=${this.reserve}, ${JSON.stringify(this.lease)})`;
   }
 }
 
-class ReleaseCommand implements fc.Command<Model, Catalog> {
+class ReleaseCommand implements fc.Command<Model, Real> {
   constructor(readonly pick: number) {}
   check(m: Readonly<Model>): boolean {
     return m.reservations.size > 0;
   }
-  run(m: Model, c: Catalog): void {
+  run(m: Model, { c }: Real): void {
     const r = [...m.reservations.values()][this.pick % m.reservations.size] as Reservation;
+    // An altered copy is not the reservation.
+    expect(() => c.release({ ...r, cpuMillicores: r.cpuMillicores + 1 })).toThrow(DiscoveryValidationError);
     c.release(r);
     m.reservations.delete(r.reservationId);
     expect(() => c.release(r)).toThrow(DiscoveryValidationError);
@@ -229,47 +262,100 @@ class ReleaseCommand implements fc.Command<Model, Catalog> {
   }
 }
 
+class ExpireCommand implements fc.Command<Model, Real> {
+  constructor(readonly now: number) {}
+  check(): boolean {
+    return true;
+  }
+  run(m: Model, { c }: Real): void {
+    const due = [...m.reservations.values()].filter((r) => r.expiresAt !== undefined && r.expiresAt <= this.now);
+    due.sort((a, b) => (a.expiresAt as number) - (b.expiresAt as number) || a.reservationId - b.reservationId);
+    expect(c.expire(this.now)).toEqual(due);
+    for (const r of due) m.reservations.delete(r.reservationId);
+    compare(m, c, { runner: undefined, profile: undefined });
+  }
+  toString(): string {
+    return `expire(${this.now})`;
+  }
+}
+
+/**
+ * Takes a fork and carries on with it: placements and reservations of one catalog are refused
+ * by the other, and neither is changed by what is done to the other.
+ */
+class ForkCommand implements fc.Command<Model, Real> {
+  constructor(readonly request: SandboxRequest) {}
+  check(): boolean {
+    return true;
+  }
+  run(m: Model, real: Real): void {
+    const parent = real.c;
+    const fork = parent.fork();
+    const parentBefore = jsonCopy(parent.toSnapshot());
+    const fromParent = parent.place(this.request);
+    const fromFork = fork.place(this.request);
+    if (fromParent.ok) expect(() => fork.reserve(fromParent)).toThrow(DiscoveryValidationError);
+    if (fromFork.ok) {
+      expect(() => parent.reserve(fromFork)).toThrow(DiscoveryValidationError);
+      const r = fork.reserve(fromFork);
+      expect(m.reservations.has(r.reservationId)).toBe(false); // ids never collide within the family
+      expect(() => parent.release(r)).toThrow(DiscoveryValidationError);
+      fork.release(r);
+    }
+    expect(jsonCopy(parent.toSnapshot())).toEqual(parentBefore);
+    real.c = fork;
+    compare(m, fork, { runner: undefined, profile: undefined });
+  }
+  toString(): string {
+    return `fork(${JSON.stringify(this.request)})`;
+  }
+}
+
+const leaseArb = fc.record(
+  { sandboxId: fc.constantFrom('s1', 's2', 's3', 's4'), expiresAt: fc.integer({ min: 0, max: 100 }) },
+  { requiredKeys: [] },
+);
+
 const commands = [
-  fc.tuple(fc.array(changeSpecArb, { maxLength: 5 }), runnerFilterArb, profileFilterArb).map(([specs, runner, profile]) => new ApplyCommand(specs, { runner, profile })),
-  fc.tuple(requestArb, strategyArb, fc.boolean()).map(([q, s, r]) => new PlaceCommand(q, s, r)),
+  fc.tuple(fc.array(changeSpecArb, { maxLength: 8 }), runnerFilterArb, profileFilterArb).map(([specs, runner, profile]) => new ApplyCommand(specs, { runner, profile })),
+  fc.tuple(requestArb, strategyArb, fc.boolean(), leaseArb).map(([q, s, r, lease]) => new PlaceCommand(q, s, r, lease)),
   fc.nat().map((pick) => new ReleaseCommand(pick)),
+  fc.integer({ min: 0, max: 100 }).map((now) => new ExpireCommand(now)),
+  requestArb.map((q) => new ForkCommand(q)),
 ];
 
-describe('model-based: batches, placements, reservations', () => {
+function modelOf(snapshot: Snapshot): Model {
+  return {
+    runners: new Map(snapshot.runners.map((r) => [r.runnerId, r])),
+    profiles: new Map(snapshot.profiles.map((p) => [key(p.profileName, p.runnerId), p])),
+    reservations: new Map(),
+    generation: 0,
+  };
+}
+
+describe('model-based: batches, placements, reservations, leases, forks', () => {
   it('the catalog always equals the model; capacity is conserved', () => {
     fc.assert(
-      fc.property(snapshotArb(), fc.commands(commands, { maxCommands: 25 }), (snapshot, cmds) => {
-        const c = Catalog.fromSnapshot(jsonCopy(snapshot));
-        const m: Model = {
-          runners: new Map(snapshot.runners.map((r) => [r.runnerId, r])),
-          profiles: new Map(snapshot.profiles.map((p) => [key(p.profileName, p.runnerId), p])),
-          reservations: new Map(),
-          generation: 0,
-        };
-        fc.modelRun(() => ({ model: m, real: c }), cmds);
+      fc.property(snapshotArb(50, MANY_RUNNER_IDS), fc.commands(commands, { maxCommands: 25 }), (snapshot, cmds) => {
+        const real: Real = { c: Catalog.fromSnapshot(jsonCopy(snapshot)) };
+        fc.modelRun(() => ({ model: modelOf(snapshot), real }), cmds);
       }),
-      { numRuns: 200 },
+      { numRuns: 150 },
     );
   });
 
   it('a fork never changes its parent, nor the parent its fork', () => {
     fc.assert(
-      fc.property(snapshotArb(), fc.commands(commands, { maxCommands: 10 }), (snapshot, cmds) => {
+      fc.property(snapshotArb(40, MANY_RUNNER_IDS), fc.commands(commands, { maxCommands: 10 }), (snapshot, cmds) => {
         const parent = Catalog.fromSnapshot(jsonCopy(snapshot));
         const before = jsonCopy(parent.toSnapshot());
-        const fork = parent.fork();
-        const m: Model = {
-          runners: new Map(snapshot.runners.map((r) => [r.runnerId, r])),
-          profiles: new Map(snapshot.profiles.map((p) => [key(p.profileName, p.runnerId), p])),
-          reservations: new Map(),
-          generation: 0,
-        };
-        fc.modelRun(() => ({ model: m, real: fork }), cmds);
+        const real: Real = { c: parent.fork() };
+        fc.modelRun(() => ({ model: modelOf(snapshot), real }), cmds);
         expect(jsonCopy(parent.toSnapshot())).toEqual(before);
         parent.apply([{ type: 'upsertRunner', runner: { runnerId: 'only-in-parent', runnerGroupId: 'g', healthy: true, connectedAt: '2026-01-01T00:00:00Z' } }]);
-        expect(() => fork.getRunner('only-in-parent')).toThrow();
+        expect(() => real.c.getRunner('only-in-parent')).toThrow();
       }),
-      { numRuns: 100 },
+      { numRuns: 80 },
     );
   });
 });

@@ -57,11 +57,15 @@ export const profileArb = (profileName: string, runnerId: string): fc.Arbitrary<
     egressModes: subset(MODES_OUT),
   });
 
-export const RUNNER_IDS = ['r0', 'r1', 'r10', 'r2', 'R3', '__proto__', 'constructor', 'r\u200b', 'hasOwnProperty', 'r9'];
+/** Ids that collide with prototype keys, and ids whose UTF-16 order differs from code point order. */
+export const RUNNER_IDS = ['r0', 'r1', 'r10', 'r2', 'R3', '__proto__', 'constructor', 'r\u200b', 'hasOwnProperty', 'r9', 'r-\u{1F600}', 'r-\uFF61', 'r-\uFFFF'];
 
-export function snapshotArb(maxRunners = 10): fc.Arbitrary<Snapshot> {
+/** Enough ids for a fleet to spill past one 32-bit word of slots. */
+export const MANY_RUNNER_IDS = [...RUNNER_IDS, ...Array.from({ length: 60 }, (_, i) => `n${String(i).padStart(2, '0')}`)];
+
+export function snapshotArb(maxRunners = 10, ids: readonly string[] = RUNNER_IDS): fc.Arbitrary<Snapshot> {
   return fc
-    .uniqueArray(fc.constantFrom(...RUNNER_IDS), { maxLength: maxRunners })
+    .uniqueArray(fc.constantFrom(...ids), { maxLength: maxRunners })
     .chain((ids) =>
       fc.tuple(
         fc.tuple(...ids.map((id) => runnerArb(id))),

@@ -15,7 +15,13 @@ import type {
  * time, with no index. Every fast path of capmatch is compared against this.
  */
 
-const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Code point order, written the slow, obvious way: compare arrays of code points. */
+export function byString(a: string, b: string): number {
+  const x = Array.from(a, (c) => c.codePointAt(0) as number);
+  const y = Array.from(b, (c) => c.codePointAt(0) as number);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+  return x.length - y.length;
+}
 
 export function refListRunners(s: Snapshot, f: RunnerFilter): Runner[] {
   const capacity = f.minAvailableCpuMillicores !== undefined || f.minAvailableMemoryBytes !== undefined || f.minAvailableGpuCount !== undefined;
@@ -118,6 +124,49 @@ export function refScore(strategy: Strategy, r: Runner, res: RunnerResources, q:
   return strategy === 'spread' ? spread : 100 - spread;
 }
 
+/** An exact rational score, `num / den` with den > 0, on the 0–100 scale. */
+export interface Exact {
+  readonly num: bigint;
+  readonly den: bigint;
+}
+
+/** The strategy scores in exact rational arithmetic (BigInt), the definition ties are decided by. */
+export function refExactScore(strategy: Strategy, r: Runner, res: RunnerResources, q: SandboxRequest): Exact {
+  const dims = [
+    [res.availableCpuMillicores, r.maxCpuMillicores, q.cpuMillicores],
+    [res.availableMemoryBytes, r.maxMemoryBytes, q.memoryBytes],
+    [res.availableGpuCount, r.maxGpuCount, q.gpuCount],
+  ] as const;
+  const norm = (num: bigint, den: bigint): Exact => (den < 0n ? { num: -num, den: -den } : { num, den });
+  const free = ([a, m, want]: readonly [number, number, number]): Exact => norm(BigInt(a - want), BigInt(m > 0 ? m : a));
+  const less = (x: Exact, y: Exact) => x.num * y.den < y.num * x.den;
+  if (strategy === 'firstFit') return { num: 100n, den: 1n };
+  const withCapacity = dims.filter(([a, m]) => (m > 0 ? m : a) > 0);
+  if (strategy === 'balanced') {
+    if (withCapacity.length === 0) return { num: 100n, den: 1n };
+    const fs = withCapacity.map(free);
+    const hi = fs.reduce((x, y) => (less(x, y) ? y : x));
+    const lo = fs.reduce((x, y) => (less(y, x) ? y : x));
+    // 100 × (1 − (hi − lo))
+    const den = hi.den * lo.den;
+    return norm(100n * (den - (hi.num * lo.den - lo.num * hi.den)), den);
+  }
+  const requested = withCapacity.filter(([, , want]) => want > 0);
+  const over = requested.length > 0 ? requested : withCapacity;
+  let sum: Exact = { num: 0n, den: 1n };
+  for (const d of over) {
+    const f = free(d);
+    sum = norm(sum.num * f.den + f.num * sum.den, sum.den * f.den);
+  }
+  const spread = over.length === 0 ? { num: 50n, den: 1n } : norm(100n * sum.num, sum.den * BigInt(over.length));
+  return strategy === 'spread' ? spread : norm(100n * spread.den - spread.num, spread.den);
+}
+
+const compareExact = (a: Exact, b: Exact) => {
+  const d = a.num * b.den - b.num * a.den;
+  return d > 0n ? 1 : d < 0n ? -1 : 0;
+};
+
 export interface RefPlacement {
   readonly fits: Array<{ runnerId: string; score: number }>;
   readonly best: { runnerId: string; score: number; profileName: string } | undefined;
@@ -127,17 +176,54 @@ export interface RefPlacement {
 
 export function refPlace(s: Snapshot, q: SandboxRequest, strategy: Strategy): RefPlacement {
   const reasons = {} as Record<RejectionReason, number>;
-  const fits: Array<{ runnerId: string; score: number }> = [];
+  const fits: Array<{ runnerId: string; score: number; exact: Exact }> = [];
   const failCounts = new Map<string, number>();
   for (const r of s.runners) {
     const failed = refReasons(s, r, q);
     failCounts.set(r.runnerId, failed.length);
     for (const reason of failed) reasons[reason] = (reasons[reason] ?? 0) + 1;
-    if (failed.length === 0) fits.push({ runnerId: r.runnerId, score: refScore(strategy, r, r.resources as RunnerResources, q) });
+    if (failed.length === 0) {
+      const res = r.resources as RunnerResources;
+      fits.push({ runnerId: r.runnerId, score: refScore(strategy, r, res, q), exact: refExactScore(strategy, r, res, q) });
+    }
   }
-  fits.sort((a, b) => b.score - a.score || byString(a.runnerId, b.runnerId));
+  // Exact scores decide the order; equal rationals are ties, broken by runnerId.
+  fits.sort((a, b) => compareExact(b.exact, a.exact) || byString(a.runnerId, b.runnerId));
   const top = fits[0];
   const runner = top && s.runners.find((r) => r.runnerId === top.runnerId);
-  const best = top && runner ? { ...top, profileName: refAdmittingProfiles(s, runner, q)[0] as string } : undefined;
+  const best = top && runner ? { runnerId: top.runnerId, score: top.score, profileName: refAdmittingProfiles(s, runner, q)[0] as string } : undefined;
   return { fits, best, reasons, failCounts };
+}
+
+export interface RefRejection {
+  readonly code: 'NO_SUITABLE_RUNNER' | 'PROFILE_MISMATCH';
+  readonly considered: number;
+  readonly reasons: Record<RejectionReason, number>;
+  readonly nearestMisses: Array<{ runnerId: string; reasons: RejectionReason[]; shortfall: { cpuMillicores: number; memoryBytes: number; gpuCount: number } | null }>;
+}
+
+/** The rejection SPEC §4 describes: code, every reason counted, the `n` nearest misses with shortfalls. */
+export function refRejection(s: Snapshot, q: SandboxRequest, n: number): RefRejection {
+  const all: RejectionReason[] = ['unhealthy', 'unknownResources', 'insufficientCpu', 'insufficientMemory', 'insufficientGpu', 'gpuType', 'architecture', 'privileged', 'storageClass', 'noAdmittingProfile', 'runnerGroup', 'allowList', 'tags'];
+  const reasons = Object.fromEntries(all.map((r) => [r, 0])) as Record<RejectionReason, number>;
+  const misses = s.runners.map((r) => {
+    const failed = refReasons(s, r, q);
+    for (const reason of failed) reasons[reason]++;
+    const res = r.resources;
+    const shortfall = res
+      ? {
+          cpuMillicores: Math.max(0, q.cpuMillicores - res.availableCpuMillicores),
+          memoryBytes: Math.max(0, q.memoryBytes - res.availableMemoryBytes),
+          gpuCount: Math.max(0, q.gpuCount - res.availableGpuCount),
+        }
+      : null;
+    return { runnerId: r.runnerId, reasons: failed, shortfall };
+  });
+  misses.sort((a, b) => a.reasons.length - b.reasons.length || byString(a.runnerId, b.runnerId));
+  return {
+    code: q.profileName !== undefined ? 'PROFILE_MISMATCH' : 'NO_SUITABLE_RUNNER',
+    considered: s.runners.length,
+    reasons,
+    nearestMisses: misses.slice(0, n),
+  };
 }

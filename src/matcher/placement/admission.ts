@@ -1,3 +1,4 @@
+import { idBefore } from '../../order.js';
 import type { SandboxRequest } from '../../types.js';
 import { Bitset } from '../bitset.js';
 import { type Conjunction, collectConjunction, testConjunction } from '../kernel.js';
@@ -63,7 +64,7 @@ export class AdmissionCache {
     for (const p of this.profiles.slotsOfRunner(runnerId)) {
       if (!testConjunction(plan, p) || !this.untypedGpuAdmits(request, p)) continue;
       const name = this.profiles.profileAt(p).profileName;
-      if (best === undefined || name < best) best = name;
+      if (best === undefined || idBefore(name, best)) best = name;
     }
     return best;
   }

@@ -1,42 +1,8 @@
-import type { NearestMiss, Rejection, RejectionCode, RejectionReason, SandboxRequest } from '../../types.js';
+import { REASON_LABELS, REASONS, type NearestMiss, type Rejection, type RejectionCode, type RejectionReason, type SandboxRequest } from '../../types.js';
 import { popcount } from '../bitset.js';
 import { LowestRanks } from '../lowest-ranks.js';
 import type { RunnerTable } from '../runner-table.js';
 import type { CapacityCondition, Condition, RequestConditions } from './conditions.js';
-
-/** Every reason, in the order messages list equal counts. */
-export const REASONS: readonly RejectionReason[] = [
-  'unhealthy',
-  'unknownResources',
-  'insufficientCpu',
-  'insufficientMemory',
-  'insufficientGpu',
-  'gpuType',
-  'architecture',
-  'privileged',
-  'storageClass',
-  'noAdmittingProfile',
-  'runnerGroup',
-  'allowList',
-  'tags',
-];
-
-/** How each reason reads in a message. */
-export const REASON_LABELS: Readonly<Record<RejectionReason, string>> = {
-  unhealthy: 'unhealthy',
-  unknownResources: 'unknown resources',
-  insufficientCpu: 'insufficient cpu',
-  insufficientMemory: 'insufficient memory',
-  insufficientGpu: 'insufficient gpu',
-  gpuType: 'gpu type',
-  architecture: 'architecture',
-  privileged: 'privileged',
-  storageClass: 'storage class',
-  noAdmittingProfile: 'no admitting profile',
-  runnerGroup: 'runner group',
-  allowList: 'allow-list',
-  tags: 'tags',
-};
 
 /**
  * Writes into `out` the runners that pass one capacity dimension — enough available, or
@@ -153,7 +119,8 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
 
   const considered = t.size;
   const nearestMisses = nearest(t, request, c, [p0, p1, p2, p3], lowest, missCount);
-  const code: RejectionCode = request.profileName !== undefined && considered > 0 && counts.noAdmittingProfile === considered ? 'PROFILE_MISMATCH' : 'NO_SUITABLE_RUNNER';
+  // As the reference gateway: a request that named a profile and found no place is a profile mismatch, whatever the reasons.
+  const code: RejectionCode = request.profileName !== undefined ? 'PROFILE_MISMATCH' : 'NO_SUITABLE_RUNNER';
   return rejection(code, considered, counts, nearestMisses);
 }
 

@@ -1,10 +1,12 @@
-import type { PlaceResult, SandboxRequest, ScoredRunner } from '../../types.js';
+import { idBefore } from '../../order.js';
+import type { PlaceResult, SandboxRequest, ScoredRunner, Strategy } from '../../types.js';
 import { Bitset, popcount } from '../bitset.js';
 import { answerAt, type Conjunction, forEachConjunction, materialiseConjunction } from '../kernel.js';
 import { FREE_BUCKETS } from '../free-index.js';
 import type { RunnerTable } from '../runner-table.js';
 import type { AdmissionCache } from './admission.js';
 import { fitConjunction, requestConditions } from './conditions.js';
+import { compareExact, NEAR } from './exact.js';
 import { explainRejection } from './explain.js';
 import type { ResolvedOptions } from './request.js';
 import { SCORES } from './strategies.js';
@@ -81,13 +83,19 @@ function firstFits(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
 
 type Ranked = Array<[number, number]>;
 
-/** Keeps the `keep` best (slot, score) pairs: higher score first, ties by ascending runnerId. */
+/**
+ * Keeps the `keep` best (slot, score) pairs: higher score first, ties by ascending runnerId.
+ * Scores further apart than {@link NEAR} are ordered by their floats; closer ones exactly
+ * (see `exact.ts`), so that a tie in rational arithmetic is a tie whatever the rounding.
+ */
 class TopK {
   readonly items: Ranked = [];
 
   constructor(
     private readonly t: RunnerTable,
     private readonly keep: number,
+    private readonly strategy: Strategy,
+    private readonly request: SandboxRequest,
   ) {}
 
   /** The score a runner must reach to enter (ties may still enter on runnerId). */
@@ -106,7 +114,12 @@ class TopK {
   }
 
   private better(slot: number, score: number, than: [number, number]): boolean {
-    return score > than[1] || (score === than[1] && this.t.runnerAt(slot).runnerId < this.t.runnerAt(than[0]).runnerId);
+    const d = score - than[1];
+    if (d > NEAR) return true;
+    if (d < -NEAR) return false;
+    const { cpuMillicores, memoryBytes, gpuCount } = this.request;
+    const exact = compareExact(this.strategy, this.t, slot, than[0], cpuMillicores, memoryBytes, gpuCount);
+    return exact !== 0 ? exact > 0 : idBefore(this.t.runnerAt(slot).runnerId, this.t.runnerAt(than[0]).runnerId);
   }
 }
 
@@ -127,7 +140,7 @@ const SLACK = 1e-9;
 function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: ResolvedOptions['strategy'], request: SandboxRequest): Ranked {
   const score = SCORES[strategy];
   const { cpuMillicores: cpu, memoryBytes: mem, gpuCount: gpu } = request;
-  const top = new TopK(t, keep);
+  const top = new TopK(t, keep, strategy, request);
   const index = (strategy === 'spread' || strategy === 'binpack') && cpu > 0 && mem > 0 ? (gpu > 0 ? t.freeCpuMemGpu : t.freeCpuMem) : undefined;
   if (!index) {
     forEachConjunction(fit, t.activeWords, (slot) => top.offer(slot, score(t, slot, cpu, mem, gpu)));

@@ -1,6 +1,6 @@
 import { throwIfViolations } from '../../errors.js';
 import { parseCpu, parseMemory } from '../../units/parse.js';
-import type { FieldViolation, PlaceOptions, SandboxRequest, Strategy } from '../../types.js';
+import { STRATEGIES, type FieldViolation, type PlaceOptions, type SandboxRequest, type Strategy } from '../../types.js';
 import { type ArgumentKind, checkArguments } from '../arguments.js';
 import { DiscoveryValidationError } from '../../errors.js';
 
@@ -20,8 +20,6 @@ const REQUEST: Record<keyof SandboxRequest, ArgumentKind> = {
   tags: 'strings',
 };
 
-export const STRATEGIES: readonly Strategy[] = ['spread', 'binpack', 'balanced', 'firstFit'];
-
 /** Validates a request at the edge: unknown keys, blank strings, negative or fractional quantities. */
 export function checkRequest(operation: string, request: unknown): SandboxRequest {
   return checkArguments<SandboxRequest>(operation, request, REQUEST, ['cpuMillicores', 'memoryBytes', 'gpuCount']);
@@ -34,8 +32,10 @@ export interface ResolvedOptions {
   readonly nearestMisses: number;
 }
 
+export const PLACE_OPTIONS = { strategy: 'string', topK: 'count', nearestMisses: 'count' } as const;
+
 export function checkPlaceOptions(operation: string, options: unknown): ResolvedOptions {
-  const o = checkArguments<PlaceOptions>(operation, options, { strategy: 'string', topK: 'count', nearestMisses: 'count' });
+  const o = checkArguments<PlaceOptions>(operation, options, PLACE_OPTIONS);
   if (o.strategy !== undefined && !STRATEGIES.includes(o.strategy)) {
     throwIfViolations(operation, [{ field: 'strategy', description: `must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(o.strategy)}` }]);
   }
