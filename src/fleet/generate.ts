@@ -1,3 +1,4 @@
+import { checkRanges } from '../matcher/arguments.js';
 import { createRandom } from '../random.js';
 import { trustSnapshot } from '../snapshot/parse.js';
 import type { Profile, Runner, Snapshot } from '../types.js';
@@ -44,8 +45,12 @@ const PROFILES: readonly ProfileTemplate[] = [
   { name: 'gpu-training', gpu: true, ingress: [['private']], egress: [['internet', 'blocked'], ['allowlist']] },
 ];
 
+/** The largest fleet `generateFleet` makes. */
+const MAX_RUNNERS = 2_000_000;
+const SHARE = { min: 0, max: 1 } as const;
+
 export interface FleetOptions {
-  /** Number of runners. */
+  /** Number of runners, 0 to 2,000,000. */
   readonly runners: number;
   /** Same seed, same fleet. */
   readonly seed: number;
@@ -70,6 +75,14 @@ export interface FleetOptions {
  * const catalog = Catalog.fromSnapshot(fleet);
  */
 export function generateFleet(options: FleetOptions): Snapshot {
+  checkRanges('generateFleet', options, {
+    runners: { min: 0, max: MAX_RUNNERS, integer: true, required: true },
+    seed: { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, integer: true, required: true },
+    groups: { min: 1, max: MAX_RUNNERS, integer: true },
+    unhealthy: SHARE,
+    unknownResources: SHARE,
+    utilisation: SHARE,
+  });
   const random = createRandom(options.seed);
   const groupCount = options.groups ?? Math.max(3, Math.ceil(options.runners / 400));
   const groups = Array.from({ length: groupCount }, (_, i) => `group-${String(i + 1).padStart(2, '0')}`);

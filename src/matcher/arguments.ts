@@ -78,3 +78,38 @@ export function checkId(operation: string, field: string, value: unknown): strin
   throwIfViolations(operation, violations);
   return value as string;
 }
+
+/** The accepted range of one numeric option. */
+export interface NumberRange {
+  readonly min: number;
+  readonly max: number;
+  readonly integer?: boolean;
+  readonly required?: boolean;
+}
+
+/**
+ * Checks an options object of numbers against their ranges (unknown keys refused, `other` keys
+ * allowed unchecked). Throws one DiscoveryValidationError naming every offending option.
+ */
+export function checkRanges(operation: string, value: unknown, ranges: Readonly<Record<string, NumberRange>>, other: readonly string[] = []): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throwIfViolations(operation, [{ field: 'options', description: `must be an object, got ${describe(value)}` }]);
+  }
+  const record = value as Record<string, unknown>;
+  const violations: FieldViolation[] = [];
+  for (const key of Object.keys(record)) {
+    if (!Object.hasOwn(ranges, key) && !other.includes(key)) violations.push({ field: key, description: 'is not a known option' });
+  }
+  for (const [key, range] of Object.entries(ranges)) {
+    const v = record[key];
+    if (v === undefined) {
+      if (range.required) violations.push({ field: key, description: 'is required' });
+      continue;
+    }
+    const kind = range.integer ? 'an integer' : 'a number';
+    if (typeof v !== 'number' || !Number.isFinite(v) || (range.integer === true && !Number.isInteger(v)) || v < range.min || v > range.max) {
+      violations.push({ field: key, description: `must be ${kind} from ${range.min} to ${range.max}, got ${describe(v)}` });
+    }
+  }
+  throwIfViolations(operation, violations);
+}

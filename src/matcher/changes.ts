@@ -1,6 +1,7 @@
 import { throwIfViolations } from '../errors.js';
 import { isRecord, type Violations } from '../snapshot/fields.js';
-import { profileKey, readProfile, readResources, readRunner } from '../snapshot/parse.js';
+import { quote } from '../quote.js';
+import { readProfile, readResources, readRunner } from '../snapshot/parse.js';
 import type { Profile, Runner, RunnerResources } from '../types.js';
 
 /** A change after validation: values normalised to the camelCase model. */
@@ -44,8 +45,8 @@ class BatchValidator {
   readonly out: ValidChange[] = [];
   /** Runners upserted (or removed: null) by earlier changes of the batch. */
   private runners: Map<string, Runner | null> | undefined;
-  /** Profiles upserted (true) or removed (false) by earlier changes. */
-  private profiles: Map<string, boolean> | undefined;
+  /** Profiles upserted (true) or removed (false) by earlier changes, by runnerId then profileName. */
+  private profiles: Map<string, Map<string, boolean>> | undefined;
   /** Runners removed by the batch: their profiles went with them. */
   private removedRunners: Set<string> | undefined;
 
@@ -63,9 +64,19 @@ class BatchValidator {
   }
 
   private profileExists(name: string, runnerId: string): boolean {
-    const overlay = this.profiles?.get(profileKey(name, runnerId));
+    const overlay = this.profiles?.get(runnerId)?.get(name);
     if (overlay !== undefined) return overlay;
     return this.removedRunners?.has(runnerId) ? false : this.current.hasProfile(name, runnerId);
+  }
+
+  private noteProfile(profileName: string, runnerId: string, exists: boolean): void {
+    const profiles = (this.profiles ??= new Map());
+    let names = profiles.get(runnerId);
+    if (!names) {
+      names = new Map();
+      profiles.set(runnerId, names);
+    }
+    names.set(profileName, exists);
   }
 
   /** The runner a change's `runnerId` names, as the batch has left it; records a violation when there is none. */
@@ -73,14 +84,14 @@ class BatchValidator {
     const runnerId = this.idAt(change, 'runnerId', path);
     if (runnerId === undefined) return undefined;
     const runner = this.runnerOf(runnerId);
-    if (!runner) this.violations.push({ field: `${path}.runnerId`, description: `names an unknown runner ${JSON.stringify(runnerId)}` });
+    if (!runner) this.violations.push({ field: `${path}.runnerId`, description: `names an unknown runner ${quote(runnerId)}` });
     return runner;
   }
 
   private idAt(record: Readonly<Record<string, unknown>>, key: string, path: string): string | undefined {
     const v = record[key];
     if (typeof v === 'string' && v.trim() !== '') return v;
-    this.violations.push({ field: `${path}.${key}`, description: v === undefined ? 'is required' : `must be a non-blank string, got ${JSON.stringify(v) ?? String(v)}` });
+    this.violations.push({ field: `${path}.${key}`, description: v === undefined ? 'is required' : `must be a non-blank string, got ${quote(v)}` });
     return undefined;
   }
 
@@ -96,7 +107,7 @@ class BatchValidator {
     const type = change.type;
     const fields = typeof type === 'string' && Object.hasOwn(ENVELOPE, type) ? ENVELOPE[type] : undefined;
     if (fields === undefined) {
-      violations.push({ field: `${path}.type`, description: `must be one of ${Object.keys(ENVELOPE).join(', ')}, got ${JSON.stringify(type) ?? String(type)}` });
+      violations.push({ field: `${path}.type`, description: `must be one of ${Object.keys(ENVELOPE).join(', ')}, got ${quote(type)}` });
       return;
     }
     for (const key of Object.keys(change)) {
@@ -116,7 +127,7 @@ class BatchValidator {
           const runnerId = runner.runnerId;
           (this.runners ??= new Map()).set(runnerId, null);
           (this.removedRunners ??= new Set()).add(runnerId);
-          for (const key of this.profiles?.keys() ?? []) if ((JSON.parse(key) as string[])[1] === runnerId) this.profiles?.delete(key);
+          this.profiles?.delete(runnerId);
           out.push({ type, runnerId });
         }
         return;
@@ -143,7 +154,7 @@ class BatchValidator {
         if (!runner) return;
         const runnerId = runner.runnerId;
         if (typeof change.healthy !== 'boolean') {
-          violations.push({ field: `${path}.healthy`, description: `must be a boolean, got ${JSON.stringify(change.healthy) ?? String(change.healthy)}` });
+          violations.push({ field: `${path}.healthy`, description: `must be a boolean, got ${quote(change.healthy)}` });
           return;
         }
         out.push({ type, runnerId, healthy: change.healthy });
@@ -153,10 +164,10 @@ class BatchValidator {
         const profile = readProfile(change.profile, `${path}.profile`, violations);
         if (!profile) return;
         if (!runnerOf(profile.runnerId)) {
-          violations.push({ field: `${path}.profile.runnerId`, description: `names an unknown runner ${JSON.stringify(profile.runnerId)}` });
+          violations.push({ field: `${path}.profile.runnerId`, description: `names an unknown runner ${quote(profile.runnerId)}` });
           return;
         }
-        (this.profiles ??= new Map()).set(profileKey(profile.profileName, profile.runnerId), true);
+        this.noteProfile(profile.profileName, profile.runnerId, true);
         out.push({ type, profile });
         return;
       }
@@ -165,10 +176,10 @@ class BatchValidator {
         const runnerId = idAt(change, 'runnerId', path);
         if (profileName === undefined || runnerId === undefined) return;
         if (!runnerOf(runnerId) || !this.profileExists(profileName, runnerId)) {
-          violations.push({ field: `${path}.profileName`, description: `names an unknown profile ${JSON.stringify(profileName)} on runner ${JSON.stringify(runnerId)}` });
+          violations.push({ field: `${path}.profileName`, description: `names an unknown profile ${quote(profileName)} on runner ${quote(runnerId)}` });
           return;
         }
-        (this.profiles ??= new Map()).set(profileKey(profileName, runnerId), false);
+        this.noteProfile(profileName, runnerId, false);
         out.push({ type, profileName, runnerId });
         return;
       }

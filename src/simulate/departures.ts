@@ -19,6 +19,11 @@ export class DepartureQueue {
     this.up(this.ids.length - 1);
   }
 
+  /** When the next departure is due (Infinity when none is scheduled). */
+  nextTime(): number {
+    return this.ids.length === 0 ? Infinity : (this.times[0] as number);
+  }
+
   /** The next sandbox due at or before `time`, removed from the queue; undefined when none is due. */
   popDue(time: number): string | undefined {
     if (this.ids.length === 0 || (this.times[0] as number) > time) return undefined;

@@ -1,8 +1,10 @@
 import { generateFleet } from '../fleet/generate.js';
+import { checkRanges } from '../matcher/arguments.js';
+import { isParsedSnapshot, parseSnapshot } from '../snapshot/parse.js';
 import { drawRequest } from '../fleet/requests.js';
 import { createRandom, type Random } from '../random.js';
 import type { Snapshot } from '../types.js';
-import type { TraceEvent } from './trace.js';
+import { trustTrace, type TraceEvent } from './trace.js';
 
 export interface TraceOptions {
   /** The fleet the trace is meant for: its free capacity sets the arrival rate. */
@@ -41,7 +43,21 @@ function paretoLifetime(random: Random, mean: number): number {
  * const fleet = generateFleet({ runners: 2000, seed: 1 });
  * const trace = generateTrace({ fleet, seed: 2, events: 100_000 });
  */
-export function generateTrace(options: TraceOptions): TraceEvent[] {
+export function generateTrace(options: TraceOptions): readonly TraceEvent[] {
+  checkRanges(
+    'generateTrace',
+    options,
+    {
+      seed: { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, integer: true, required: true },
+      events: { min: 0, max: 50_000_000, integer: true, required: true },
+      load: { min: 0.001, max: 1000 },
+      meanLifetime: { min: 0.001, max: 1e9 },
+      gpuShare: { min: 0, max: 1 },
+      runnerEventShare: { min: 0, max: 1 },
+    },
+    ['fleet'],
+  );
+  const fleet = isParsedSnapshot(options.fleet) ? options.fleet : parseSnapshot(options.fleet);
   const random = createRandom(options.seed);
   const load = options.load ?? 1.5;
   const meanLifetime = options.meanLifetime ?? 600;
@@ -50,7 +66,7 @@ export function generateTrace(options: TraceOptions): TraceEvent[] {
 
   let freeCpu = 0;
   let freeGpu = 0;
-  for (const r of options.fleet.runners) {
+  for (const r of fleet.runners) {
     if (!r.healthy || !r.resources) continue;
     freeCpu += r.resources.availableCpuMillicores;
     freeGpu += r.resources.availableGpuCount;
@@ -67,7 +83,7 @@ export function generateTrace(options: TraceOptions): TraceEvent[] {
   const rate = Math.max(1e-6, load * Math.min(...rates)); // arrivals per second
 
   // Runners for the runner events: some leave, some flap, a few new ones join.
-  const ids = options.fleet.runners.map((r) => r.runnerId);
+  const ids = fleet.runners.map((r) => r.runnerId);
   for (let i = ids.length - 1; i > 0; i--) {
     const j = random.int(0, i);
     [ids[i], ids[j]] = [ids[j] as string, ids[i] as string];
@@ -117,5 +133,5 @@ export function generateTrace(options: TraceOptions): TraceEvent[] {
     }
   }
   out.sort((a, b) => a.event.time - b.event.time || a.seq - b.seq);
-  return out.slice(0, options.events).map((x) => x.event);
+  return trustTrace(out.slice(0, options.events).map((x) => x.event));
 }

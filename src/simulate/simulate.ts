@@ -1,9 +1,11 @@
+import { quote } from '../quote.js';
 import { throwIfViolations } from '../errors.js';
 import { Catalog } from '../matcher/catalog.js';
 import { compareIds } from '../order.js';
-import { REASONS, STRATEGIES, type FieldViolation, type RejectionCode, type RejectionReason, type Reservation, type SandboxRequest, type Strategy } from '../types.js';
+import { isRecord } from '../snapshot/fields.js';
+import { REASONS, STRATEGIES, type FieldViolation, type RejectionCode, type RejectionReason, type Reservation, type Runner, type RunnerResources, type SandboxRequest, type Strategy } from '../types.js';
 import { DepartureQueue } from './departures.js';
-import type { TraceEvent } from './trace.js';
+import { checkTrace, type TraceEvent } from './trace.js';
 
 /** One point of the time series. */
 export interface Sample {
@@ -51,11 +53,20 @@ export interface StrategyResult {
   readonly rejectionsByReason: Readonly<Record<RejectionReason, number>>;
   /** Sandboxes ended because their runner left. */
   readonly evicted: number;
+  /** `samples` points at times `i × duration / (samples − 1)`, the last one after every event. */
   readonly series: readonly Sample[];
+  /** End of trace: each group's state after the last event. */
   readonly groups: readonly GroupResult[];
-  /** Mean over the samples. */
+  /**
+   * Time-weighted means over the trace: the integral of the utilisation step function between
+   * events, divided by the duration (the end-of-trace state when the duration is 0).
+   * Independent of `samples`.
+   */
   readonly meanUtilisation: { readonly cpu: number; readonly memory: number; readonly gpu: number };
+  /** Time-weighted mean of stranded GPUs, as `meanUtilisation`. */
   readonly meanStrandedGpus: number;
+  /** End of trace: utilisation and stranded GPUs after the last event (the last sample). */
+  readonly final: Sample;
 }
 
 export interface SimulationResult {
@@ -73,7 +84,7 @@ export interface SimulateOptions {
   readonly trace: readonly TraceEvent[];
   /** Default: all four. */
   readonly strategies?: readonly Strategy[] | undefined;
-  /** Number of time-series points; default 120. */
+  /** Number of time-series points, 1 to 100,000; default 120. */
   readonly samples?: number | undefined;
   /** Called now and then with the share of work done, for progress bars. */
   readonly onProgress?: ((done: number) => void) | undefined;
@@ -95,17 +106,48 @@ export interface SimulateOptions {
  * result.strategies.map((s) => [s.strategy, s.acceptanceRate]);
  */
 export function simulate(options: SimulateOptions): SimulationResult {
-  const base = options.catalog ?? Catalog.fromSnapshot(options.snapshot);
-  const strategies = options.strategies ?? STRATEGIES;
-  const bad = strategies.filter((s) => !STRATEGIES.includes(s));
-  throwIfViolations('simulate', bad.map((s) => ({ field: 'strategies', description: `unknown strategy ${JSON.stringify(s)}; known: ${STRATEGIES.join(', ')}` })));
-  checkRunnerReferences(base, options.trace);
-  const duration = options.trace.length === 0 ? 0 : (options.trace[options.trace.length - 1] as TraceEvent).time;
-  const shapes = commonGpuShapes(options.trace);
+  const o = checkSimulateOptions(options);
+  const base = o.catalog ?? Catalog.fromSnapshot(o.snapshot);
+  const trace = checkTrace(o.trace);
+  checkRunnerReferences(base, trace);
+  const duration = trace.length === 0 ? 0 : (trace[trace.length - 1] as TraceEvent).time;
+  const shapes = commonGpuShapes(trace);
+  const strategies = o.strategies ?? STRATEGIES;
   const results = strategies.map((strategy, k) =>
-    runOne(base.fork(), options.trace, strategy, shapes, duration, options.samples ?? 120, (done) => options.onProgress?.((k + done) / strategies.length)),
+    runOne(base.fork(), trace, strategy, shapes, duration, o.samples ?? 120, (done) => o.onProgress?.((k + done) / strategies.length)),
   );
-  return { events: options.trace.length, duration, commonGpuShapes: shapes, strategies: results };
+  return { events: trace.length, duration, commonGpuShapes: shapes, strategies: results };
+}
+
+const MAX_SAMPLES = 100_000;
+
+function checkSimulateOptions(options: unknown): SimulateOptions {
+  if (!isRecord(options)) throwIfViolations('simulate', [{ field: 'options', description: `must be an object, got ${quote(options)}` }]);
+  const o = options as SimulateOptions;
+  const violations: FieldViolation[] = [];
+  for (const key of Object.keys(o)) {
+    if (!['catalog', 'snapshot', 'trace', 'strategies', 'samples', 'onProgress'].includes(key)) violations.push({ field: key, description: 'is not a known option' });
+  }
+  if ((o.catalog === undefined) === (o.snapshot === undefined)) violations.push({ field: 'catalog', description: 'give exactly one of catalog and snapshot' });
+  if (o.catalog !== undefined && !(o.catalog instanceof Catalog)) violations.push({ field: 'catalog', description: `must be a Catalog, got ${quote(o.catalog)}` });
+  if (o.strategies !== undefined) {
+    if (!Array.isArray(o.strategies) || o.strategies.length === 0) violations.push({ field: 'strategies', description: `must be a non-empty list of strategies, got ${quote(o.strategies)}` });
+    else {
+      const seen = new Set<unknown>();
+      o.strategies.forEach((st: unknown, i) => {
+        if (!STRATEGIES.includes(st as Strategy)) violations.push({ field: `strategies[${i}]`, description: `unknown strategy ${quote(st)}; known: ${STRATEGIES.join(', ')}` });
+        else if (seen.has(st)) violations.push({ field: `strategies[${i}]`, description: `${quote(st)} is listed twice` });
+        seen.add(st);
+      });
+    }
+  }
+  const n = o.samples;
+  if (n !== undefined && (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > MAX_SAMPLES)) {
+    violations.push({ field: 'samples', description: `must be an integer from 1 to ${MAX_SAMPLES}, got ${quote(n)}` });
+  }
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') violations.push({ field: 'onProgress', description: `must be a function, got ${quote(o.onProgress)}` });
+  throwIfViolations('simulate', violations);
+  return o;
 }
 
 /** Every runner event must name a runner present at that point of the trace. */
@@ -114,10 +156,10 @@ function checkRunnerReferences(catalog: Catalog, trace: readonly TraceEvent[]): 
   const violations: FieldViolation[] = [];
   trace.forEach((e, i) => {
     if (e.type === 'runnerJoin') {
-      if (present.has(e.runner.runnerId)) violations.push({ field: `trace[${i}].runner.runnerId`, description: `runner ${JSON.stringify(e.runner.runnerId)} is already in the fleet` });
+      if (present.has(e.runner.runnerId)) violations.push({ field: `trace[${i}].runner.runnerId`, description: `runner ${quote(e.runner.runnerId)} is already in the fleet` });
       present.add(e.runner.runnerId);
     } else if (e.type === 'runnerLeave' || e.type === 'runnerHealthy' || e.type === 'runnerUnhealthy') {
-      if (!present.has(e.runnerId)) violations.push({ field: `trace[${i}].runnerId`, description: `${e.type} of unknown runner ${JSON.stringify(e.runnerId)}` });
+      if (!present.has(e.runnerId)) violations.push({ field: `trace[${i}].runnerId`, description: `${e.type} of unknown runner ${quote(e.runnerId)}` });
       if (e.type === 'runnerLeave') present.delete(e.runnerId);
     }
   });
@@ -161,42 +203,49 @@ function runOne(
   const groupOf = new Map(catalog.listRunners().map((r) => [r.runnerId, r.runnerGroupId]));
   const series: Sample[] = [];
   const options = { strategy, nearestMisses: 1 } as const;
+  const level = new FleetLevel(catalog, shapes);
   let arrivals = 0;
   let placed = 0;
   let evicted = 0;
-  const step = sampleCount > 0 && duration > 0 ? duration / sampleCount : Infinity;
-  let nextSample = 0;
+  // Sample i is taken at i × duration / (n − 1), computed from its index (never by adding a
+  // step), and reflects every event before that time; the last is taken after every event.
+  let nextIndex = 0;
+  const sampleTime = (i: number) => (sampleCount === 1 ? duration : (duration * i) / (sampleCount - 1));
 
   const release = (sandboxId: string) => {
     const reservation = running.get(sandboxId);
     if (!reservation) return; // rejected, evicted, or departed already
     running.delete(sandboxId);
     onRunner.get(reservation.runnerId)?.delete(sandboxId);
-    catalog.release(reservation);
+    level.change(reservation.runnerId, () => catalog.release(reservation));
   };
   const runDeparturesUntil = (time: number) => {
-    for (let d = departures.popDue(time); d !== undefined; d = departures.popDue(time)) release(d);
+    for (let at = departures.nextTime(); at <= time; at = departures.nextTime()) {
+      level.advance(at);
+      release(departures.popDue(at) as string);
+    }
   };
-  // Samples strictly before the end; the last one is taken after every event, at `duration`.
-  const sampleUntil = (time: number) => {
-    while (nextSample <= time && nextSample < duration) {
-      runDeparturesUntil(nextSample);
-      series.push(measure(catalog, nextSample, running.size, shapes));
-      nextSample += step;
+  const sampleBefore = (time: number) => {
+    while (nextIndex < sampleCount - 1 && sampleTime(nextIndex) <= time) {
+      const at = sampleTime(nextIndex++);
+      runDeparturesUntil(at);
+      level.advance(at);
+      series.push(measure(catalog, at, running.size, shapes));
     }
   };
 
   for (let i = 0; i < trace.length; i++) {
     const e = trace[i] as TraceEvent;
-    sampleUntil(e.time);
+    sampleBefore(e.time);
     runDeparturesUntil(e.time);
+    level.advance(e.time);
     switch (e.type) {
       case 'arrival': {
         arrivals++;
         const result = catalog.place(e.request as SandboxRequest, options);
         if (result.ok) {
           placed++;
-          running.set(e.sandboxId, catalog.reserve(result));
+          running.set(e.sandboxId, level.change(result.runnerId, () => catalog.reserve(result)));
           let sandboxes = onRunner.get(result.runnerId);
           if (!sandboxes) {
             sandboxes = new Set();
@@ -217,7 +266,9 @@ function runOne(
         break;
       case 'runnerJoin':
         groupOf.set(e.runner.runnerId, e.runner.runnerGroupId);
-        catalog.apply([{ type: 'upsertRunner', runner: e.runner }, ...e.profiles.map((profile) => ({ type: 'upsertProfile' as const, profile }))]);
+        level.change(e.runner.runnerId, () =>
+          catalog.apply([{ type: 'upsertRunner', runner: e.runner }, ...e.profiles.map((profile) => ({ type: 'upsertProfile' as const, profile }))]),
+        );
         break;
       case 'runnerLeave':
         for (const id of onRunner.get(e.runnerId) ?? []) {
@@ -225,21 +276,22 @@ function runOne(
           evicted++;
         }
         onRunner.delete(e.runnerId);
-        catalog.apply([{ type: 'removeRunner', runnerId: e.runnerId }]);
+        level.change(e.runnerId, () => catalog.apply([{ type: 'removeRunner', runnerId: e.runnerId }]));
         break;
       case 'runnerUnhealthy':
       case 'runnerHealthy':
-        catalog.apply([{ type: 'setHealthy', runnerId: e.runnerId, healthy: e.type === 'runnerHealthy' }]);
+        level.change(e.runnerId, () => catalog.apply([{ type: 'setHealthy', runnerId: e.runnerId, healthy: e.type === 'runnerHealthy' }]));
         break;
     }
     if ((i & 0x3fff) === 0) progress(i / trace.length);
   }
-  sampleUntil(duration);
+  sampleBefore(duration);
   runDeparturesUntil(duration);
-  series.push(measure(catalog, duration, running.size, shapes));
+  level.advance(duration);
+  const final = measure(catalog, duration, running.size, shapes);
+  series.push(final);
   progress(1);
 
-  const mean = (f: (s: Sample) => number) => (series.length === 0 ? 0 : series.reduce((sum, s) => sum + f(s), 0) / series.length);
   return {
     strategy,
     arrivals,
@@ -251,9 +303,82 @@ function runOne(
     evicted,
     series,
     groups: groupResults(catalog, placedByGroup),
-    meanUtilisation: { cpu: mean((s) => s.cpu), memory: mean((s) => s.memory), gpu: mean((s) => s.gpu) },
-    meanStrandedGpus: mean((s) => s.strandedGpus),
+    meanUtilisation: { cpu: level.mean('cpu', final.cpu), memory: level.mean('memory', final.memory), gpu: level.mean('gpu', final.gpu) },
+    meanStrandedGpus: level.mean('stranded', final.strandedGpus),
+    final,
   };
+}
+
+/**
+ * The fleet-wide utilisation and stranded GPUs as step functions of time, kept current runner
+ * by runner (each change subtracts the runner's part before and adds it after) and integrated
+ * between events, so that means are time-weighted and cost nothing per sample.
+ */
+class FleetLevel {
+  private readonly totals: Totals = { cpu: 0, cpuFree: 0, memory: 0, memoryFree: 0, gpu: 0, gpuFree: 0 };
+  private stranded = 0;
+  private readonly area = { cpu: 0, memory: 0, gpu: 0, stranded: 0 };
+  private time = 0;
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly shapes: SimulationResult['commonGpuShapes'],
+  ) {
+    for (const r of catalog.listRunners({ includeResources: true })) this.account(r, 1);
+  }
+
+  /** Integrates the current level up to `time`. */
+  advance(time: number): void {
+    const dt = time - this.time;
+    if (dt <= 0) return;
+    const t = this.totals;
+    this.area.cpu += used(t.cpu, t.cpuFree) * dt;
+    this.area.memory += used(t.memory, t.memoryFree) * dt;
+    this.area.gpu += used(t.gpu, t.gpuFree) * dt;
+    this.area.stranded += this.stranded * dt;
+    this.time = time;
+  }
+
+  /** Runs `f`, which changes one runner, and keeps the totals current. */
+  change<T>(runnerId: string, f: () => T): T {
+    this.account(this.runner(runnerId), -1);
+    const out = f();
+    this.account(this.runner(runnerId), 1);
+    return out;
+  }
+
+  /** Time-weighted mean up to now; `instant` when no time has passed. */
+  mean(what: 'cpu' | 'memory' | 'gpu' | 'stranded', instant: number): number {
+    return this.time > 0 ? this.area[what] / this.time : instant;
+  }
+
+  private runner(runnerId: string): Runner | undefined {
+    try {
+      return this.catalog.getRunner(runnerId);
+    } catch {
+      return undefined; // not (or no longer) in the fleet
+    }
+  }
+
+  private account(r: Runner | undefined, sign: 1 | -1): void {
+    const res = r?.resources;
+    if (!r || !res) return;
+    const t = this.totals;
+    const { maxCpuMillicores: maxCpu, maxMemoryBytes: maxMem, maxGpuCount: maxGpu } = r;
+    const { availableCpuMillicores: cpu, availableMemoryBytes: mem, availableGpuCount: gpu } = res;
+    t.cpu += sign * (maxCpu > 0 ? maxCpu : cpu);
+    t.cpuFree += sign * cpu;
+    t.memory += sign * (maxMem > 0 ? maxMem : mem);
+    t.memoryFree += sign * mem;
+    t.gpu += sign * (maxGpu > 0 ? maxGpu : gpu);
+    t.gpuFree += sign * gpu;
+    if (r.healthy && gpu > 0 && !usable(this.shapes, res)) this.stranded += sign * gpu;
+  }
+}
+
+/** Whether a GPU sandbox of one of the common shapes fits in these free resources. */
+function usable(shapes: SimulationResult['commonGpuShapes'], res: RunnerResources): boolean {
+  return shapes.some((s) => res.availableGpuCount >= s.gpuCount && res.availableCpuMillicores >= s.cpuMillicores && res.availableMemoryBytes >= s.memoryBytes);
 }
 
 /** Totals over live runners with known resources: capacity is the disclosed maximum (or, when undisclosed, what is available). */
@@ -293,8 +418,7 @@ export function measure(catalog: Catalog, time: number, running: number, shapes:
     if (res.availableGpuCount === 0) continue;
     freeGpus += res.availableGpuCount;
     largestGpu = Math.max(largestGpu, res.availableGpuCount);
-    const usable = shapes.some((s) => res.availableGpuCount >= s.gpuCount && res.availableCpuMillicores >= s.cpuMillicores && res.availableMemoryBytes >= s.memoryBytes);
-    if (!usable) stranded += res.availableGpuCount;
+    if (!usable(shapes, res)) stranded += res.availableGpuCount;
   }
   return {
     time,

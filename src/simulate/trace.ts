@@ -1,3 +1,4 @@
+import { quote } from '../quote.js';
 import { DiscoveryValidationError, throwIfViolations } from '../errors.js';
 import { checkRequest } from '../matcher/placement/request.js';
 import { isRecord } from '../snapshot/fields.js';
@@ -50,7 +51,7 @@ function readEvent(value: unknown, where: string, previousTime: number, out: Fie
   }
   const type = value.type;
   if (typeof type !== 'string' || !Object.hasOwn(FIELDS, type)) {
-    out.push({ field: `${where} type`, description: `must be one of ${Object.keys(FIELDS).join(', ')}, got ${JSON.stringify(type) ?? String(type)}` });
+    out.push({ field: `${where} type`, description: `must be one of ${Object.keys(FIELDS).join(', ')}, got ${quote(type)}` });
     return undefined;
   }
   const before = out.length;
@@ -58,12 +59,12 @@ function readEvent(value: unknown, where: string, previousTime: number, out: Fie
     if (key !== 'type' && key !== 'time' && !(FIELDS[type as TraceEventType] as readonly string[]).includes(key)) out.push({ field: `${where} ${key}`, description: `is not a field of ${type}` });
   }
   const time = value.time;
-  if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) out.push({ field: `${where} time`, description: `must be a non-negative number, got ${JSON.stringify(time) ?? String(time)}` });
+  if (typeof time !== 'number' || !Number.isFinite(time) || time < 0) out.push({ field: `${where} time`, description: `must be a non-negative number, got ${quote(time)}` });
   else if (time < previousTime) out.push({ field: `${where} time`, description: `goes back in time (${time} after ${previousTime}): events must be in time order` });
   const id = (key: string): string => {
     const v = value[key];
     if (typeof v === 'string' && v.trim() !== '') return v;
-    out.push({ field: `${where} ${key}`, description: `must be a non-blank string, got ${JSON.stringify(v) ?? String(v)}` });
+    out.push({ field: `${where} ${key}`, description: `must be a non-blank string, got ${quote(v)}` });
     return '';
   };
   let event: TraceEvent | undefined;
@@ -79,7 +80,7 @@ function readEvent(value: unknown, where: string, previousTime: number, out: Fie
       }
       const lifetime = value.lifetime;
       if (lifetime !== undefined && lifetime !== null && (typeof lifetime !== 'number' || !Number.isFinite(lifetime) || lifetime < 0)) {
-        out.push({ field: `${where} lifetime`, description: `must be a non-negative number of seconds or absent, got ${JSON.stringify(lifetime)}` });
+        out.push({ field: `${where} lifetime`, description: `must be a non-negative number of seconds or absent, got ${quote(lifetime)}` });
       }
       if (request) event = { type: 'arrival', time: time as number, sandboxId, request, ...(typeof lifetime === 'number' ? { lifetime } : {}) };
       break;
@@ -94,7 +95,7 @@ function readEvent(value: unknown, where: string, previousTime: number, out: Fie
       if (!Array.isArray(profilesIn)) out.push({ field: `${where} profiles`, description: 'must be a list of profiles' });
       else profilesIn.forEach((p: unknown, i) => {
         const profile = readProfile(p, `${where} profiles[${i}]`, out);
-        if (profile && runner && profile.runnerId !== runner.runnerId) out.push({ field: `${where} profiles[${i}].runnerId`, description: `must be the joining runner ${JSON.stringify(runner.runnerId)}` });
+        if (profile && runner && profile.runnerId !== runner.runnerId) out.push({ field: `${where} profiles[${i}].runnerId`, description: `must be the joining runner ${quote(runner.runnerId)}` });
         else if (profile) profiles.push(profile);
       });
       if (runner) event = { type: 'runnerJoin', time: time as number, runner, profiles };
@@ -110,22 +111,78 @@ function readEvent(value: unknown, where: string, previousTime: number, out: Fie
 }
 
 /**
+ * Checks events one after another: each event's fields, time order, and the references between
+ * events (a departure of a sandbox that never arrived, a duplicate arrival). Runner references
+ * are checked against the fleet by `simulate`.
+ */
+class TraceChecker {
+  readonly events: TraceEvent[] = [];
+  readonly violations: FieldViolation[] = [];
+  private readonly arrived = new Set<string>();
+  private readonly departed = new Set<string>();
+  private previousTime = 0;
+
+  add(value: unknown, where: string): void {
+    const violations = this.violations;
+    const event = readEvent(value, where, this.previousTime, violations);
+    if (!event) return;
+    this.previousTime = event.time;
+    if (event.type === 'arrival') {
+      if (this.arrived.has(event.sandboxId)) violations.push({ field: `${where} sandboxId`, description: `sandbox ${quote(event.sandboxId)} arrived already` });
+      this.arrived.add(event.sandboxId);
+    } else if (event.type === 'departure') {
+      if (!this.arrived.has(event.sandboxId)) violations.push({ field: `${where} sandboxId`, description: `departure of unknown sandbox ${quote(event.sandboxId)}` });
+      else if (this.departed.has(event.sandboxId)) violations.push({ field: `${where} sandboxId`, description: `sandbox ${quote(event.sandboxId)} departed already` });
+      this.departed.add(event.sandboxId);
+    }
+    this.events.push(Object.freeze(event));
+  }
+
+  /** The validated events, frozen and marked so that `simulate` does not check them again. */
+  finish(operation: string): readonly TraceEvent[] {
+    throwIfViolations(operation, this.violations);
+    return trustTrace(this.events);
+  }
+}
+
+/** Traces validated here (or built by capmatch): `simulate` takes them as they are. */
+const validated = new WeakSet<object>();
+
+/** Freezes a trace capmatch built or checked and marks it validated. Not exported from the package. */
+export function trustTrace(events: TraceEvent[]): readonly TraceEvent[] {
+  const frozen = Object.freeze(events);
+  validated.add(frozen);
+  return frozen;
+}
+
+/**
+ * A trace built in code, validated exactly as `parseTrace` validates a file (paths read
+ * `trace[12] sandboxId`). A trace from `parseTrace` or `generateTrace` is returned as it is.
+ *
+ * @throws DiscoveryValidationError listing every bad event (the first 100).
+ */
+export function checkTrace(trace: unknown, operation = 'simulate'): readonly TraceEvent[] {
+  if (typeof trace === 'object' && trace !== null && validated.has(trace)) return trace as readonly TraceEvent[];
+  if (!Array.isArray(trace)) throwIfViolations(operation, [{ field: 'trace', description: `must be a list of events, got ${quote(trace)}` }]);
+  const checker = new TraceChecker();
+  const list = trace as readonly unknown[];
+  for (let i = 0; i < list.length && checker.violations.length < 100; i++) checker.add(list[i], `trace[${i}]`);
+  return checker.finish(operation);
+}
+
+/**
  * Reads a JSONL trace. Checks each line (JSON, event type, fields, time order) and the
  * references between lines (a departure of a sandbox that never arrived, a duplicate
  * arrival); runner references are checked against the fleet by `simulate`.
  *
  * @param source names the file in messages (`trace.jsonl:12 sandboxId: …`).
- * @throws DiscoveryValidationError listing every bad line with its number.
+ * @throws DiscoveryValidationError listing every bad line with its number (the first 100).
  * @example parseTrace(readFileSync('trace.jsonl', 'utf8'), 'trace.jsonl')
  */
-export function parseTrace(text: string, source = 'trace'): TraceEvent[] {
-  const events: TraceEvent[] = [];
-  const violations: FieldViolation[] = [];
-  const arrived = new Set<string>();
-  const departed = new Set<string>();
-  let previousTime = 0;
+export function parseTrace(text: string, source = 'trace'): readonly TraceEvent[] {
+  const checker = new TraceChecker();
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length && violations.length < 100; i++) {
+  for (let i = 0; i < lines.length && checker.violations.length < 100; i++) {
     const raw = (lines[i] as string).trim();
     if (raw === '') continue;
     const where = at(source, i + 1);
@@ -133,24 +190,12 @@ export function parseTrace(text: string, source = 'trace'): TraceEvent[] {
     try {
       value = JSON.parse(raw);
     } catch (e) {
-      violations.push({ field: where, description: `is not valid JSON (${(e as Error).message})` });
+      checker.violations.push({ field: where, description: `is not valid JSON (${quote((e as Error).message)})` });
       continue;
     }
-    const event = readEvent(value, where, previousTime, violations);
-    if (!event) continue;
-    previousTime = event.time;
-    if (event.type === 'arrival') {
-      if (arrived.has(event.sandboxId)) violations.push({ field: `${where} sandboxId`, description: `sandbox ${JSON.stringify(event.sandboxId)} arrived already` });
-      arrived.add(event.sandboxId);
-    } else if (event.type === 'departure') {
-      if (!arrived.has(event.sandboxId)) violations.push({ field: `${where} sandboxId`, description: `departure of unknown sandbox ${JSON.stringify(event.sandboxId)}` });
-      else if (departed.has(event.sandboxId)) violations.push({ field: `${where} sandboxId`, description: `sandbox ${JSON.stringify(event.sandboxId)} departed already` });
-      departed.add(event.sandboxId);
-    }
-    events.push(event);
+    checker.add(value, where);
   }
-  throwIfViolations('parseTrace', violations);
-  return events;
+  return checker.finish('parseTrace');
 }
 
 /**

@@ -1,3 +1,4 @@
+import { quote as describe } from '../quote.js';
 import type { FieldViolation } from '../types.js';
 
 /**
@@ -21,26 +22,35 @@ export function isRecord(value: unknown): value is Readonly<Record<string, unkno
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
-  if (typeof value === 'number') return String(value);
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
 
-/** A reader over one JSON object: picks the spelling present, remembers it for paths. */
+/**
+ * A reader over one JSON object: picks the spelling present, remembers it for paths. A field
+ * given in two spellings at once (`runnerId` and `runner_id`) is a violation: which one is
+ * meant cannot be known.
+ */
 export class RecordReader {
+  /** Whether the object is written in snake_case: decides how a missing field's path is spelled. */
+  readonly snakeStyle: boolean;
+
+  /** @param snakeHint the enclosing object's style, for an object with no field to tell by (`"resources": {}`). */
   constructor(
     readonly record: Readonly<Record<string, unknown>>,
     readonly path: string,
     readonly violations: Violations,
-    private readonly names: readonly FieldName[],
-  ) {}
-
-  /** Whether the object is written in snake_case: decides how a missing field's path is spelled. */
-  private get snakeStyle(): boolean {
-    return this.names.some((n) => n.snake !== n.camel && Object.hasOwn(this.record, n.snake) && !Object.hasOwn(this.record, n.camel));
+    names: readonly FieldName[],
+    snakeHint = false,
+  ) {
+    let snake = false;
+    let camel = false;
+    for (const n of names) {
+      const spellings = [n.camel, ...(n.snake !== n.camel ? [n.snake] : []), ...(n.aliases ?? [])].filter((k) => Object.hasOwn(record, k));
+      if (spellings.length > 1) violations.push({ field: `${path}.${spellings[0]}`, description: `is given in ${spellings.length} spellings (${spellings.join(', ')}): use one` });
+      if (n.snake !== n.camel) {
+        if (Object.hasOwn(record, n.snake)) snake = true;
+        if (Object.hasOwn(record, n.camel)) camel = true;
+      }
+    }
+    this.snakeStyle = snake && !camel ? true : camel ? false : snakeHint;
   }
 
   /** The key present in the record for this field, or undefined. */

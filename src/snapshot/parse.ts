@@ -1,5 +1,6 @@
 import { throwIfViolations } from '../errors.js';
 import type { Profile, Runner, RunnerResources, Snapshot } from '../types.js';
+import { quote } from '../quote.js';
 import { type FieldName, isRecord, RecordReader, type Violations } from './fields.js';
 
 function field(camel: string, snake: string, ...aliases: string[]): FieldName {
@@ -46,12 +47,12 @@ const S = {
 
 const FIELD_LISTS = new Map<object, readonly FieldName[]>([R, RES, P, S].map((names) => [names, Object.values(names)]));
 
-function reader(value: unknown, path: string, violations: Violations, names: Record<string, FieldName>): RecordReader | undefined {
+function reader(value: unknown, path: string, violations: Violations, names: Record<string, FieldName>, snakeHint = false): RecordReader | undefined {
   if (!isRecord(value)) {
-    violations.push({ field: path, description: `must be an object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` });
+    violations.push({ field: path, description: `must be an object, got ${quote(value)}` });
     return undefined;
   }
-  return new RecordReader(value, path, violations, FIELD_LISTS.get(names) ?? Object.values(names));
+  return new RecordReader(value, path, violations, FIELD_LISTS.get(names) ?? Object.values(names), snakeHint);
 }
 
 /**
@@ -63,9 +64,10 @@ export function readResources(
   path: string,
   violations: Violations,
   maxima?: { readonly cpu: number; readonly memory: number; readonly gpu: number },
+  snakeHint = false,
 ): RunnerResources | null {
   if (value === null || value === undefined) return null;
-  const r = reader(value, path, violations, RES);
+  const r = reader(value, path, violations, RES, snakeHint);
   if (!r) return null;
   const resources: RunnerResources = {
     availableCpuMillicores: r.count(RES.availableCpuMillicores, true),
@@ -108,11 +110,13 @@ export function readRunner(value: unknown, path: string, violations: Violations)
     resources: null,
   };
   const res = r.nested(R.resources);
-  const resources = readResources(res.value, res.path, violations, {
-    cpu: runner.maxCpuMillicores,
-    memory: runner.maxMemoryBytes,
-    gpu: runner.maxGpuCount,
-  });
+  const resources = readResources(
+    res.value,
+    res.path,
+    violations,
+    { cpu: runner.maxCpuMillicores, memory: runner.maxMemoryBytes, gpu: runner.maxGpuCount },
+    r.snakeStyle,
+  );
   return violations.length === before ? Object.freeze({ ...runner, resources }) : undefined;
 }
 
@@ -168,9 +172,19 @@ export function trustSnapshot(snapshot: Snapshot): Snapshot {
   return frozen;
 }
 
-/** The key under which a profile is unique. */
+/** The key under which a profile is unique (NUL cannot be confused: lengths lead). */
 export function profileKey(profileName: string, runnerId: string): string {
-  return JSON.stringify([profileName, runnerId]);
+  return `${profileName.length}:${profileName}\0${runnerId}`;
+}
+
+/** An id field as the input spells it: a non-blank string under exactly one of its spellings. */
+function rawId(item: unknown, name: FieldName): { key: string; value: string } | undefined {
+  if (!isRecord(item)) return undefined;
+  const keys = [name.camel, name.snake].filter((k, i, all) => all.indexOf(k) === i && Object.hasOwn(item, k));
+  if (keys.length !== 1) return undefined;
+  const key = keys[0] as string;
+  const value = item[key];
+  return typeof value === 'string' && value.trim() !== '' ? { key, value } : undefined;
 }
 
 /**
@@ -192,51 +206,49 @@ export function parseSnapshot(json: unknown): Snapshot {
   const runnersIn = readList(root, S.runners);
   const profilesIn = readList(root, S.profiles);
 
+  // Ids are compared as the input spells them, even on runners with other violations: a
+  // duplicate is reported beside a bad field, and a profile is not blamed for its runner's
+  // unrelated problem.
   const runners: Runner[] = [];
   const firstIndex = new Map<string, number>();
+  const declaredRunnerIds = new Set<string>();
   runnersIn.items.forEach((item, i) => {
     const path = `${runnersIn.key}[${i}]`;
     const runner = readRunner(item, path, violations);
-    if (!runner) return;
-    const seen = firstIndex.get(runner.runnerId);
-    if (seen !== undefined) {
-      violations.push({ field: `${path}.${isRecord(item) && Object.hasOwn(item, 'runner_id') ? 'runner_id' : 'runnerId'}`, description: `duplicates the id of ${runnersIn.key}[${seen}]: ${JSON.stringify(runner.runnerId)}` });
-      return;
+    const id = rawId(item, R.runnerId);
+    if (id !== undefined) {
+      declaredRunnerIds.add(id.value);
+      const seen = firstIndex.get(id.value);
+      if (seen !== undefined) {
+        violations.push({ field: `${path}.${id.key}`, description: `duplicates the id of ${runnersIn.key}[${seen}]: ${quote(id.value)}` });
+        return;
+      }
+      firstIndex.set(id.value, i);
     }
-    firstIndex.set(runner.runnerId, i);
-    runners.push(runner);
+    if (runner) runners.push(runner);
   });
-
-  // Runner ids that exist in the input, even on runners with other violations, so that a
-  // profile is not also blamed for its runner's unrelated problem.
-  const declaredRunnerIds = new Set<string>();
-  for (const item of runnersIn.items) {
-    if (!isRecord(item)) continue;
-    for (const key of ['runnerId', 'runner_id']) {
-      const id = Object.hasOwn(item, key) ? item[key] : undefined;
-      if (typeof id === 'string') declaredRunnerIds.add(id);
-    }
-  }
 
   const profiles: Profile[] = [];
   const seenProfiles = new Map<string, number>();
   profilesIn.items.forEach((item, i) => {
     const path = `${profilesIn.key}[${i}]`;
     const profile = readProfile(item, path, violations);
-    if (!profile) return;
-    const snake = isRecord(item) && Object.hasOwn(item, 'runner_id');
-    const key = profileKey(profile.profileName, profile.runnerId);
-    const seen = seenProfiles.get(key);
-    if (seen !== undefined) {
-      violations.push({ field: `${path}.${snake ? 'profile_name' : 'profileName'}`, description: `duplicates ${profilesIn.key}[${seen}]: profile ${JSON.stringify(profile.profileName)} on runner ${JSON.stringify(profile.runnerId)}` });
+    const name = rawId(item, P.profileName);
+    const runnerId = rawId(item, P.runnerId);
+    if (name !== undefined && runnerId !== undefined) {
+      const key = profileKey(name.value, runnerId.value);
+      const seen = seenProfiles.get(key);
+      if (seen !== undefined) {
+        violations.push({ field: `${path}.${name.key}`, description: `duplicates ${profilesIn.key}[${seen}]: profile ${quote(name.value)} on runner ${quote(runnerId.value)}` });
+        return;
+      }
+      seenProfiles.set(key, i);
+    }
+    if (runnerId !== undefined && !declaredRunnerIds.has(runnerId.value)) {
+      violations.push({ field: `${path}.${runnerId.key}`, description: `names an unknown runner ${quote(runnerId.value)}` });
       return;
     }
-    seenProfiles.set(key, i);
-    if (!declaredRunnerIds.has(profile.runnerId)) {
-      violations.push({ field: `${path}.${snake ? 'runner_id' : 'runnerId'}`, description: `names an unknown runner ${JSON.stringify(profile.runnerId)}` });
-      return;
-    }
-    profiles.push(profile);
+    if (profile) profiles.push(profile);
   });
 
   throwIfViolations('parseSnapshot', violations);

@@ -1,3 +1,4 @@
+import { quote } from '../quote.js';
 import { DiscoveryValidationError } from '../errors.js';
 
 /** Binary suffixes are powers of 1024; decimal ones powers of 10 (exponent of ten). */
@@ -32,7 +33,7 @@ interface Exact {
 }
 
 function fail(operation: string, input: unknown, description: string): never {
-  throw new DiscoveryValidationError(operation, [{ field: 'quantity', description: `${JSON.stringify(input) ?? String(input)} ${description}` }]);
+  throw new DiscoveryValidationError(operation, [{ field: 'quantity', description: `${quote(input)} ${description}` }]);
 }
 
 /** Reads a Kubernetes quantity into an exact rational, or throws naming the input. */

@@ -1,3 +1,4 @@
+import { quote } from '../../quote.js';
 import { throwIfViolations } from '../../errors.js';
 import { parseCpu, parseMemory } from '../../units/parse.js';
 import { STRATEGIES, type FieldViolation, type PlaceOptions, type SandboxRequest, type Strategy } from '../../types.js';
@@ -37,7 +38,7 @@ export const PLACE_OPTIONS = { strategy: 'string', topK: 'count', nearestMisses:
 export function checkPlaceOptions(operation: string, options: unknown): ResolvedOptions {
   const o = checkArguments<PlaceOptions>(operation, options, PLACE_OPTIONS);
   if (o.strategy !== undefined && !STRATEGIES.includes(o.strategy)) {
-    throwIfViolations(operation, [{ field: 'strategy', description: `must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(o.strategy)}` }]);
+    throwIfViolations(operation, [{ field: 'strategy', description: `must be one of ${STRATEGIES.join(', ')}, got ${quote(o.strategy)}` }]);
   }
   return { strategy: o.strategy ?? 'spread', topK: o.topK ?? 0, nearestMisses: o.nearestMisses ?? 3 };
 }
