@@ -241,7 +241,7 @@ const simulateCommand: Command = {
   run(values, _positionals, io) {
     const strategies = strategiesOf(str(values.strategy));
     let catalog: Catalog;
-    let trace: TraceEvent[];
+    let trace: readonly TraceEvent[];
     let traceFile: TraceFile | undefined;
     let description: string;
     if (values.example === true) {

@@ -51,7 +51,7 @@ export function readFleet(path: string): Snapshot {
 /** A trace read from a file, with the line each event came from. */
 export interface TraceFile {
   readonly path: string;
-  readonly events: TraceEvent[];
+  readonly events: readonly TraceEvent[];
   /** `lines[i]` is the 1-based line of `events[i]`. */
   readonly lines: readonly number[];
 }

@@ -1,3 +1,4 @@
+import { checkRanges } from '../matcher/arguments.js';
 import { createRandom, type Random } from '../random.js';
 import type { SandboxRequest } from '../types.js';
 
@@ -65,6 +66,12 @@ export function drawRequest(random: Random, options: RequestMixOptions = {}): Sa
  * @example generateRequests({ count: 1000, seed: 7 })
  */
 export function generateRequests(options: { readonly count: number; readonly seed: number } & RequestMixOptions): SandboxRequest[] {
+  checkRanges('generateRequests', options, {
+    count: { min: 0, max: 10_000_000, integer: true, required: true },
+    seed: { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER, integer: true, required: true },
+    gpuShare: { min: 0, max: 1 },
+    unplaceableShare: { min: 0, max: 1 },
+  });
   const random = createRandom(options.seed);
   return Array.from({ length: options.count }, () => drawRequest(random, options));
 }

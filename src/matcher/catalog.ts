@@ -97,7 +97,7 @@ export class Catalog {
     // leading words of the bitsets.
     const byId = [...snapshot.runners].sort((a, b) => compareIds(a.runnerId, b.runnerId));
     for (const runner of byId) catalog.runners.upsert(runner);
-    for (const profile of snapshot.profiles) catalog.upsertProfile(profile, false);
+    for (const profile of snapshot.profiles) catalog.upsertProfile(profile);
     for (const slot of catalog.runners.slotOf.values()) catalog.refreshModes(slot);
     return catalog;
   }
@@ -193,20 +193,28 @@ export class Catalog {
   apply(changes: readonly Change[]): number {
     const valid = validateChanges(changes, this.current);
     if (valid.length === 0) return this.batches;
-    for (const change of valid) this.applyOne(change);
+    // Runners whose admission must be recomputed from all their profiles: once per batch,
+    // however many of their profiles the batch changes.
+    const recheck = new Set<number>();
+    for (const change of valid) this.applyOne(change, recheck);
+    for (const slot of recheck) {
+      const runner = this.runners.runners[slot];
+      if (runner) this.admission.refreshRunner(slot, runner.runnerId, false);
+      else this.admission.refreshRunner(slot, '', true);
+    }
     return ++this.batches;
   }
 
-  private applyOne(change: ValidChange): void {
+  private applyOne(change: ValidChange, recheck: Set<number>): void {
     switch (change.type) {
       case 'upsertRunner': {
         const slot = this.runners.upsert(change.runner);
-        const names = change.runner.profileNames;
+        const names = new Set(change.runner.profileNames);
         for (const p of this.profiles.slotsOfRunner(change.runner.runnerId)) {
-          this.profiles.setBound(p, names.includes(this.profiles.profileAt(p).profileName));
+          this.profiles.setBound(p, names.has(this.profiles.profileAt(p).profileName));
         }
         this.refreshModes(slot);
-        this.admission.refreshRunner(slot, change.runner.runnerId, false);
+        recheck.add(slot);
         return;
       }
       case 'removeRunner': {
@@ -215,7 +223,7 @@ export class Catalog {
         for (const id of this.heldBySlot.get(slot) ?? []) this.forget(id);
         this.heldBySlot.delete(slot);
         this.runners.remove(slot);
-        this.admission.refreshRunner(slot, change.runnerId, true);
+        recheck.add(slot);
         return;
       }
       case 'setResources':
@@ -224,39 +232,36 @@ export class Catalog {
       case 'setHealthy':
         this.runners.setHealthy(this.runners.slotOf.get(change.runnerId) as number, change.healthy);
         return;
-      case 'upsertProfile':
-        this.upsertProfile(change.profile, true);
+      case 'upsertProfile': {
+        const { runnerSlot, profileSlot, replaced } = this.upsertProfile(change.profile);
+        this.refreshModes(runnerSlot);
+        // A new profile can only add admission; a replaced one may also take it away.
+        if (replaced) recheck.add(runnerSlot);
+        else if (!recheck.has(runnerSlot)) this.admission.profileAdded(runnerSlot, profileSlot);
         return;
+      }
       case 'removeProfile': {
         this.profiles.remove(this.profiles.find(change.profileName, change.runnerId) as number);
         const slot = this.runners.slotOf.get(change.runnerId) as number;
         this.refreshModes(slot);
-        this.admission.refreshRunner(slot, change.runnerId, false);
+        recheck.add(slot);
         return;
       }
     }
   }
 
-  private upsertProfile(profile: Profile, refresh: boolean): void {
+  private upsertProfile(profile: Profile): { runnerSlot: number; profileSlot: number; replaced: boolean } {
     const runnerSlot = this.runners.slotOf.get(profile.runnerId) as number;
-    const bound = this.runners.runnerAt(runnerSlot).profileNames.includes(profile.profileName);
-    this.profiles.upsert(profile, runnerSlot, bound);
-    if (refresh) {
-      this.refreshModes(runnerSlot);
-      this.admission.refreshRunner(runnerSlot, profile.runnerId, false);
-    }
+    const bound = this.runners.profileName.has(runnerSlot, profile.profileName);
+    const replaced = this.profiles.find(profile.profileName, profile.runnerId) !== undefined;
+    const profileSlot = this.profiles.upsert(profile, runnerSlot, bound);
+    return { runnerSlot, profileSlot, replaced };
   }
 
-  /** Recomputes a runner's ingress / egress unions from all its profiles. */
+  /** Sets a runner's ingress / egress unions from the mode counts of its profiles. */
   private refreshModes(runnerSlot: number): void {
-    const ingress = new Set<string>();
-    const egress = new Set<string>();
-    for (const p of this.profiles.slotsOfRunner(this.runners.runnerAt(runnerSlot).runnerId)) {
-      const profile = this.profiles.profileAt(p);
-      for (const m of profile.ingressModes) ingress.add(m);
-      for (const m of profile.egressModes) egress.add(m);
-    }
-    this.runners.setModes(runnerSlot, [...ingress], [...egress]);
+    const { ingress, egress } = this.profiles.modesOf(this.runners.runnerAt(runnerSlot).runnerId);
+    this.runners.setModes(runnerSlot, ingress, egress);
   }
 
   /**

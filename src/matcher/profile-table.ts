@@ -5,15 +5,32 @@ import { ValueIndex } from './value-index.js';
 const INITIAL_WORDS = 4;
 
 /**
+ * What a runner's profiles hold: their slots by name, and how many of them allow each ingress
+ * and egress mode (the runner's mode unions are the modes counted above zero). Shared with a
+ * fork until either side writes (see `mutableOf`).
+ */
+interface RunnerProfiles {
+  readonly owner: object;
+  readonly names: Map<string, number>;
+  readonly ingress: Map<string, number>;
+  readonly egress: Map<string, number>;
+}
+
+/**
  * Profiles in dense slots with one bitset per GPU type, architecture, ingress and egress mode
  * and profile name over profile slots. `bound` holds the profiles whose name is listed in their
  * runner's `profileNames` (only those can admit a sandbox).
+ *
+ * Every operation on one runner's profiles costs in proportion to that profile, not to how
+ * many profiles the runner has: ten thousand profiles on one runner load in linear time.
  */
 export class ProfileTable {
   wordCount: number;
   profiles: Array<Profile | undefined>;
-  /** runnerId → profileName → slot. */
-  slotOf: Map<string, ReadonlyMap<string, number>>;
+  /** runnerId → its profiles. */
+  private byRunner: Map<string, RunnerProfiles>;
+  /** Entries of `byRunner` carrying this token are this table's own; others are shared with a clone. */
+  private owner: object = {};
   /** The runner slot of each profile slot. */
   runnerSlot: Int32Array;
   private freeSlots: number[];
@@ -31,7 +48,7 @@ export class ProfileTable {
     const words = from ? from.wordCount : INITIAL_WORDS;
     this.wordCount = words;
     this.profiles = from ? from.profiles.slice() : [];
-    this.slotOf = new Map(from?.slotOf);
+    this.byRunner = new Map(from?.byRunner);
     this.runnerSlot = from ? from.runnerSlot.slice() : new Int32Array(words * 32);
     this.freeSlots = from ? from.freeSlots.slice() : [];
     this.highWater = from ? from.highWater : 0;
@@ -45,7 +62,23 @@ export class ProfileTable {
   }
 
   clone(): ProfileTable {
+    // From now on both sides share every runner's entry: each copies one before writing it.
+    this.owner = {};
     return new ProfileTable(this);
+  }
+
+  /** A runner's entry, this table's own to write. */
+  private mutableOf(runnerId: string): RunnerProfiles {
+    const shared = this.byRunner.get(runnerId);
+    if (shared?.owner === this.owner) return shared;
+    const own: RunnerProfiles = {
+      owner: this.owner,
+      names: new Map(shared?.names),
+      ingress: new Map(shared?.ingress),
+      egress: new Map(shared?.egress),
+    };
+    this.byRunner.set(runnerId, own);
+    return own;
   }
 
   /** Words that can hold a live slot. */
@@ -58,12 +91,23 @@ export class ProfileTable {
   }
 
   find(profileName: string, runnerId: string): number | undefined {
-    return this.slotOf.get(runnerId)?.get(profileName);
+    return this.byRunner.get(runnerId)?.names.get(profileName);
   }
 
   /** Profile slots of a runner, by runnerId. */
   slotsOfRunner(runnerId: string): Iterable<number> {
-    return this.slotOf.get(runnerId)?.values() ?? [];
+    return this.byRunner.get(runnerId)?.names.values() ?? [];
+  }
+
+  /** How many profiles a runner has. */
+  countOfRunner(runnerId: string): number {
+    return this.byRunner.get(runnerId)?.names.size ?? 0;
+  }
+
+  /** The union of the ingress and egress modes of a runner's profiles. */
+  modesOf(runnerId: string): { readonly ingress: readonly string[]; readonly egress: readonly string[] } {
+    const entry = this.byRunner.get(runnerId);
+    return { ingress: entry ? [...entry.ingress.keys()] : [], egress: entry ? [...entry.egress.keys()] : [] };
   }
 
   private allocate(): number {
@@ -86,14 +130,14 @@ export class ProfileTable {
   upsert(profile: Profile, runnerSlot: number, bound: boolean): number {
     const existing = this.find(profile.profileName, profile.runnerId);
     const slot = existing ?? this.allocate();
-    if (existing !== undefined) this.unindex(slot, this.profileAt(slot));
+    const entry = this.mutableOf(profile.runnerId);
+    if (existing !== undefined) this.unindex(slot, this.profileAt(slot), entry);
     else {
-      // Maps per runner are replaced, never mutated, so a fork can share them.
-      const names = new Map(this.slotOf.get(profile.runnerId));
-      names.set(profile.profileName, slot);
-      this.slotOf.set(profile.runnerId, names);
+      entry.names.set(profile.profileName, slot);
       this.live.add(slot);
     }
+    countModes(entry.ingress, profile.ingressModes, 1);
+    countModes(entry.egress, profile.egressModes, 1);
     this.profiles[slot] = profile;
     this.runnerSlot[slot] = runnerSlot;
     this.bound.assign(slot, bound);
@@ -105,7 +149,9 @@ export class ProfileTable {
     return slot;
   }
 
-  private unindex(slot: number, profile: Profile): void {
+  private unindex(slot: number, profile: Profile, entry: RunnerProfiles): void {
+    countModes(entry.ingress, profile.ingressModes, -1);
+    countModes(entry.egress, profile.egressModes, -1);
     this.name.delete(slot, profile.profileName);
     this.gpuType.deleteAll(slot, profile.supportedGpuTypes);
     this.architecture.deleteAll(slot, profile.supportedArchitectures);
@@ -115,18 +161,26 @@ export class ProfileTable {
 
   remove(slot: number): void {
     const profile = this.profileAt(slot);
-    this.unindex(slot, profile);
+    const entry = this.mutableOf(profile.runnerId);
+    this.unindex(slot, profile, entry);
     this.live.delete(slot);
     this.bound.delete(slot);
-    const names = new Map(this.slotOf.get(profile.runnerId));
-    names.delete(profile.profileName);
-    if (names.size === 0) this.slotOf.delete(profile.runnerId);
-    else this.slotOf.set(profile.runnerId, names);
+    entry.names.delete(profile.profileName);
+    if (entry.names.size === 0) this.byRunner.delete(profile.runnerId);
     this.profiles[slot] = undefined;
     this.freeSlots.push(slot);
   }
 
   setBound(slot: number, bound: boolean): void {
     this.bound.assign(slot, bound);
+  }
+}
+
+/** Adds (1) or takes away (-1) one profile's modes from a runner's mode counts. */
+function countModes(counts: Map<string, number>, modes: readonly string[], sign: 1 | -1): void {
+  for (const mode of modes) {
+    const n = (counts.get(mode) ?? 0) + sign;
+    if (n === 0) counts.delete(mode);
+    else counts.set(mode, n);
   }
 }

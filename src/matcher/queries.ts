@@ -185,11 +185,10 @@ export function getProfile(t: RunnerTable, p: ProfileTable, profileName: unknown
     if (slot === undefined) throw new ProfileNotFoundError(name, runnerId);
     return p.profileAt(slot);
   }
-  const named = p.name.bitsetOf(name);
   let best = -1;
   let bestRank = Infinity;
   const rank = t.ranks();
-  named?.forEach((slot) => {
+  p.name.forEachSlot(name, (slot) => {
     const r = rank[p.runnerSlot[slot] as number] as number;
     if (r < bestRank) {
       bestRank = r;

@@ -1,34 +1,84 @@
 import { Bitset } from './bitset.js';
-import { Interner } from './interner.js';
 
 /**
- * One bitset per distinct value of a capability (a GPU type, a group, a mode…) over the slots
- * of one table: `bitsetOf('H100')` holds exactly the slots whose value list contains `H100`.
+ * The slots of one value: a sorted array of slots while few hold it, a bitset once many do
+ * (the roaring idea). A bitset costs 4 bytes per 32 slots of the whole table; an array 4
+ * bytes per member, so the array is the smaller below one member per 32 slots.
+ */
+interface Members {
+  count: number;
+  /** Ascending slots, while sparse. */
+  sparse: number[] | undefined;
+  /** The bitset, once dense. */
+  dense: Bitset | undefined;
+}
+
+/**
+ * One set of slots per distinct value of a capability (a GPU type, a group, a mode…) over the
+ * slots of one table: `words('H100')` holds exactly the slots whose value list contains `H100`.
+ *
+ * Sparse values (a tag on a handful of runners) cost memory in proportion to their members,
+ * not to the table; a value no slot holds any longer is dropped. A `Map` keeps `__proto__`
+ * and friends ordinary keys.
  */
 export class ValueIndex {
-  readonly interner: Interner;
-  private readonly bitsets: Bitset[];
+  private readonly values: Map<string, Members>;
   private wordCount: number;
 
   constructor(wordCount: number, from?: ValueIndex) {
     this.wordCount = from ? from.wordCount : wordCount;
-    this.interner = new Interner(from?.interner);
-    this.bitsets = from ? from.bitsets.map((b) => b.clone()) : [];
+    this.values = new Map();
+    if (from) {
+      for (const [value, m] of from.values) {
+        this.values.set(value, { count: m.count, sparse: m.sparse?.slice(), dense: m.dense?.clone() });
+      }
+    }
   }
 
   add(slot: number, value: string): void {
-    const id = this.interner.intern(value);
-    let bitset = this.bitsets[id];
-    if (!bitset) {
-      bitset = new Bitset(this.wordCount);
-      this.bitsets[id] = bitset;
+    let m = this.values.get(value);
+    if (!m) {
+      m = { count: 0, sparse: [], dense: undefined };
+      this.values.set(value, m);
     }
-    bitset.add(slot);
+    if (m.dense) {
+      if (m.dense.has(slot)) return;
+      m.dense.add(slot);
+    } else {
+      const sparse = m.sparse as number[];
+      const at = lowerBound(sparse, slot);
+      if (sparse[at] === slot) return;
+      sparse.splice(at, 0, slot);
+      if (sparse.length >= this.denseAbove()) {
+        const dense = new Bitset(this.wordCount);
+        for (const s of sparse) dense.add(s);
+        m.dense = dense;
+        m.sparse = undefined;
+      }
+    }
+    m.count++;
   }
 
   delete(slot: number, value: string): void {
-    const id = this.interner.lookup(value);
-    if (id >= 0) this.bitsets[id]?.delete(slot);
+    const m = this.values.get(value);
+    if (!m) return;
+    if (m.dense) {
+      if (!m.dense.has(slot)) return;
+      m.dense.delete(slot);
+    } else {
+      const sparse = m.sparse as number[];
+      const at = lowerBound(sparse, slot);
+      if (sparse[at] !== slot) return;
+      sparse.splice(at, 1);
+    }
+    m.count--;
+    if (m.count === 0) this.values.delete(value);
+    else if (m.dense && m.count < this.denseAbove() / 4) {
+      const sparse: number[] = [];
+      m.dense.forEach((s) => sparse.push(s));
+      m.sparse = sparse;
+      m.dense = undefined;
+    }
   }
 
   addAll(slot: number, values: readonly string[]): void {
@@ -39,37 +89,89 @@ export class ValueIndex {
     for (const v of values) this.delete(slot, v);
   }
 
-  /** The slots holding `value`; undefined when no slot ever held it. */
-  bitsetOf(value: string): Bitset | undefined {
-    const id = this.interner.lookup(value);
-    return id < 0 ? undefined : this.bitsets[id];
+  has(slot: number, value: string): boolean {
+    const m = this.values.get(value);
+    if (!m) return false;
+    if (m.dense) return m.dense.has(slot);
+    const sparse = m.sparse as number[];
+    return sparse[lowerBound(sparse, slot)] === slot;
   }
 
-  /** Every value ever seen, with its bitset. */
-  entries(): Array<[string, Bitset]> {
-    return this.bitsets.map((b, id) => [this.interner.valueOf(id), b]);
+  /**
+   * The slots holding `value` as table-wide words, or undefined when no slot holds it. A dense
+   * value's own words (do not write to them); a sparse value's are built for the call.
+   */
+  words(value: string): Uint32Array | undefined {
+    const m = this.values.get(value);
+    if (!m) return undefined;
+    if (m.dense) return m.dense.words;
+    const words = new Uint32Array(this.wordCount);
+    for (const s of m.sparse as number[]) words[s >>> 5] = (words[s >>> 5] as number) | (1 << (s & 31));
+    return words;
+  }
+
+  /** Calls `visit` with every slot holding `value`, ascending. */
+  forEachSlot(value: string, visit: (slot: number) => void): void {
+    const m = this.values.get(value);
+    if (!m) return;
+    if (m.dense) m.dense.forEach(visit);
+    else for (const s of m.sparse as number[]) visit(s);
+  }
+
+  /** ORs the slots of every value into `out`. */
+  unionInto(out: Uint32Array): void {
+    for (const m of this.values.values()) {
+      if (m.dense) {
+        const w = m.dense.words;
+        for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) | (w[i] as number);
+      } else {
+        for (const s of m.sparse as number[]) out[s >>> 5] = (out[s >>> 5] as number) | (1 << (s & 31));
+      }
+    }
+  }
+
+  /** Number of distinct values held by at least one slot. */
+  get size(): number {
+    return this.values.size;
   }
 
   grow(wordCount: number): void {
     this.wordCount = wordCount;
-    for (const b of this.bitsets) b.grow(wordCount);
+    for (const m of this.values.values()) m.dense?.grow(wordCount);
   }
 
   clone(): ValueIndex {
     return new ValueIndex(this.wordCount, this);
   }
+
+  /** Members at which a value turns into a bitset: one per 32 slots of the table, at least 64. */
+  private denseAbove(): number {
+    return Math.max(64, this.wordCount);
+  }
+}
+
+/** The first index of `sorted` whose item is >= `x`. */
+function lowerBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
- * Adds the bitset of each given value to `must` (values left undefined do not filter).
- * Returns false when a value was never seen: nothing can match it.
+ * Adds the words of each given value to `must` (values left undefined do not filter).
+ * Returns false when no slot holds a value: nothing can match it.
  */
 export function addValueBitsets(must: Uint32Array[], wanted: ReadonlyArray<readonly [string | undefined, ValueIndex]>): boolean {
   for (const [value, index] of wanted) {
     if (value === undefined) continue;
-    const bitset = index.bitsetOf(value);
-    if (!bitset) return false;
-    must.push(bitset.words);
+    const words = index.words(value);
+    if (!words) return false;
+    must.push(words);
   }
   return true;
 }

@@ -180,6 +180,8 @@ export function checkTrace(trace: unknown, operation = 'simulate'): readonly Tra
  * @example parseTrace(readFileSync('trace.jsonl', 'utf8'), 'trace.jsonl')
  */
 export function parseTrace(text: string, source = 'trace'): readonly TraceEvent[] {
+  if (typeof text !== 'string') throwIfViolations('parseTrace', [{ field: 'text', description: `must be a string, got ${quote(text)}` }]);
+  if (typeof source !== 'string') throwIfViolations('parseTrace', [{ field: 'source', description: `must be a string, got ${quote(source)}` }]);
   const checker = new TraceChecker();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length && checker.violations.length < 100; i++) {
@@ -205,6 +207,6 @@ export function parseTrace(text: string, source = 'trace'): readonly TraceEvent[
  */
 export function formatTrace(events: readonly TraceEvent[]): string {
   let out = '';
-  for (const e of events) out += `${JSON.stringify(e)}\n`;
+  for (const e of checkTrace(events, 'formatTrace')) out += `${JSON.stringify(e)}\n`;
   return out;
 }

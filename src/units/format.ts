@@ -1,3 +1,4 @@
+import { quote } from '../quote.js';
 import { DiscoveryValidationError } from '../errors.js';
 import { formatOneDecimal } from './decimal.js';
 
@@ -10,7 +11,7 @@ const BYTE_UNITS: ReadonlyArray<readonly [string, number]> = [
 
 function requireInteger(operation: string, field: string, value: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new DiscoveryValidationError(operation, [{ field, description: `must be an integer, got ${String(value)}` }]);
+    throw new DiscoveryValidationError(operation, [{ field, description: `must be an integer, got ${quote(value)}` }]);
   }
 }
 

@@ -1,7 +1,7 @@
 import { idBefore } from '../../order.js';
 import type { SandboxRequest } from '../../types.js';
 import { Bitset } from '../bitset.js';
-import { type Conjunction, collectConjunction, testConjunction } from '../kernel.js';
+import { type Conjunction, collectConjunction } from '../kernel.js';
 import type { ProfileTable } from '../profile-table.js';
 import type { RunnerTable } from '../runner-table.js';
 import { addValueBitsets } from '../value-index.js';
@@ -13,9 +13,12 @@ import { addValueBitsets } from '../value-index.js';
  * a type needs a type that both the profile and its runner support.
  *
  * The answer depends only on those few request fields, so it is cached per combination (the
- * class-cached feasibility of Nomad) and kept current runner by runner as profiles change.
+ * class-cached feasibility of Nomad) and kept current runner by runner as profiles change. The
+ * cache holds the {@link CLASSES} most recently used classes (least recently used go first), so
+ * that keeping it current costs a bounded amount per change however many classes callers ask.
  */
 export class AdmissionCache {
+  /** By request class, least recently used first (a `Map` keeps insertion order). */
   private readonly cache = new Map<string, { readonly request: SandboxRequest; readonly runners: Bitset }>();
 
   constructor(
@@ -27,7 +30,10 @@ export class AdmissionCache {
   runnersAdmitting(request: SandboxRequest): Bitset {
     const key = admissionKey(request);
     let entry = this.cache.get(key);
-    if (!entry) {
+    if (entry) {
+      this.cache.delete(key);
+      this.cache.set(key, entry);
+    } else {
       const runners = new Bitset(this.runners.wordCount);
       const plan = profileConjunction(this.profiles, request);
       if (plan) {
@@ -39,6 +45,7 @@ export class AdmissionCache {
       }
       entry = { request, runners };
       this.cache.set(key, entry);
+      if (this.cache.size > CLASSES) this.cache.delete(this.cache.keys().next().value as string);
     }
     entry.runners.grow(this.runners.wordCount);
     return entry.runners;
@@ -46,8 +53,8 @@ export class AdmissionCache {
 
   /**
    * Brings every cached answer up to date for one runner after its profiles, its
-   * `profileNames` or its GPU types changed (or it was removed): a few profiles per cached
-   * class, instead of recomputing every class over every profile.
+   * `profileNames` or its GPU types changed (or it was removed): that runner's profiles per
+   * cached class, instead of recomputing every class over every profile.
    */
   refreshRunner(slot: number, runnerId: string, removed: boolean): void {
     for (const { request, runners } of this.cache.values()) {
@@ -56,17 +63,38 @@ export class AdmissionCache {
     }
   }
 
+  /** A new profile on a runner can only add admission: one test per cached class. */
+  profileAdded(runnerSlot: number, profileSlot: number): void {
+    for (const { request, runners } of this.cache.values()) {
+      if (runners.has(runnerSlot) || !this.admits(request, profileSlot)) continue;
+      runners.grow(this.runners.wordCount);
+      runners.add(runnerSlot);
+    }
+  }
+
   /** The admitting profile of a runner with the smallest name, or undefined. */
   admittingProfile(request: SandboxRequest, runnerId: string): string | undefined {
-    const plan = profileConjunction(this.profiles, request);
-    if (!plan) return undefined;
     let best: string | undefined;
     for (const p of this.profiles.slotsOfRunner(runnerId)) {
-      if (!testConjunction(plan, p) || !this.untypedGpuAdmits(request, p)) continue;
+      if (!this.admits(request, p)) continue;
       const name = this.profiles.profileAt(p).profileName;
       if (best === undefined || idBefore(name, best)) best = name;
     }
     return best;
+  }
+
+  /** Whether one profile admits a request: the conditions of the class comment, tested on the profile itself. */
+  private admits(r: SandboxRequest, p: number): boolean {
+    const profile = this.profiles.profileAt(p);
+    return (
+      this.profiles.bound.has(p) &&
+      (r.profileName === undefined || profile.profileName === r.profileName) &&
+      (r.gpuType === undefined || profile.supportedGpuTypes.includes(r.gpuType)) &&
+      (r.architecture === undefined || profile.supportedArchitectures.includes(r.architecture)) &&
+      (r.ingressMode === undefined || profile.ingressModes.includes(r.ingressMode)) &&
+      (r.egressMode === undefined || profile.egressModes.includes(r.egressMode)) &&
+      this.untypedGpuAdmits(r, p)
+    );
   }
 
   private untypedGpuAdmits(request: SandboxRequest, profileSlot: number): boolean {
@@ -76,6 +104,9 @@ export class AdmissionCache {
     return profile.supportedGpuTypes.some((type) => runnerTypes.includes(type));
   }
 }
+
+/** How many request classes the cache keeps. */
+export const CLASSES = 256;
 
 /** The request class: the fields admission depends on, joined by NUL (JSON when a value holds one). */
 function admissionKey(r: SandboxRequest): string {

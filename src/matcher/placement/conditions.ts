@@ -3,6 +3,7 @@ import type { Bitset } from '../bitset.js';
 import type { ThresholdBounds } from '../capacity-index.js';
 import type { Conjunction } from '../kernel.js';
 import type { RunnerTable } from '../runner-table.js';
+import type { ValueIndex } from '../value-index.js';
 
 /** One reason a runner may be excluded, as the bitsets a runner must be in to pass it. */
 export interface Condition {
@@ -31,7 +32,7 @@ export interface RequestConditions {
  */
 export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: Bitset, allowList: Bitset | undefined): RequestConditions {
   const none = t.zeros();
-  const valueOf = (index: { bitsetOf(v: string): Bitset | undefined }, value: string) => index.bitsetOf(value)?.words ?? none;
+  const valueOf = (index: ValueIndex, value: string) => index.words(value) ?? none;
   const conditions: Condition[] = [{ reason: 'unhealthy', pass: [t.healthy.words] }, { reason: 'unknownResources', pass: [t.known.words] }];
   if (r.gpuType !== undefined) conditions.push({ reason: 'gpuType', pass: [valueOf(t.gpuType, r.gpuType)] });
   else if (r.gpuCount > 0) conditions.push({ reason: 'gpuType', pass: [anyGpuType(t)] });
@@ -53,10 +54,7 @@ export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: 
 /** Runners that support at least one GPU type. */
 function anyGpuType(t: RunnerTable): Uint32Array {
   const out = new Uint32Array(t.wordCount);
-  for (const [, bitset] of t.gpuType.entries()) {
-    const w = bitset.words;
-    for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) | (w[i] as number);
-  }
+  t.gpuType.unionInto(out);
   return out;
 }
 

@@ -33,6 +33,10 @@ export interface ResolvedOptions {
   readonly nearestMisses: number;
 }
 
+/** A {@link QuantityRequest}: quantities as strings, the rest as in a request. */
+const { cpuMillicores: _cpu, memoryBytes: _memory, gpuCount: _gpu, ...REQUEST_CONDITIONS } = REQUEST;
+const QUANTITY_REQUEST: Readonly<Record<string, ArgumentKind>> = { ...REQUEST_CONDITIONS, cpu: 'string', memory: 'string', gpu: 'count' };
+
 export const PLACE_OPTIONS = { strategy: 'string', topK: 'count', nearestMisses: 'count' } as const;
 
 export function checkPlaceOptions(operation: string, options: unknown): ResolvedOptions {
@@ -60,7 +64,7 @@ export interface QuantityRequest extends Omit<SandboxRequest, 'cpuMillicores' | 
  *   // { cpuMillicores: 500, memoryBytes: 2147483648, gpuCount: 1, gpuType: 'H100' }
  */
 export function request(spec: QuantityRequest): SandboxRequest {
-  const { cpu, memory, gpu, ...rest } = spec;
+  const { cpu, memory, gpu, ...rest } = checkArguments<QuantityRequest>('request', spec, QUANTITY_REQUEST);
   const violations: FieldViolation[] = [];
   const read = (field: string, f: () => number): number => {
     try {
