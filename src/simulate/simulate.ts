@@ -229,7 +229,6 @@ function runOne(
     while (nextIndex < sampleCount - 1 && sampleTime(nextIndex) <= time) {
       const at = sampleTime(nextIndex++);
       runDeparturesUntil(at);
-      level.advance(at);
       series.push(measure(catalog, at, running.size, shapes));
     }
   };
