@@ -15,7 +15,7 @@ export class ScanFleet {
   readonly free = new Map<string, { cpu: number; mem: number; gpu: number }>();
 
   constructor(snapshot: Snapshot) {
-    this.runners = [...snapshot.runners].sort((a, b) => (a.runnerId < b.runnerId ? -1 : a.runnerId > b.runnerId ? 1 : 0));
+    this.runners = [...snapshot.runners].sort((a, b) => compareCodePoints(a.runnerId, b.runnerId));
     this.profiles = snapshot.profiles;
     for (const p of snapshot.profiles) {
       (this.byRunner.get(p.runnerId) ?? this.byRunner.set(p.runnerId, []).get(p.runnerId))?.push(p);
@@ -82,10 +82,14 @@ export class ScanFleet {
     return false;
   }
 
-  /** Scans every runner, scores every fit with the same formulas, keeps the best. */
+  /**
+   * Scans every runner, scores every fit with the documented formulas in one pass, keeps the
+   * best; scores within 1e-9 are compared exactly (BigInt), ties go to the smaller runnerId.
+   */
   place(q: SandboxRequest, strategy: Strategy): string | undefined {
     let best: string | undefined;
     let bestScore = -Infinity;
+    let bestFractions: Fraction[] = [];
     for (const r of this.runners) {
       const free = this.free.get(r.runnerId);
       if (!r.healthy || !free) continue;
@@ -98,26 +102,75 @@ export class ScanFleet {
       if (q.runnerIds !== undefined && !q.runnerIds.includes(r.runnerId)) continue;
       if (q.tags !== undefined && !q.tags.every((t) => r.tags.includes(t))) continue;
       if (!this.admits(r, q)) continue;
-      let score = 100;
-      if (strategy !== 'firstFit') {
-        let sum = 0;
-        let n = 0;
-        for (const [a, m, want] of [[free.cpu, r.maxCpuMillicores, q.cpuMillicores], [free.mem, r.maxMemoryBytes, q.memoryBytes], [free.gpu, r.maxGpuCount, q.gpuCount]] as const) {
-          const capacity = m > 0 ? m : a;
-          if (capacity > 0 && want > 0) {
-            sum += (a - want) / capacity;
-            n++;
-          }
-        }
-        const spread = n > 0 ? (100 * sum) / n : 50;
-        score = strategy === 'binpack' ? 100 - spread : spread;
+      if (strategy === 'firstFit') return r.runnerId;
+      const fractions: Fraction[] = [];
+      for (const [a, m, want] of [[free.cpu, r.maxCpuMillicores, q.cpuMillicores], [free.mem, r.maxMemoryBytes, q.memoryBytes], [free.gpu, r.maxGpuCount, q.gpuCount]] as const) {
+        const capacity = m > 0 ? m : a;
+        if (capacity > 0) fractions.push([a - want, capacity, want > 0]);
       }
-      if (score > bestScore) {
+      const score = scoreOf(strategy, fractions);
+      const d = score - bestScore;
+      // Runners come in runnerId order: a tie keeps the earlier one.
+      if (d > 1e-9 || (d >= -1e-9 && exactlyGreater(strategy, fractions, bestFractions))) {
         bestScore = score;
         best = r.runnerId;
+        bestFractions = fractions;
       }
-      if (strategy === 'firstFit') break;
     }
     return best;
   }
+}
+
+/** A free fraction after placing, (available − requested) / capacity, and whether it was requested. */
+type Fraction = readonly [number, number, boolean];
+
+function scoreOf(strategy: Strategy, fractions: readonly Fraction[]): number {
+  if (strategy === 'balanced') {
+    if (fractions.length === 0) return 100;
+    const f = fractions.map(([n, d]) => n / d);
+    return 100 * (1 - (Math.max(...f) - Math.min(...f)));
+  }
+  const requested = fractions.filter((f) => f[2]);
+  const over = requested.length > 0 ? requested : fractions;
+  let sum = 0;
+  for (const [n, d] of over) sum += n / d;
+  const spread = over.length === 0 ? 50 : (100 * sum) / over.length;
+  return strategy === 'binpack' ? 100 - spread : spread;
+}
+
+/** Exact score as a BigInt fraction [num, den], den > 0. */
+function exactOf(strategy: Strategy, fractions: readonly Fraction[]): [bigint, bigint] {
+  const fs = fractions.map(([n, d]): [bigint, bigint] => [BigInt(n), BigInt(d)]);
+  const less = (a: [bigint, bigint], b: [bigint, bigint]) => a[0] * b[1] < b[0] * a[1];
+  if (strategy === 'balanced') {
+    if (fs.length === 0) return [1n, 1n];
+    const hi = fs.reduce((a, b) => (less(a, b) ? b : a));
+    const lo = fs.reduce((a, b) => (less(b, a) ? b : a));
+    const den = hi[1] * lo[1];
+    return [den - (hi[0] * lo[1] - lo[0] * hi[1]), den];
+  }
+  const requested = fractions.filter((f) => f[2]).length > 0 ? fs.filter((_, i) => (fractions[i] as Fraction)[2]) : fs;
+  if (requested.length === 0) return [1n, 2n];
+  let num = 0n;
+  let den = 1n;
+  for (const [n, d] of requested) {
+    num = num * d + n * den;
+    den *= d;
+  }
+  den *= BigInt(requested.length);
+  return strategy === 'binpack' ? [den - num, den] : [num, den];
+}
+
+function exactlyGreater(strategy: Strategy, a: readonly Fraction[], b: readonly Fraction[]): boolean {
+  const [an, ad] = exactOf(strategy, a);
+  const [bn, bd] = exactOf(strategy, b);
+  return an * bd > bn * ad;
+}
+
+/** Code point order, the slow obvious way. */
+function compareCodePoints(a: string, b: string): number {
+  const x = Array.from(a, (c) => c.codePointAt(0) as number);
+  const y = Array.from(b, (c) => c.codePointAt(0) as number);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+  return x.length - y.length;
 }
