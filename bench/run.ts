@@ -6,9 +6,10 @@
  *   npm run bench                      # every group
  *   npm run bench -- discovery placement   # some groups: discovery updates build placement fork simulate
  *
- * Writes bench/results/latest.json beside the printed table.
+ * Writes bench/results/latest.json beside the printed table, replacing only the rows of the
+ * groups that ran (each row carries the date it was measured).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { Catalog, generateFleet, generateRequests, type Change, type SandboxRequest, type Snapshot } from 'capmatch';
 import { ScanFleet } from './baseline.js';
@@ -221,5 +222,14 @@ const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of wanted) if (!GROUPS[name]) throw new Error(`unknown group ${name}; groups: ${Object.keys(GROUPS).join(' ')}`);
 console.log(`capmatch benchmarks — node ${process.version}, medians per operation\n`);
 for (const [name, run] of Object.entries(GROUPS)) if (wanted.length === 0 || wanted.includes(name)) await run();
+// Results are merged by group: a run of some groups replaces only their rows.
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify({ node: process.version, date: new Date().toISOString(), rows }, null, 2)}\n`);
+const file = new URL('./results/latest.json', import.meta.url);
+const ran = new Set(rows.map((r) => r.group));
+let kept: Array<Row & { date?: string }> = [];
+if (existsSync(file)) {
+  const previous = JSON.parse(readFileSync(file, 'utf8')) as { date?: string; rows?: Array<Row & { date?: string }> };
+  kept = (previous.rows ?? []).filter((r) => !ran.has(r.group)).map((r) => ({ ...r, date: r.date ?? previous.date }));
+}
+const date = new Date().toISOString();
+writeFileSync(file, `${JSON.stringify({ node: process.version, rows: [...kept, ...rows.map((r) => ({ ...r, date }))] }, null, 2)}\n`);

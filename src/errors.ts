@@ -57,7 +57,7 @@ export class ProfileNotFoundError extends DiscoveryError {
   readonly runnerId: string | undefined;
 
   constructor(profileName: string, runnerId?: string) {
-    super(`Profile not found: '${profileName}'`, 'PROFILE_NOT_FOUND');
+    super(`Profile not found: '${profileName}'${runnerId === undefined ? '' : ` on runner '${runnerId}'`}`, 'PROFILE_NOT_FOUND');
     this.profileName = profileName;
     this.runnerId = runnerId;
   }

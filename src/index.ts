@@ -42,3 +42,4 @@ export { generateRequests, type RequestMixOptions } from './fleet/requests.js';
 export { simulate, type GroupResult, type Sample, type SimulateOptions, type SimulationResult, type StrategyResult } from './simulate/simulate.js';
 export { formatTrace, parseTrace, type TraceEvent, type TraceEventType } from './simulate/trace.js';
 export { generateTrace, type TraceOptions } from './simulate/generate-trace.js';
+export { renderReport, type ReportMeta } from './report/html.js';

@@ -33,6 +33,8 @@ export interface Runner {
   readonly availableStorageClasses: readonly string[];
   /** Live capacity; null when the runner does not report it. */
   readonly resources: RunnerResources | null;
+  /** The runner belongs to a shared organisation (`is_shared`); default false. */
+  readonly isShared: boolean;
 }
 
 /** Guardrails bound to one runner, identified by (profileName, runnerId). */
@@ -65,6 +67,8 @@ export interface RunnerFilter {
   readonly healthyOnly?: boolean | undefined;
   /** Default false: runners come back with `resources: null`. Implied by any capacity filter. */
   readonly includeResources?: boolean | undefined;
+  /** Default false: when true, runners with `isShared` are left out. */
+  readonly excludeShared?: boolean | undefined;
   /** Inclusive; drops runners whose resources are unknown, even at 0. */
   readonly minAvailableCpuMillicores?: number | undefined;
   readonly minAvailableMemoryBytes?: number | undefined;
@@ -73,6 +77,8 @@ export interface RunnerFilter {
 
 /** Filters of `listProfiles` / `countProfiles`; all combine with AND. */
 export interface ProfileFilter {
+  /** Default false: when true, profiles bound to shared runners are left out. */
+  readonly excludeShared?: boolean | undefined;
   readonly gpuType?: string | undefined;
   readonly architecture?: string | undefined;
   readonly runnerId?: string | undefined;

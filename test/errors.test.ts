@@ -10,7 +10,8 @@ import {
 describe('errors', () => {
   it.each([
     [new RunnerNotFoundError('r-1'), 'RUNNER_NOT_FOUND', 'RunnerNotFoundError', "Runner not found: 'r-1'"],
-    [new ProfileNotFoundError('gpu', 'r-1'), 'PROFILE_NOT_FOUND', 'ProfileNotFoundError', "Profile not found: 'gpu'"],
+    [new ProfileNotFoundError('gpu'), 'PROFILE_NOT_FOUND', 'ProfileNotFoundError', "Profile not found: 'gpu'"],
+    [new ProfileNotFoundError('gpu', 'r-1'), 'PROFILE_NOT_FOUND', 'ProfileNotFoundError', "Profile not found: 'gpu' on runner 'r-1'"],
     [new AuthenticationError(), 'UNAUTHENTICATED', 'AuthenticationError', 'Authentication failed'],
     [new DiscoveryError('boom'), 'DISCOVERY_ERROR', 'DiscoveryError', 'boom'],
   ])('%s has a stable code, name and message', (error, code, name, message) => {

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { DiscoveryValidationError } from '../errors.js';
 import { parseSnapshot } from '../snapshot/parse.js';
 import { parseTrace, type TraceEvent } from '../simulate/trace.js';
@@ -12,9 +13,20 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Escapes every control character but newline and tab (C0, DEL, C1) as `\u001b`, so that
+ * ids and file bytes printed to a terminal cannot move the cursor, recolour or retitle it.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Where `-` reads from: standard input, read once (a test may replace it). */
+export const stdin = { read: (): string => readFileSync(0, 'utf8') };
+
 function readText(path: string, what: string): string {
   try {
-    return readFileSync(path, 'utf8');
+    return path === '-' ? stdin.read() : readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`cannot read ${what} '${path}': ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (e as Error).message}`);
@@ -89,10 +101,60 @@ export function withTraceLines(error: DiscoveryValidationError, trace: TraceFile
   return new UsageError(`trace file '${trace.path}' has ${n === 1 ? '1 problem' : `${n} problems`}:\n${describeViolations(new DiscoveryValidationError('simulate', located))}`);
 }
 
-export function writeText(path: string, text: string, what: string): void {
+/**
+ * Checks, before any work is done, that `path` can be written: its folder exists and is a
+ * folder, the path is not a folder, and it is none of the files being read (`inputs`).
+ */
+export function checkWritable(path: string, what: string, inputs: readonly (string | undefined)[] = []): void {
+  const folder = dirname(resolve(path));
+  let isFolder = false;
   try {
-    writeFileSync(path, text);
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    throw new UsageError(`cannot write ${what} '${path}': folder '${folder}' does not exist`);
+  }
+  if (!isFolder) throw new UsageError(`cannot write ${what} '${path}': '${folder}' is not a folder`);
+  try {
+    if (statSync(path).isDirectory()) throw new UsageError(`cannot write ${what} '${path}': it is a folder`);
   } catch (e) {
-    throw new UsageError(`cannot write ${what} '${path}': ${(e as Error).message}`);
+    if (e instanceof UsageError) throw e;
+  }
+  const target = canonical(path);
+  for (const input of inputs) {
+    if (input !== undefined && input !== '-' && canonical(input) === target) throw new UsageError(`${what} '${path}' would overwrite the input file '${input}'`);
+  }
+}
+
+function canonical(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * Writes a file atomically: to a temporary file beside it, flushed to disk, then renamed over
+ * it. A failed write (a full disk, a size limit) leaves the old file as it was.
+ */
+export function writeText(path: string, text: string, what: string): void {
+  const temporary = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temporary, 'w', 0o644);
+    const bytes = Buffer.from(text, 'utf8');
+    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temporary, path);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // nothing to clean up
+    }
+    throw new UsageError(`cannot write ${what} '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }

@@ -143,6 +143,9 @@ export function generateFleet(options: FleetOptions): Snapshot {
       supportsPrivileged: random.chance(0.3),
       availableStorageClasses: random.chance(0.4) ? ['ssd', 'nvme'] : ['ssd'],
       resources,
+      // Every tenth runner belongs to a shared organisation (no draw: the rest of the fleet
+      // is the same as without the field).
+      isShared: i % 10 === 9,
     });
   }
   return trustSnapshot({ runners, profiles });

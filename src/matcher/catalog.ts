@@ -211,7 +211,7 @@ export class Catalog {
         const slot = this.runners.upsert(change.runner);
         const names = new Set(change.runner.profileNames);
         for (const p of this.profiles.slotsOfRunner(change.runner.runnerId)) {
-          this.profiles.setBound(p, names.has(this.profiles.profileAt(p).profileName));
+          this.profiles.setRunnerState(p, names.has(this.profiles.profileAt(p).profileName), change.runner.isShared);
         }
         this.refreshModes(slot);
         recheck.add(slot);
@@ -254,7 +254,7 @@ export class Catalog {
     const runnerSlot = this.runners.slotOf.get(profile.runnerId) as number;
     const bound = this.runners.profileName.has(runnerSlot, profile.profileName);
     const replaced = this.profiles.find(profile.profileName, profile.runnerId) !== undefined;
-    const profileSlot = this.profiles.upsert(profile, runnerSlot, bound);
+    const profileSlot = this.profiles.upsert(profile, runnerSlot, bound, this.runners.runnerAt(runnerSlot).isShared);
     return { runnerSlot, profileSlot, replaced };
   }
 
@@ -274,6 +274,14 @@ export class Catalog {
   toSnapshot(): Snapshot {
     const runners = Array.from(this.runners.slotsInIdOrder(), (slot) => this.runners.viewAt(slot));
     return Object.freeze({ runners: Object.freeze(runners), profiles: Object.freeze(this.listProfiles()) });
+  }
+
+  /**
+   * `JSON.stringify(catalog)` writes the fleet as {@link toSnapshot} gives it (never the
+   * internal indexes); `Catalog.fromSnapshot(JSON.parse(text))` reads it back.
+   */
+  toJSON(): Snapshot {
+    return this.toSnapshot();
   }
 
   /**

@@ -38,6 +38,8 @@ export class ProfileTable {
 
   readonly live: Bitset;
   readonly bound: Bitset;
+  /** Profiles whose runner is not shared: `excludeShared` ANDs this. */
+  readonly unshared: Bitset;
   readonly name: ValueIndex;
   readonly gpuType: ValueIndex;
   readonly architecture: ValueIndex;
@@ -54,6 +56,7 @@ export class ProfileTable {
     this.highWater = from ? from.highWater : 0;
     this.live = from ? from.live.clone() : new Bitset(words);
     this.bound = from ? from.bound.clone() : new Bitset(words);
+    this.unshared = from ? from.unshared.clone() : new Bitset(words);
     this.name = new ValueIndex(words, from?.name);
     this.gpuType = new ValueIndex(words, from?.gpuType);
     this.architecture = new ValueIndex(words, from?.architecture);
@@ -117,7 +120,7 @@ export class ProfileTable {
     if (slot >= this.wordCount * 32) {
       const words = Math.max(this.wordCount * 2, (slot >>> 5) + 1);
       this.wordCount = words;
-      for (const b of [this.live, this.bound]) b.grow(words);
+      for (const b of [this.live, this.bound, this.unshared]) b.grow(words);
       for (const v of [this.name, this.gpuType, this.architecture, this.ingress, this.egress]) v.grow(words);
       const runnerSlot = new Int32Array(words * 32);
       runnerSlot.set(this.runnerSlot);
@@ -127,7 +130,7 @@ export class ProfileTable {
   }
 
   /** Adds or replaces the profile (profileName, runnerId). */
-  upsert(profile: Profile, runnerSlot: number, bound: boolean): number {
+  upsert(profile: Profile, runnerSlot: number, bound: boolean, shared: boolean): number {
     const existing = this.find(profile.profileName, profile.runnerId);
     const slot = existing ?? this.allocate();
     const entry = this.mutableOf(profile.runnerId);
@@ -141,6 +144,7 @@ export class ProfileTable {
     this.profiles[slot] = profile;
     this.runnerSlot[slot] = runnerSlot;
     this.bound.assign(slot, bound);
+    this.unshared.assign(slot, !shared);
     this.name.add(slot, profile.profileName);
     this.gpuType.addAll(slot, profile.supportedGpuTypes);
     this.architecture.addAll(slot, profile.supportedArchitectures);
@@ -165,13 +169,16 @@ export class ProfileTable {
     this.unindex(slot, profile, entry);
     this.live.delete(slot);
     this.bound.delete(slot);
+    this.unshared.delete(slot);
     entry.names.delete(profile.profileName);
     if (entry.names.size === 0) this.byRunner.delete(profile.runnerId);
     this.profiles[slot] = undefined;
     this.freeSlots.push(slot);
   }
 
-  setBound(slot: number, bound: boolean): void {
+  /** After the runner changed: whether the profile is bound, and whether its runner is shared. */
+  setRunnerState(slot: number, bound: boolean, shared: boolean): void {
+    this.unshared.assign(slot, !shared);
     this.bound.assign(slot, bound);
   }
 }

@@ -16,6 +16,7 @@ const RUNNER_FILTER: Record<keyof RunnerFilter, ArgumentKind> = {
   ingressMode: 'string',
   egressMode: 'string',
   healthyOnly: 'boolean',
+  excludeShared: 'boolean',
   includeResources: 'boolean',
   minAvailableCpuMillicores: 'count',
   minAvailableMemoryBytes: 'count',
@@ -23,6 +24,7 @@ const RUNNER_FILTER: Record<keyof RunnerFilter, ArgumentKind> = {
 };
 
 const PROFILE_FILTER: Record<keyof ProfileFilter, ArgumentKind> = {
+  excludeShared: 'boolean',
   gpuType: 'string',
   architecture: 'string',
   runnerId: 'string',
@@ -51,6 +53,7 @@ function runnerPlan(t: RunnerTable, f: RunnerFilter): Plan {
   ]);
   if (!known) return 'empty';
   if (f.healthyOnly === true) must.push(t.healthy.words);
+  if (f.excludeShared === true) must.push(t.unshared.words);
 
   const minCpu = f.minAvailableCpuMillicores;
   const minMem = f.minAvailableMemoryBytes;
@@ -137,6 +140,7 @@ export function getRunner(t: RunnerTable, runnerId: unknown): Runner {
 
 function profilePlan(p: ProfileTable, f: ProfileFilter): Plan {
   const must: Uint32Array[] = [p.live.words];
+  if (f.excludeShared === true) must.push(p.unshared.words);
   const known = addValueBitsets(must, [
     [f.gpuType, p.gpuType],
     [f.architecture, p.architecture],

@@ -36,6 +36,8 @@ export class RunnerTable {
   readonly healthy: Bitset;
   readonly known: Bitset;
   readonly privileged: Bitset;
+  /** Runners not in a shared organisation (`isShared` false): `excludeShared` ANDs this. */
+  readonly unshared: Bitset;
   readonly group: ValueIndex;
   readonly profileName: ValueIndex;
   readonly gpuType: ValueIndex;
@@ -102,6 +104,7 @@ export class RunnerTable {
     this.healthy = from ? from.healthy.clone() : new Bitset(words);
     this.known = from ? from.known.clone() : new Bitset(words);
     this.privileged = from ? from.privileged.clone() : new Bitset(words);
+    this.unshared = from ? from.unshared.clone() : new Bitset(words);
     this.group = new ValueIndex(words, from?.group);
     this.profileName = new ValueIndex(words, from?.profileName);
     this.gpuType = new ValueIndex(words, from?.gpuType);
@@ -166,7 +169,7 @@ export class RunnerTable {
   private grow(words: number): void {
     this.wordCount = words;
     const slots = words * 32;
-    for (const b of [this.live, this.healthy, this.known, this.privileged]) b.grow(words);
+    for (const b of [this.live, this.healthy, this.known, this.privileged, this.unshared]) b.grow(words);
     for (const v of [this.group, this.profileName, this.gpuType, this.architecture, this.storageClass, this.tag, this.ingress, this.egress]) v.grow(words);
     for (const c of [this.cpuIndex, this.memIndex, this.gpuIndex]) c.grow(words);
     this.freeCpuMem.grow(words);
@@ -206,6 +209,7 @@ export class RunnerTable {
     this.reported[slot] = runner.resources;
     this.healthy.assign(slot, runner.healthy);
     this.privileged.assign(slot, runner.supportsPrivileged);
+    this.unshared.assign(slot, !runner.isShared);
     this.group.add(slot, runner.runnerGroupId);
     this.profileName.addAll(slot, runner.profileNames);
     this.gpuType.addAll(slot, runner.supportedGpuTypes);
@@ -236,7 +240,7 @@ export class RunnerTable {
     // Unknown resources take the slot out of every capacity index; then the rest goes.
     this.reported[slot] = null;
     this.refreshCapacity(slot);
-    for (const b of [this.live, this.healthy, this.privileged]) b.delete(slot);
+    for (const b of [this.live, this.healthy, this.privileged, this.unshared]) b.delete(slot);
     this.freeCpuMem.place(slot, 'none');
     this.freeCpuMemGpu.place(slot, 'none');
     this.minMaxima = undefined;

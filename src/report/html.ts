@@ -20,10 +20,16 @@ export interface ReportMeta {
   readonly description?: string | undefined;
 }
 
+function shapeLabel(s: SimulationResult['commonGpuShapes'][number]): string {
+  return `${s.gpuCount} GPU / ${s.cpuMillicores / 1000} vCPU / ${Math.round(s.memoryBytes / 2 ** 30)} GiB`;
+}
+
 /**
  * A self-contained HTML report of a simulation: the comparison table, utilisation and
  * fragmentation over time per strategy as SVG line charts, rejections by reason as bars.
  * No scripts, no network, no external assets.
+ *
+ * @example writeFileSync('report.html', renderReport(simulate({ snapshot, trace }), { description: 'my fleet' }))
  */
 export function renderReport(result: SimulationResult, meta: ReportMeta = {}): string {
   const title = meta.title ?? 'capmatch what-if report';
@@ -34,7 +40,9 @@ export function renderReport(result: SimulationResult, meta: ReportMeta = {}): s
     lineChart({ title: 'CPU utilisation', yLabel: 'used', yMax: 1, formatY: percent, series: series((s) => s.series.map((p) => [p.time, p.cpu])) }),
     lineChart({ title: 'Memory utilisation', yLabel: 'used', yMax: 1, formatY: percent, series: series((s) => s.series.map((p) => [p.time, p.memory])) }),
     lineChart({ title: 'Stranded GPUs (free, but no common GPU sandbox fits)', yLabel: 'GPUs', series: series((s) => s.series.map((p) => [p.time, p.strandedGpus])) }),
-    lineChart({ title: 'Largest GPU sandbox that still fits', yLabel: 'GPUs', series: series((s) => s.series.map((p) => [p.time, p.largestGpuFit])) }),
+    ...result.commonGpuShapes.map((shape, k) =>
+      lineChart({ title: `Room left for ${shapeLabel(shape)} sandboxes`, yLabel: 'sandboxes', series: series((s) => s.series.map((p) => [p.time, p.shapeFits[k] ?? 0])) }),
+    ),
     lineChart({ title: 'Sandboxes running', yLabel: 'sandboxes', series: series((s) => s.series.map((p) => [p.time, p.running])) }),
   ];
   const reasons = REASONS.filter((r) => result.strategies.some((s) => s.rejectionsByReason[r] > 0));
@@ -55,9 +63,9 @@ export function renderReport(result: SimulationResult, meta: ReportMeta = {}): s
     ],
   });
   const table = comparisonTable(result);
-  const tableHtml = `<table class="comparison"><thead><tr>${table.headers.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${table.rows
+  const tableHtml = `<div class="scroll"><table class="comparison"><caption>${escapeXml(table.note)}</caption><thead><tr>${table.headers.map((h) => `<th>${escapeXml(h)}</th>`).join('')}</tr></thead><tbody>${table.rows
     .map((row) => `<tr>${row.map((c, i) => (i === 0 ? `<th><span class="swatch" style="background:${STRATEGY_COLORS[c] ?? '#555'}"></span>${escapeXml(c)}</th>` : `<td>${escapeXml(c)}</td>`)).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table></div>`;
   const groups = result.strategies
     .map(
       (s) => `<details><summary>${escapeXml(s.strategy)}: by runner group</summary><table class="groups"><thead><tr><th>group</th><th>runners</th><th>placed</th><th>cpu</th><th>mem</th><th>gpu</th></tr></thead><tbody>${s.groups
@@ -65,7 +73,8 @@ export function renderReport(result: SimulationResult, meta: ReportMeta = {}): s
         .join('')}</tbody></table></details>`,
     )
     .join('');
-  const shapes = result.commonGpuShapes.map((s) => `${s.gpuCount} GPU / ${s.cpuMillicores / 1000} vCPU / ${Math.round(s.memoryBytes / 2 ** 30)} GiB`).join(', ');
+  const shapes = result.commonGpuShapes.map(shapeLabel).join(', ');
+  const measured = shapes === '' ? 'the trace asks for no GPUs, so stranded GPUs are not measured' : `stranded GPUs measured against: ${shapes}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeXml(title)}</title>
@@ -75,13 +84,15 @@ h1{font-size:22px;margin:0 0 4px}p.meta{color:#555;margin:0 0 18px}
 table{border-collapse:collapse;margin:8px 0 20px}th,td{padding:4px 10px;border-bottom:1px solid #e5e7eb;text-align:right}
 th:first-child{text-align:left}thead th{font-weight:600;color:#374151;border-bottom:2px solid #d1d5db}
 .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:12px}
-.chart{background:#fafafa;border:1px solid #eee;border-radius:6px}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,440px),1fr));gap:12px}
+.chart{background:#fafafa;border:1px solid #eee;border-radius:6px;width:100%;height:auto}
+.scroll{overflow-x:auto}caption{caption-side:bottom;text-align:left;color:#555;font-size:12px;padding-top:4px}
+.chart .no-data{font-size:14px;fill:#888}
 .chart .title{font-weight:600;font-size:12px}.chart .tick,.chart .legend,.chart .axis-label,.chart .bar-value{font-size:10px;fill:#444}
 .chart .grid{stroke:#e5e7eb}details{margin:6px 0}
 </style></head><body>
 <h1>${escapeXml(title)}</h1>
-<p class="meta">${escapeXml(meta.description ?? '')}${meta.description ? ' · ' : ''}${result.events.toLocaleString('en')} events over ${escapeXml(formatSeconds(result.duration))} of trace time · stranded GPUs measured against: ${escapeXml(shapes || 'no GPU requests')}</p>
+<p class="meta">${escapeXml(meta.description ?? '')}${meta.description ? ' · ' : ''}${result.events.toLocaleString('en')} events over ${escapeXml(formatSeconds(result.duration))} of trace time · ${escapeXml(measured)}</p>
 ${tableHtml}
 <div class="charts">${charts.join('\n')}${acceptance}${bars}</div>
 <h2>By runner group (end of trace)</h2>

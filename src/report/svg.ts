@@ -22,7 +22,11 @@ export interface LineChartOptions {
   readonly height?: number | undefined;
 }
 
-const MARGIN = { top: 28, right: 16, bottom: 34, left: 56 };
+/** The plot area's margins; the legend sits in the top margin, above the plot, never over a line. */
+const MARGIN = { top: 44, right: 16, bottom: 34, left: 56 };
+
+/** Series longer than this are drawn from one point per bucket (its extremes kept), so any length draws. */
+const MAX_DRAWN_POINTS = 600;
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
@@ -33,14 +37,25 @@ function r(n: number): string {
   return String(Math.round(n * 100) / 100);
 }
 
-/** Tidy axis ticks: 0, step, 2·step, … up to max (step from 1, 2, 5 × 10^k). */
+/** The largest of many numbers without spreading them into arguments (no call stack limit). */
+function maxOf(values: Iterable<number>, floor: number): number {
+  let m = floor;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
+
+/**
+ * Tidy axis ticks from 0 that cover `max`: step 1, 2 or 5 × 10^k, and the last tick at or
+ * above `max`, so the top of the axis is labelled and no data sits above it.
+ */
 export function ticks(max: number, count = 4): number[] {
   if (!(max > 0)) return [0];
   const raw = max / count;
   const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw) ?? raw;
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw * (1 - 1e-12)) ?? raw;
   const out: number[] = [];
-  for (let v = 0; v <= max + step * 1e-9; v += step) out.push(Math.round(v / step) * step);
+  const n = Math.ceil(max / step - 1e-9);
+  for (let i = 0; i <= n; i++) out.push(Number((i * step).toPrecision(12)));
   return out;
 }
 
@@ -51,42 +66,83 @@ export function timeTicks(max: number, count = 5): number[] {
   if (!(max > 0)) return [0];
   const step = TIME_STEPS.find((s) => s >= max / count) ?? Math.ceil(max / count / 86_400) * 86_400;
   const out: number[] = [];
-  for (let v = 0; v <= max; v += step) out.push(v);
+  for (let i = 0; i * step <= max; i++) out.push(i * step);
   return out;
 }
 
-/** A line chart of time series; x is trace time in seconds. */
+/**
+ * At most `limit` points of a series for drawing: the series cut into buckets, each bucket
+ * drawn by its lowest and highest point in time order, so peaks and troughs stay visible.
+ */
+export function downsample(points: ReadonlyArray<readonly [number, number]>, limit = MAX_DRAWN_POINTS): ReadonlyArray<readonly [number, number]> {
+  if (points.length <= limit) return points;
+  const buckets = Math.floor(limit / 2);
+  const out: Array<readonly [number, number]> = [];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor((b * points.length) / buckets);
+    const to = Math.floor(((b + 1) * points.length) / buckets);
+    let lo = from;
+    let hi = from;
+    for (let i = from; i < to; i++) {
+      if ((points[i] as readonly [number, number])[1] < (points[lo] as readonly [number, number])[1]) lo = i;
+      if ((points[i] as readonly [number, number])[1] > (points[hi] as readonly [number, number])[1]) hi = i;
+    }
+    for (const i of lo === hi ? [lo] : lo < hi ? [lo, hi] : [hi, lo]) out.push(points[i] as readonly [number, number]);
+  }
+  return out;
+}
+
+/**
+ * A line chart of time series; x is trace time in seconds. The legend is a row above the plot
+ * area; each series has a `<title>` (hover) with its last, lowest and highest value, and each
+ * drawn point one with its time and value. A chart with nothing to draw over time (no points,
+ * or all at time 0) says "no data".
+ */
 export function lineChart(o: LineChartOptions): string {
   const width = o.width ?? 520;
-  const height = o.height ?? 220;
+  const height = o.height ?? 230;
   const w = width - MARGIN.left - MARGIN.right;
   const h = height - MARGIN.top - MARGIN.bottom;
-  const all = o.series.flatMap((s) => s.points);
-  const xMax = Math.max(1e-9, ...all.map(([x]) => x));
-  const yMax = o.yMax ?? Math.max(1e-9, ...all.map(([, y]) => y));
+  const drawn = o.series.map((s) => ({ ...s, points: downsample(s.points) }));
+  // Nothing over time to draw: no points, or every point at time 0 (a trace with no duration).
+  const empty = o.series.every((s) => s.points.every(([x]) => x === 0));
+  const xMax = maxOf(o.series.flatMap((s) => s.points.map(([x]) => x)), 0) || 1;
+  const dataMax = maxOf(o.series.flatMap((s) => s.points.map(([, y]) => y)), 0);
+  const yTicks = ticks(o.yMax ?? (dataMax > 0 ? dataMax : 1));
+  const yMax = yTicks[yTicks.length - 1] as number;
   const sx = (x: number) => MARGIN.left + (x / xMax) * w;
   const sy = (y: number) => MARGIN.top + h - (Math.min(y, yMax) / yMax) * h;
   const formatY = o.formatY ?? ((y: number) => String(y));
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart line-chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(o.title)}">`);
   parts.push(`<text class="title" x="${MARGIN.left}" y="16">${escapeXml(o.title)}</text>`);
-  for (const t of ticks(yMax)) {
+  o.series.forEach((s, i) => {
+    const x = MARGIN.left + i * 96;
+    parts.push(`<g class="legend-item"><rect x="${x}" y="${MARGIN.top - 18}" width="10" height="3" fill="${s.color}"/><text class="legend" x="${x + 14}" y="${MARGIN.top - 13}">${escapeXml(s.name)}</text></g>`);
+  });
+  parts.push(`<rect class="plot-area" x="${MARGIN.left}" y="${MARGIN.top}" width="${w}" height="${h}" fill="none"/>`);
+  for (const t of yTicks) {
     parts.push(`<line class="grid" x1="${MARGIN.left}" x2="${MARGIN.left + w}" y1="${r(sy(t))}" y2="${r(sy(t))}"/>`);
-    parts.push(`<text class="tick" x="${MARGIN.left - 6}" y="${r(sy(t) + 4)}" text-anchor="end">${escapeXml(formatY(t))}</text>`);
+    parts.push(`<text class="tick y-tick" data-value="${t}" x="${MARGIN.left - 6}" y="${r(sy(t) + 4)}" text-anchor="end">${escapeXml(formatY(t))}</text>`);
   }
   for (const t of timeTicks(xMax)) {
     parts.push(`<text class="tick" x="${r(sx(t))}" y="${MARGIN.top + h + 16}" text-anchor="middle">${escapeXml(formatSeconds(t))}</text>`);
   }
   parts.push(`<text class="axis-label" x="12" y="${MARGIN.top + h / 2}" transform="rotate(-90 12 ${MARGIN.top + h / 2})" text-anchor="middle">${escapeXml(o.yLabel)}</text>`);
-  for (const s of o.series) {
-    const points = s.points.map(([x, y]) => `${r(sx(x))},${r(sy(y))}`).join(' ');
-    const values = s.points.map(([x, y]) => `${x},${y}`).join(' ');
-    parts.push(`<polyline class="series" data-series="${escapeXml(s.name)}" data-values="${values}" fill="none" stroke="${s.color}" stroke-width="1.6" points="${points}"/>`);
+  if (empty) {
+    parts.push(`<text class="no-data" x="${MARGIN.left + w / 2}" y="${MARGIN.top + h / 2}" text-anchor="middle">no data</text>`);
+  } else {
+    for (const s of drawn) {
+      const points = s.points.map(([x, y]) => `${r(sx(x))},${r(sy(y))}`).join(' ');
+      const values = s.points.map(([x, y]) => `${x},${y}`).join(' ');
+      const ys = s.points.map(([, y]) => y);
+      const summary = ys.length === 0 ? 'no points' : `last ${formatY(ys[ys.length - 1] as number)}, lowest ${formatY(Math.min(...ys))}, highest ${formatY(maxOf(ys, -Infinity))}`;
+      parts.push(`<g class="series-group"><title>${escapeXml(`${s.name}: ${summary}`)}</title>`);
+      parts.push(`<polyline class="series" data-series="${escapeXml(s.name)}" data-values="${values}" fill="none" stroke="${s.color}" stroke-width="1.6" points="${points}"/>`);
+      for (const [x, y] of s.points) parts.push(`<circle class="point" cx="${r(sx(x))}" cy="${r(sy(y))}" r="3" fill="transparent"><title>${escapeXml(`${s.name} at ${formatSeconds(x)}: ${formatY(y)}`)}</title></circle>`);
+      parts.push('</g>');
+    }
   }
-  o.series.forEach((s, i) => {
-    const x = MARGIN.left + 8 + i * 96;
-    parts.push(`<rect x="${x}" y="${MARGIN.top + 4}" width="10" height="3" fill="${s.color}"/><text class="legend" x="${x + 14}" y="${MARGIN.top + 9}">${escapeXml(s.name)}</text>`);
-  });
   parts.push('</svg>');
   return parts.join('');
 }
@@ -104,10 +160,11 @@ export function barChart(o: { readonly title: string; readonly seriesNames: read
   const left = 150;
   const height = 40 + o.groups.length * groupH + 10;
   const w = width - left - 60;
-  const max = Math.max(1e-9, ...o.groups.flatMap((g) => g.values));
+  const max = maxOf(o.groups.flatMap((g) => g.values), 0) || 1;
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart bar-chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(o.title)}">`);
   parts.push(`<text class="title" x="8" y="16">${escapeXml(o.title)}</text>`);
+  if (o.groups.length === 0) parts.push(`<text class="no-data" x="${width / 2}" y="${height / 2 + 10}" text-anchor="middle">no data</text>`);
   o.seriesNames.forEach((name, i) => {
     const x = left + i * 90;
     parts.push(`<rect x="${x}" y="24" width="10" height="8" fill="${o.colors[i] ?? '#888'}"/><text class="legend" x="${x + 14}" y="32">${escapeXml(name)}</text>`);
@@ -117,7 +174,7 @@ export function barChart(o: { readonly title: string; readonly seriesNames: read
     parts.push(`<text class="tick" x="${left - 8}" y="${y0 + (o.seriesNames.length * barH) / 2 + 4}" text-anchor="end">${escapeXml(g.label)}</text>`);
     g.values.forEach((v, si) => {
       const y = y0 + si * barH;
-      parts.push(`<rect class="bar" data-series="${escapeXml(o.seriesNames[si] ?? '')}" data-label="${escapeXml(g.label)}" data-value="${v}" x="${left}" y="${y}" width="${r((v / max) * w)}" height="${barH - 2}" fill="${o.colors[si] ?? '#888'}"/>`);
+      parts.push(`<rect class="bar" data-series="${escapeXml(o.seriesNames[si] ?? '')}" data-label="${escapeXml(g.label)}" data-value="${v}" x="${left}" y="${y}" width="${r((v / max) * w)}" height="${barH - 2}" fill="${o.colors[si] ?? '#888'}"><title>${escapeXml(`${o.seriesNames[si] ?? ''}, ${g.label}: ${v}`)}</title></rect>`);
       parts.push(`<text class="bar-value" x="${r(left + (v / max) * w + 4)}" y="${y + barH - 2}">${v}</text>`);
     });
   });

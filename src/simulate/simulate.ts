@@ -17,8 +17,16 @@ export interface Sample {
   readonly gpu: number;
   /** Sandboxes running. */
   readonly running: number;
-  /** Free GPUs on healthy runners where no GPU sandbox of the trace's common shapes fits. */
+  /**
+   * Free GPUs on healthy runners where no GPU sandbox of the trace's common shapes fits (0 when
+   * the trace asks for no GPUs: then there is nothing to measure against).
+   */
   readonly strandedGpus: number;
+  /**
+   * For each of `commonGpuShapes`, how many more sandboxes of that shape would fit in the free
+   * capacity of healthy runners: the fragmentation view that tells strategies apart.
+   */
+  readonly shapeFits: readonly number[];
   /** Free GPUs in total on healthy runners. */
   readonly freeGpus: number;
   /** Most GPUs free on one healthy runner: the largest GPU sandbox that would still fit. */
@@ -371,7 +379,7 @@ class FleetLevel {
     t.memoryFree += sign * mem;
     t.gpu += sign * (maxGpu > 0 ? maxGpu : gpu);
     t.gpuFree += sign * gpu;
-    if (r.healthy && gpu > 0 && !usable(this.shapes, res)) this.stranded += sign * gpu;
+    if (r.healthy && gpu > 0 && this.shapes.length > 0 && !usable(this.shapes, res)) this.stranded += sign * gpu;
   }
 }
 
@@ -408,6 +416,7 @@ export function measure(catalog: Catalog, time: number, running: number, shapes:
   let freeGpus = 0;
   let largestGpu = 0;
   let largestCpu = 0;
+  const shapeFits = shapes.map(() => 0);
   for (const r of catalog.listRunners({ minAvailableCpuMillicores: 0 })) {
     const res = r.resources;
     if (!res) continue;
@@ -417,7 +426,10 @@ export function measure(catalog: Catalog, time: number, running: number, shapes:
     if (res.availableGpuCount === 0) continue;
     freeGpus += res.availableGpuCount;
     largestGpu = Math.max(largestGpu, res.availableGpuCount);
-    if (!usable(shapes, res)) stranded += res.availableGpuCount;
+    if (shapes.length > 0 && !usable(shapes, res)) stranded += res.availableGpuCount;
+    shapes.forEach((s, k) => {
+      shapeFits[k] = (shapeFits[k] as number) + fitCount(s, res);
+    });
   }
   return {
     time,
@@ -429,7 +441,16 @@ export function measure(catalog: Catalog, time: number, running: number, shapes:
     freeGpus,
     largestGpuFit: largestGpu,
     largestCpuFit: largestCpu,
+    shapeFits,
   };
+}
+
+/** How many sandboxes of one shape fit side by side in these free resources. */
+function fitCount(shape: SimulationResult['commonGpuShapes'][number], res: RunnerResources): number {
+  let n = Math.floor(res.availableGpuCount / shape.gpuCount);
+  if (shape.cpuMillicores > 0) n = Math.min(n, Math.floor(res.availableCpuMillicores / shape.cpuMillicores));
+  if (shape.memoryBytes > 0) n = Math.min(n, Math.floor(res.availableMemoryBytes / shape.memoryBytes));
+  return n;
 }
 
 function groupResults(catalog: Catalog, placed: ReadonlyMap<string, number>): GroupResult[] {

@@ -22,6 +22,7 @@ const R = {
   supportsPrivileged: field('supportsPrivileged', 'supports_privileged'),
   availableStorageClasses: field('availableStorageClasses', 'available_storage_classes'),
   resources: field('resources', 'resources'),
+  isShared: field('isShared', 'is_shared'),
 } as const;
 
 const RES = {
@@ -108,6 +109,7 @@ export function readRunner(value: unknown, path: string, violations: Violations)
     supportsPrivileged: r.bool(R.supportsPrivileged, false),
     availableStorageClasses: r.list(R.availableStorageClasses),
     resources: null,
+    isShared: r.bool(R.isShared, false),
   };
   const res = r.nested(R.resources);
   const resources = readResources(

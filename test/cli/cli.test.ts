@@ -50,7 +50,7 @@ describe('capmatch CLI', () => {
     expect(ok.status).toBe(0);
     expect(ok.out).toMatch(/^placed on runner-\d+ with profile \S+ \(binpack score \d+\.\d\d \/ 100\)/);
     const no = run('place', '--fleet', fleetPath, '--cpu', '2', '--memory', '8Gi', '--gpu', '64', '--gpu-type', 'H100');
-    expect(no.status).toBe(0);
+    expect(no.status).toBe(1);
     expect(no.out).toMatch(/^no runner fits \(NO_SUITABLE_RUNNER\): 0\/40 runners fit: \d+ insufficient gpu/);
     expect(no.out).toContain('nearest misses:');
   });
@@ -97,7 +97,7 @@ describe('capmatch CLI', () => {
       [['simulate', '--fleet', fleetPath, '--trace', bad('bad.jsonl', '{"type":"arrival","time":1,"sandboxId":"a","request":{"cpuMillicores":1,"memoryBytes":0,"gpuCount":0}}\n{"type":"departure","time":2,"sandboxId":"zz"}\n')], /bad\.jsonl:2 sandboxId: departure of unknown sandbox "zz"/],
       [['simulate', '--fleet', fleetPath, '--trace', bad('ghost.jsonl', '\n{"type":"runnerLeave","time":1,"runnerId":"ghost"}\n')], /ghost\.jsonl:2 runnerId: runnerLeave of unknown runner "ghost"/],
       [['simulate', '--fleet', fleetPath, '--trace', tracePath, '--strategy', 'random'], /unknown strategy "random"/],
-      [['place', '--fleet', fleetPath, '--cpu', 'lots'], /--cpu "lots" is not a quantity/],
+      [['place', '--fleet', fleetPath, '--cpu', 'lots'], /--cpu: "lots" is not a quantity/],
       [['place', '--fleet', fleetPath, '--cpu', '1', '--gpu-type', ' '], /gpuType: must not be blank/],
       [['runners', '--fleet', fleetPath, '--colour', 'red'], /Unknown option '--colour'/],
       [['runners'], /--fleet <file.json> is required/],
@@ -109,5 +109,43 @@ describe('capmatch CLI', () => {
       expect(err).not.toMatch(/\n\s+at /);
       expect(out).toBe('');
     });
+  });
+});
+
+describe('CLI details', () => {
+  it('the version printed is package.json’s', async () => {
+    const { VERSION } = await import('../../src/cli/version.js');
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+  });
+
+  it('tables fit the terminal width', () => {
+    let out = '';
+    const status = main(['runners', '--fleet', fleetPath], { out: (t) => (out += t), err: () => undefined, interactive: false, columns: 80 });
+    expect(status).toBe(0);
+    for (const line of out.trim().split('\n').slice(0, -1)) expect(line.length).toBeLessThanOrEqual(80);
+    expect(out).toContain('…');
+  });
+
+  it('the progress bar names the strategy, shows the time left and fits the width', () => {
+    let progress = '';
+    const longTrace = join(dir, 'long.jsonl');
+    writeFileSync(longTrace, formatTrace(generateTrace({ fleet, seed: 9, events: 26_000 })));
+    const status = main(['simulate', '--fleet', fleetPath, '--trace', longTrace, '--strategy', 'spread,binpack', '--samples', '5'], {
+      out: () => undefined,
+      err: () => undefined,
+      progress: (t) => (progress += t),
+      interactive: true,
+      columns: 50,
+    } as never);
+    expect(status).toBe(0);
+    expect(progress).toMatch(/simulating spread \(1\/2\)/);
+    for (const frame of progress.split('\r').filter((f) => f.includes('simulating'))) expect(frame.replace('\x1b[2K', '').length).toBeLessThanOrEqual(50);
+  });
+
+  it('JSON.stringify(catalog) writes its snapshot', async () => {
+    const { Catalog } = await import('../../src/index.js');
+    const c = Catalog.fromSnapshot(fleet);
+    expect(JSON.parse(JSON.stringify(c))).toEqual(JSON.parse(JSON.stringify(c.toSnapshot())));
   });
 });

@@ -31,7 +31,7 @@ describe('parseSnapshot', () => {
     expect(s.runners[0]).toEqual({
       runnerId: 'a', runnerGroupId: 'g', tags: [], healthy: false, profileNames: [], connectedAt: '2026-01-01T00:00:00.5+02:00',
       maxCpuMillicores: 0, maxMemoryBytes: 0, maxGpuCount: 0, supportedGpuTypes: [], supportedArchitectures: [],
-      supportsPrivileged: false, availableStorageClasses: [], resources: null,
+      supportsPrivileged: false, availableStorageClasses: [], resources: null, isShared: false,
     });
     expect(s.profiles).toEqual([]);
   });

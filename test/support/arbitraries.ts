@@ -39,6 +39,7 @@ export const runnerArb = (runnerId: string): fc.Arbitrary<Runner> =>
       supportedArchitectures: subset(ARCHES),
       supportsPrivileged: fc.boolean(),
       availableStorageClasses: subset(STORAGE),
+      isShared: fc.nat(3).map((n) => n === 0),
       hasResources: fc.nat(9),
     })
     .chain(({ hasResources, ...r }) =>
@@ -91,6 +92,7 @@ const SNAKE: Record<string, string> = {
   availableMemoryBytes: 'available_memory_bytes',
   availableGpuCount: 'available_gpu_count',
   runningSandboxes: 'running_sandboxes',
+  isShared: 'is_shared',
   profileName: 'profile_name',
   ingressModes: 'ingress_modes',
   egressModes: 'egress_modes',
@@ -154,6 +156,7 @@ export const runnerFilterArb: fc.Arbitrary<RunnerFilter> = fc.record(
     ingressMode: maybe(value(MODES_IN)),
     egressMode: maybe(value(MODES_OUT)),
     healthyOnly: maybe(fc.boolean()),
+    excludeShared: maybe(fc.boolean()),
     includeResources: maybe(fc.boolean()),
     minAvailableCpuMillicores: maybe(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 70_000 }))),
     minAvailableMemoryBytes: maybe(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 2 ** 38 }))),
@@ -164,6 +167,7 @@ export const runnerFilterArb: fc.Arbitrary<RunnerFilter> = fc.record(
 
 export const profileFilterArb: fc.Arbitrary<ProfileFilter> = fc.record(
   {
+    excludeShared: maybe(fc.boolean()),
     gpuType: maybe(value(GPU_TYPES)),
     architecture: maybe(value(ARCHES)),
     runnerId: maybe(fc.constantFrom(...RUNNER_IDS, 'nobody')),

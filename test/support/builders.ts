@@ -17,6 +17,7 @@ export function runner(runnerId: string, over: Partial<Runner> = {}): Runner {
     supportsPrivileged: false,
     availableStorageClasses: ['ssd'],
     resources: { availableCpuMillicores: 8000, availableMemoryBytes: 2 ** 35, availableGpuCount: 0, runningSandboxes: 0 },
+    isShared: false,
     ...over,
   };
 }

@@ -35,6 +35,7 @@ export function refListRunners(s: Snapshot, f: RunnerFilter): Runner[] {
     if (f.ingressMode !== undefined && !profiles.some((p) => p.ingressModes.includes(f.ingressMode as string))) continue;
     if (f.egressMode !== undefined && !profiles.some((p) => p.egressModes.includes(f.egressMode as string))) continue;
     if (f.healthyOnly === true && !r.healthy) continue;
+    if (f.excludeShared === true && r.isShared) continue;
     const res = r.resources;
     if (f.minAvailableCpuMillicores !== undefined && (!res || res.availableCpuMillicores < f.minAvailableCpuMillicores)) continue;
     if (f.minAvailableMemoryBytes !== undefined && (!res || res.availableMemoryBytes < f.minAvailableMemoryBytes)) continue;
@@ -51,6 +52,7 @@ export function refListProfiles(s: Snapshot, f: ProfileFilter): Profile[] {
         (f.gpuType === undefined || p.supportedGpuTypes.includes(f.gpuType)) &&
         (f.architecture === undefined || p.supportedArchitectures.includes(f.architecture)) &&
         (f.runnerId === undefined || p.runnerId === f.runnerId) &&
+        (f.excludeShared !== true || !s.runners.find((r) => r.runnerId === p.runnerId)?.isShared) &&
         (f.ingressMode === undefined || p.ingressModes.includes(f.ingressMode)) &&
         (f.egressMode === undefined || p.egressModes.includes(f.egressMode)),
     )
