@@ -226,9 +226,9 @@ for (const [name, run] of Object.entries(GROUPS)) if (wanted.length === 0 || wan
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const file = new URL('./results/latest.json', import.meta.url);
 const ran = new Set(rows.map((r) => r.group));
-let kept: Array<Row & { date?: string }> = [];
+let kept: Array<Row & { date?: string | undefined }> = [];
 if (existsSync(file)) {
-  const previous = JSON.parse(readFileSync(file, 'utf8')) as { date?: string; rows?: Array<Row & { date?: string }> };
+  const previous = JSON.parse(readFileSync(file, 'utf8')) as { date?: string; rows?: Array<Row & { date?: string | undefined }> };
   kept = (previous.rows ?? []).filter((r) => !ran.has(r.group)).map((r) => ({ ...r, date: r.date ?? previous.date }));
 }
 const date = new Date().toISOString();

@@ -158,13 +158,13 @@ export function barChart(o: { readonly title: string; readonly seriesNames: read
   const barH = 9;
   const groupH = o.seriesNames.length * barH + 10;
   const left = 150;
-  const height = 40 + o.groups.length * groupH + 10;
+  const height = 40 + Math.max(1, o.groups.length) * groupH + 10;
   const w = width - left - 60;
   const max = maxOf(o.groups.flatMap((g) => g.values), 0) || 1;
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="chart bar-chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeXml(o.title)}">`);
   parts.push(`<text class="title" x="8" y="16">${escapeXml(o.title)}</text>`);
-  if (o.groups.length === 0) parts.push(`<text class="no-data" x="${width / 2}" y="${height / 2 + 10}" text-anchor="middle">no data</text>`);
+  if (o.groups.length === 0) parts.push(`<text class="no-data" x="${width / 2}" y="${height / 2 + 14}" text-anchor="middle">no data</text>`);
   o.seriesNames.forEach((name, i) => {
     const x = left + i * 90;
     parts.push(`<rect x="${x}" y="24" width="10" height="8" fill="${o.colors[i] ?? '#888'}"/><text class="legend" x="${x + 14}" y="32">${escapeXml(name)}</text>`);

@@ -134,7 +134,7 @@ describe('CLI details', () => {
     const status = main(['simulate', '--fleet', fleetPath, '--trace', longTrace, '--strategy', 'spread,binpack', '--samples', '5'], {
       out: () => undefined,
       err: () => undefined,
-      progress: (t) => (progress += t),
+      progress: (t: string) => (progress += t),
       interactive: true,
       columns: 50,
     } as never);

@@ -123,12 +123,12 @@ describe('report', () => {
       // y tick is at or above every series' maximum.
       const layout = await page.$$eval('svg.line-chart', (svgs) =>
         svgs.map((svg) => {
-          const box = (el: Element) => (el as unknown as { getBBox(): { x: number; y: number; width: number; height: number } }).getBBox();
+          const box = (el: unknown) => (el as unknown as { getBBox(): { x: number; y: number; width: number; height: number } }).getBBox();
           const legends = [...svg.querySelectorAll('.legend-item')].map(box);
-          const plot = box(svg.querySelector('.plot-area') as Element);
+          const plot = box(svg.querySelector('.plot-area'));
           const lines = [...svg.querySelectorAll('polyline.series')];
           const top = Math.max(...[...svg.querySelectorAll('.y-tick')].map((t) => Number(t.getAttribute('data-value'))));
-          const max = Math.max(...lines.flatMap((l) => (l.getAttribute('data-values') ?? '').split(' ').filter(Boolean).map((p) => Number(p.split(',')[1]))));
+          const max = Math.max(...lines.flatMap((l) => (l.getAttribute('data-values') ?? '').split(' ').filter(Boolean).map((p: string) => Number(p.split(',')[1]))));
           const overlaps = legends.some((g) => g.y + g.height > plot.y);
           return { label: svg.getAttribute('aria-label'), overlaps, top, max };
         }),
@@ -140,7 +140,7 @@ describe('report', () => {
       await page.screenshot({ path: join(screenshots, 'report.png'), fullPage: true });
       // Narrow screens: nothing wider than the page.
       await page.setViewportSize({ width: 700, height: 900 });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+      const overflow = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth');
       expect(overflow).toBe(false);
       await page.screenshot({ path: join(screenshots, 'report-700.png'), fullPage: true });
       const emptyFile = join(dir, 'empty.html');
