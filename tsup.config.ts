@@ -2,7 +2,11 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    // The core and the server: separate entry points, so that importing the core loads no
+    // runtime dependency (the server's Connect and protobuf packages stay external).
+    entry: { index: 'src/index.ts', server: 'src/server/index.ts' },
+    // Declarations with Node's types: the server's need them; the core is checked without them (tsconfig.json).
+    tsconfig: 'tsconfig.build.json',
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

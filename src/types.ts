@@ -86,6 +86,24 @@ export interface ProfileFilter {
   readonly egressMode?: string | undefined;
 }
 
+/**
+ * A page of a listing (keyset pagination): at most `limit` results that come strictly after
+ * `after` in the listing's order. A runner present throughout a listing is listed exactly once,
+ * however the catalog changes between pages.
+ */
+export interface RunnerPage {
+  /** A runnerId: the page starts after it. */
+  readonly after?: string | undefined;
+  /** Default: no limit. */
+  readonly limit?: number | undefined;
+}
+
+/** A page of profiles: after the pair (runnerId, profileName) in the listing's order. */
+export interface ProfilePage {
+  readonly after?: { readonly runnerId: string; readonly profileName: string } | undefined;
+  readonly limit?: number | undefined;
+}
+
 /** Runner and profile objects in a change may use either spelling of the snapshot JSON. */
 export type RunnerInput = Runner | Readonly<Record<string, unknown>>;
 export type ProfileInput = Profile | Readonly<Record<string, unknown>>;

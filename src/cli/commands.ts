@@ -11,6 +11,7 @@ import type { Profile, ProfileFilter, Runner, RunnerFilter, SandboxRequest, Stra
 import { formatBytes, formatCpu } from '../units/format.js';
 import { parseCpu, parseMemory } from '../units/parse.js';
 import { hints, suggest } from './hints.js';
+import { serveCommand } from './serve.js';
 import { checkWritable, readFleet, readTrace, type TraceFile, UsageError, withTraceLines, writeText } from './io.js';
 import { ProgressBar } from './progress.js';
 
@@ -37,8 +38,8 @@ export interface Command {
   readonly options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
   /** How many positional arguments it takes (default none). */
   readonly positionals?: number;
-  /** Returns the exit status. */
-  run(values: Values, positionals: string[], io: Io): number;
+  /** Returns the exit status (a long-running command, once it ends). */
+  run(values: Values, positionals: string[], io: Io): number | Promise<number>;
 }
 
 /** The example the README and `npm start` use: generated from fixed seeds. */
@@ -477,4 +478,4 @@ Without --out, writes to standard output. With --out, the file is replaced atomi
   },
 };
 
-export const COMMANDS: Readonly<Record<string, Command>> = { runners, runner, profiles, profile, place, simulate: simulateCommand, generate };
+export const COMMANDS: Readonly<Record<string, Command>> = { runners, runner, profiles, profile, place, simulate: simulateCommand, generate, serve: serveCommand };

@@ -29,7 +29,7 @@ Exit status:
  * `HELP`). Everything written goes through {@link printable}: ids and file bytes cannot
  * drive the terminal.
  */
-export function main(argv: readonly string[], rawIo: Io): number {
+export function main(argv: readonly string[], rawIo: Io): number | Promise<number> {
   const io: Io = { ...rawIo, out: (t) => rawIo.out(printable(t)), err: (t) => rawIo.err(printable(t)), progress: rawIo.progress ?? ((t) => rawIo.err(t)) };
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -59,24 +59,30 @@ export function main(argv: readonly string[], rawIo: Io): number {
     }
     const allowed = command.positionals ?? 0;
     if (parsed.positionals.length > allowed) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[allowed])} (capmatch ${name} --help)`);
-    return command.run(parsed.values, parsed.positionals, io);
+    const status = command.run(parsed.values, parsed.positionals, io);
+    return typeof status === 'number' ? status : status.catch((e: unknown) => failed(name, e, io));
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`capmatch ${name}: ${e.message}\n`);
-      return EXIT.badInput;
-    }
-    if (e instanceof DiscoveryValidationError) {
-      io.err(`capmatch ${name}: invalid input:\n${describeViolations(e)}\n`);
-      return EXIT.badInput;
-    }
-    if (e instanceof DiscoveryError) {
-      io.err(`capmatch ${name}: ${e.message}\n`);
-      return EXIT.badInput;
-    }
-    io.err(`capmatch ${name}: unexpected error: ${(e as Error).message ?? String(e)}\n`);
-    if (process.env.CAPMATCH_DEBUG) io.err(`${(e as Error).stack ?? ''}\n`);
-    return EXIT.internal;
+    return failed(name, e, io);
   }
+}
+
+/** The one message and exit status of a command that failed. */
+function failed(name: string, e: unknown, io: Io): number {
+  if (e instanceof UsageError) {
+    io.err(`capmatch ${name}: ${e.message}\n`);
+    return EXIT.badInput;
+  }
+  if (e instanceof DiscoveryValidationError) {
+    io.err(`capmatch ${name}: invalid input:\n${describeViolations(e)}\n`);
+    return EXIT.badInput;
+  }
+  if (e instanceof DiscoveryError) {
+    io.err(`capmatch ${name}: ${e.message}\n`);
+    return EXIT.badInput;
+  }
+  io.err(`capmatch ${name}: unexpected error: ${(e as Error).message ?? String(e)}\n`);
+  if (process.env.CAPMATCH_DEBUG) io.err(`${(e as Error).stack ?? ''}\n`);
+  return EXIT.internal;
 }
 
 /**

@@ -3,7 +3,7 @@ import { quote as describe } from '../quote.js';
 import type { FieldViolation } from '../types.js';
 
 /** The kind of each argument field: validated at the edge, trusted inside. */
-export type ArgumentKind = 'string' | 'boolean' | 'count' | 'number' | 'strings';
+export type ArgumentKind = 'string' | 'boolean' | 'count' | 'number' | 'strings' | 'object';
 
 function checkValue(field: string, kind: ArgumentKind, value: unknown, out: FieldViolation[]): void {
   switch (kind) {
@@ -21,6 +21,9 @@ function checkValue(field: string, kind: ArgumentKind, value: unknown, out: Fiel
       return;
     case 'number':
       if (typeof value !== 'number' || !Number.isFinite(value)) out.push({ field, description: `must be a finite number, got ${describe(value)}` });
+      return;
+    case 'object':
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) out.push({ field, description: `must be an object, got ${describe(value)}` });
       return;
     case 'strings':
       if (!Array.isArray(value)) out.push({ field, description: `must be a list of strings, got ${describe(value)}` });

@@ -14,8 +14,10 @@ import type {
   ReserveOptions,
   Reservation,
   LeaseOptions,
+  ProfilePage,
   Runner,
   RunnerFilter,
+  RunnerPage,
   SandboxRequest,
   Snapshot,
 } from '../types.js';
@@ -126,11 +128,14 @@ export class Catalog {
   /**
    * Runners matching every given filter, by ascending runnerId. Without `includeResources`
    * (or a capacity filter, which implies it) runners come back with `resources: null`.
+   * With `page`, at most `limit` runners after the runnerId `after` (keyset pagination: a
+   * runner present throughout a listing is listed once, whatever changes between pages).
    *
    * @example catalog.listRunners({ gpuType: 'H100', healthyOnly: true, minAvailableGpuCount: 1 })
    */
-  listRunners(filter?: RunnerFilter): Runner[] {
-    return queries.listRunners(this.runners, queries.checkRunnerFilter('listRunners', filter));
+  listRunners(filter?: RunnerFilter, page?: RunnerPage): Runner[] {
+    const f = queries.checkRunnerFilter('listRunners', filter);
+    return queries.listRunnersPage(this.runners, f, queries.checkRunnerPage('listRunners', page));
   }
 
   /**
@@ -153,12 +158,14 @@ export class Catalog {
   }
 
   /**
-   * Profiles matching every given filter, by ascending runnerId then profileName.
+   * Profiles matching every given filter, by ascending runnerId then profileName. With `page`,
+   * at most `limit` profiles after the pair `after` (keyset pagination).
    *
    * @example catalog.listProfiles({ ingressMode: 'public', egressMode: 'internet' })
    */
-  listProfiles(filter?: ProfileFilter): Profile[] {
-    return queries.listProfiles(this.runners, this.profiles, queries.checkProfileFilter('listProfiles', filter));
+  listProfiles(filter?: ProfileFilter, page?: ProfilePage): Profile[] {
+    const f = queries.checkProfileFilter('listProfiles', filter);
+    return queries.listProfilesPage(this.runners, this.profiles, f, queries.checkProfilePage('listProfiles', page));
   }
 
   /**

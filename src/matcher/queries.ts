@@ -1,9 +1,9 @@
 import { ProfileNotFoundError, RunnerNotFoundError } from '../errors.js';
 import { compareIds } from '../order.js';
-import type { Profile, ProfileFilter, Runner, RunnerFilter } from '../types.js';
+import type { Profile, ProfileFilter, ProfilePage, Runner, RunnerFilter, RunnerPage } from '../types.js';
 import { type ArgumentKind, checkArguments, checkId } from './arguments.js';
 import { popcount } from './bitset.js';
-import { type Conjunction, collectConjunction, countConjunction, materialiseConjunction, testConjunction } from './kernel.js';
+import { answerAt, type Conjunction, collectConjunction, countConjunction, materialiseConjunction, testConjunction } from './kernel.js';
 import type { ProfileTable } from './profile-table.js';
 import type { RunnerTable } from './runner-table.js';
 import { addValueBitsets } from './value-index.js';
@@ -95,6 +95,44 @@ export function countRunners(t: RunnerTable, filter: RunnerFilter): number {
   return plan === 'empty' ? 0 : countConjunction(plan, t.activeWords);
 }
 
+export function checkRunnerPage(operation: string, page: unknown): RunnerPage {
+  return checkArguments<RunnerPage>(operation, page, { after: 'string', limit: 'count' });
+}
+
+export function checkProfilePage(operation: string, page: unknown): ProfilePage {
+  const p = checkArguments<{ after?: unknown; limit?: number }>(operation, page, { after: 'object', limit: 'count' });
+  if (p.after === undefined) return p as ProfilePage;
+  const after = checkArguments<{ runnerId: string; profileName: string }>(operation, p.after, { runnerId: 'string', profileName: 'string' }, ['runnerId', 'profileName'], 'after.');
+  return { after, limit: p.limit };
+}
+
+/**
+ * A page of runners in runnerId order, strictly after `page.after`: a walk in runnerId order
+ * from there that works out each word of the answer the first time it needs it, so a page
+ * costs the runners it passes over, not the fleet.
+ */
+export function listRunnersPage(t: RunnerTable, filter: RunnerFilter, page: RunnerPage): Runner[] {
+  if (page.after === undefined && page.limit === undefined) return listRunners(t, filter);
+  const plan = runnerPlan(t, filter);
+  if (plan === 'empty') return [];
+  const withResources = filter.includeResources === true || hasCapacityFilter(filter);
+  const limit = page.limit ?? Infinity;
+  const order = t.slotsInIdOrder();
+  const words = t.scratch(7, false);
+  const { stamps, stamp } = t.wordStamps();
+  const out: Runner[] = [];
+  for (let k = page.after === undefined ? 0 : t.positionAfter(page.after); k < order.length && out.length < limit; k++) {
+    const slot = order[k] as number;
+    const i = slot >>> 5;
+    if (stamps[i] !== stamp) {
+      words[i] = answerAt(plan, i);
+      stamps[i] = stamp;
+    }
+    if ((((words[i] as number) >>> (slot & 31)) & 1) !== 0) out.push(withResources ? t.viewAt(slot) : t.bareAt(slot));
+  }
+  return out;
+}
+
 export function listRunners(t: RunnerTable, filter: RunnerFilter): Runner[] {
   const plan = runnerPlan(t, filter);
   if (plan === 'empty') return [];
@@ -167,6 +205,41 @@ export function countProfiles(p: ProfileTable, f: ProfileFilter): number {
   if (f.runnerId !== undefined) return profileSlots(p, f).length;
   const plan = profilePlan(p, f);
   return plan === 'empty' ? 0 : countConjunction(plan, p.activeWords);
+}
+
+/**
+ * A page of profiles in (runnerId, profileName) order, strictly after `page.after`: runners are
+ * walked in runnerId order from the one named, each runner's profiles tested and sorted by
+ * name, until the page is full.
+ */
+export function listProfilesPage(t: RunnerTable, p: ProfileTable, f: ProfileFilter, page: ProfilePage): Profile[] {
+  if (page.after === undefined && page.limit === undefined) return listProfiles(t, p, f);
+  const plan = profilePlan(p, f);
+  if (plan === 'empty') return [];
+  const limit = page.limit ?? Infinity;
+  const out: Profile[] = [];
+  const after = page.after;
+  const order = t.slotsInIdOrder();
+  // The runner of `after` itself may still have profiles after its name; then the runners after it.
+  let k = after === undefined ? 0 : t.positionAfter(after.runnerId);
+  if (after !== undefined && k > 0 && t.runnerAt(order[k - 1] as number).runnerId === after.runnerId) k--;
+  for (; k < order.length && out.length < limit; k++) {
+    const runnerId = t.runnerAt(order[k] as number).runnerId;
+    if (f.runnerId !== undefined && runnerId !== f.runnerId) continue;
+    const names: Profile[] = [];
+    for (const slot of p.slotsOfRunner(runnerId)) {
+      if (!testConjunction(plan, slot)) continue;
+      const profile = p.profileAt(slot);
+      if (after !== undefined && runnerId === after.runnerId && compareIds(profile.profileName, after.profileName) <= 0) continue;
+      names.push(profile);
+    }
+    names.sort((a, b) => compareIds(a.profileName, b.profileName));
+    for (const profile of names) {
+      if (out.length === limit) break;
+      out.push(profile);
+    }
+  }
+  return out;
 }
 
 export function listProfiles(t: RunnerTable, p: ProfileTable, f: ProfileFilter): Profile[] {

@@ -444,6 +444,19 @@ export class RunnerTable {
     return lo;
   }
 
+  /** Where the first runnerId strictly after `runnerId` stands in {@link slotsInIdOrder}. */
+  positionAfter(runnerId: string): number {
+    const order = this.slotsInIdOrder();
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareIds((this.runners[order[mid] as number] as Runner).runnerId, runnerId) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** Keeps a built order current on insert: a binary search and one splice, no re-sort. */
   private orderInsert(slot: number): void {
     if (!this.order) return;

@@ -1,0 +1,187 @@
+import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import type { Catalog } from '../matcher/catalog.js';
+import { type BearerTokens, bearerAuth } from './auth.js';
+import { discoveryService } from './discovery.js';
+import { toConnectError } from './errors.js';
+import { DiscoveryService } from './gen/coreweave/sandbox/v1beta2/discovery_pb.js';
+import { Health } from './gen/grpc/health/v1/health_pb.js';
+import { healthService } from './health.js';
+import { PageTokens } from './page-token.js';
+import { handleRest, isRestPath, send } from './rest.js';
+
+export interface RoutesOptions {
+  /** The catalog answering each call (read at every call). */
+  readonly catalog: () => Catalog;
+  /** Page-token signer: one per process by default; share one across routes of one server. */
+  readonly pageTokens?: PageTokens | undefined;
+}
+
+/**
+ * capmatch's Connect routes — the discovery service and gRPC health — for a server of your own:
+ * `connectNodeAdapter({ routes: capmatchRoutes({ catalog: () => catalog }) })` in Node's http or
+ * http2 server, or the Fastify and Express adapters of Connect.
+ */
+export function capmatchRoutes(options: RoutesOptions): (router: ConnectRouter) => void {
+  const pageTokens = options.pageTokens ?? new PageTokens();
+  const discovery = discoveryService({ catalog: options.catalog, pageTokens });
+  return (router) => {
+    router.service(DiscoveryService, discovery);
+    router.service(Health, healthService([DiscoveryService.typeName]));
+  };
+}
+
+export interface ServeOptions extends RoutesOptions {
+  readonly host?: string | undefined;
+  /** 0 picks a free port. Default 8080. */
+  readonly port?: number | undefined;
+  /** Without tokens the server is open. */
+  readonly tokens?: BearerTokens | undefined;
+  /** One structured line per request (off by default). */
+  readonly log?: ((entry: Record<string, unknown>) => void) | undefined;
+  /** Unexpected errors (the client sees only "internal error"). */
+  readonly onError?: ((error: unknown) => void) | undefined;
+}
+
+export interface RunningServer {
+  /** `http://HOST:PORT`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, lets calls in flight finish (at most `graceMs`), then closes every connection. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** The first bytes of every HTTP/2 connection (RFC 9113 §3.4): how one port tells h2c from HTTP/1.1. */
+const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+
+/**
+ * Serves a catalog on one port: gRPC (and gRPC-Web, Connect) over HTTP/2 cleartext for gRPC
+ * clients, and HTTP/1.1 for curl and browsers — the REST paths of the proto's HTTP bindings,
+ * `GET /healthz`, and Connect JSON. Each connection is recognised by its first bytes.
+ */
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const onError = options.onError ?? (() => undefined);
+  const interceptors: Interceptor[] = [errorsInterceptor(onError)];
+  if (options.tokens) interceptors.unshift(bearerAuth(options.tokens));
+  if (options.log) interceptors.unshift(logInterceptor(options.log));
+  const pageTokens = options.pageTokens ?? new PageTokens();
+  const routes = capmatchRoutes({ catalog: options.catalog, pageTokens });
+  const discovery = discoveryService({ catalog: options.catalog, pageTokens });
+  const connect = connectNodeAdapter({ routes, interceptors });
+  const tokens = options.tokens;
+
+  const handle = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === '/healthz') {
+      send(res, 200, { status: 'SERVING' });
+      return;
+    }
+    if (isRestPath(path)) {
+      const started = performance.now();
+      if (tokens && !tokens.accepts(req.headers.authorization)) {
+        send(res, 401, { code: 16, message: 'missing or invalid credentials: send authorization: Bearer <token>', details: [] });
+      } else {
+        handleRest(discovery, req, res, onError);
+        options.log?.({ protocol: 'rest', path, status: res.statusCode, ms: round(performance.now() - started) });
+        return;
+      }
+      options.log?.({ protocol: 'rest', path, status: 401, ms: round(performance.now() - started) });
+      return;
+    }
+    connect(req as never, res as never);
+  };
+
+  const http1 = createHttp1Server(handle);
+  const http2 = createHttp2Server({ maxSessionMemory: 64 }, handle);
+  const sessions = new Set<Http2Session>();
+  http2.on('session', (session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
+  const sockets = new Set<Socket>();
+  const front: NetServer = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.once('readable', () => {
+      const head = socket.read(Math.min(PREFACE.length, socket.readableLength)) as Buffer | null;
+      if (head) socket.unshift(head);
+      if (head && PREFACE.subarray(0, head.length).equals(head)) http2.emit('connection', socket);
+      else http1.emit('connection', socket);
+    });
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    front.once('error', reject);
+    front.listen(options.port ?? 8080, host, () => {
+      front.off('error', reject);
+      resolve();
+    });
+  });
+  const address = front.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    close: (graceMs = 8000) =>
+      new Promise<void>((resolve) => {
+        front.close();
+        http1.close();
+        for (const s of sessions) s.close();
+        http2.close();
+        const force = setTimeout(() => {
+          for (const s of sessions) s.destroy();
+          for (const socket of sockets) socket.destroy();
+        }, graceMs);
+        force.unref();
+        const wait = setInterval(() => {
+          if (sockets.size === 0 || [...sockets].every((s) => s.destroyed)) {
+            clearInterval(wait);
+            clearTimeout(force);
+            resolve();
+          }
+        }, 20);
+        http1.closeIdleConnections();
+      }),
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+/** Maps every error leaving a handler (AIP-193 details, never a stack to the client). */
+function errorsInterceptor(onError: (e: unknown) => void): Interceptor {
+  return (next) => async (req) => {
+    try {
+      return await next(req);
+    } catch (e) {
+      throw toConnectError(e, onError);
+    }
+  };
+}
+
+function logInterceptor(log: (entry: Record<string, unknown>) => void): Interceptor {
+  return (next) => async (req) => {
+    const started = performance.now();
+    try {
+      const res = await next(req);
+      log({ protocol: protocolOf(req.header.get('content-type')), method: `${req.service.typeName}/${req.method.name}`, code: 'ok', ms: round(performance.now() - started) });
+      return res;
+    } catch (e) {
+      const code = toConnectError(e).code;
+      log({ protocol: protocolOf(req.header.get('content-type')), method: `${req.service.typeName}/${req.method.name}`, code, ms: round(performance.now() - started) });
+      throw e;
+    }
+  };
+}
+
+/** Which protocol a call speaks, from its content type. */
+function protocolOf(contentType: string | null): string {
+  if (contentType?.startsWith('application/grpc-web')) return 'grpc-web';
+  if (contentType?.startsWith('application/grpc')) return 'grpc';
+  return 'connect';
+}
