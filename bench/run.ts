@@ -4,7 +4,7 @@
  * noisy machine. Reports medians (tinybench p50) per operation.
  *
  *   npm run bench                      # every group
- *   npm run bench -- discovery placement   # some groups: discovery updates build placement fork simulate
+ *   npm run bench -- discovery placement   # some groups: discovery updates build placement fork simulate serve
  *
  * Writes bench/results/latest.json beside the printed table, replacing only the rows of the
  * groups that ran (each row carries the date it was measured).
@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Bench } from 'tinybench';
 import { Catalog, generateFleet, generateRequests, type Change, type SandboxRequest, type Snapshot } from 'capmatch';
 import { ScanFleet } from './baseline.js';
+import { serveCases } from './serve.js';
 import { simulationCases } from './simulate.js';
 
 export interface Row {
@@ -215,6 +216,9 @@ const GROUPS: Record<string, () => Promise<void>> = {
   fork,
   simulate: async () => {
     for (const row of await simulationCases()) record(row);
+  },
+  serve: async () => {
+    for (const row of await serveCases()) record(row);
   },
 };
 

@@ -13,5 +13,5 @@ export { BearerTokens, bearerAuth } from './auth.js';
 export { toConnectError, ERROR_DOMAIN } from './errors.js';
 export { PageTokens } from './page-token.js';
 export { handleRest, isRestPath } from './rest.js';
-export { DiscoveryService, RunnerView } from './gen/coreweave/sandbox/v1beta2/discovery_pb.js';
+export * from './gen/coreweave/sandbox/v1beta2/discovery_pb.js';
 export { Health } from './gen/grpc/health/v1/health_pb.js';

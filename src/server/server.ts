@@ -1,5 +1,5 @@
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttp2Server, type Http2ServerRequest, type Http2ServerResponse, type Http2Session } from 'node:http2';
+import { createServer as createHttp2Server, Http2ServerRequest, Http2ServerResponse, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
@@ -11,6 +11,7 @@ import { DiscoveryService } from './gen/coreweave/sandbox/v1beta2/discovery_pb.j
 import { Health } from './gen/grpc/health/v1/health_pb.js';
 import { healthService } from './health.js';
 import { PageTokens } from './page-token.js';
+import { answerUnary, takesUnary } from './grpc-unary.js';
 import { handleRest, isRestPath, send } from './rest.js';
 
 export interface RoutesOptions {
@@ -93,16 +94,31 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     }
     connect(req as never, res as never);
   };
+  const unary = { discovery, tokens, onError, log: options.log };
 
   const http1 = createHttp1Server(handle);
-  const http2 = createHttp2Server({ maxSessionMemory: 64 }, handle);
+  // HTTP/2 streams are taken as they come: unary gRPC discovery calls are answered on the
+  // stream directly; every other stream gets Node's request/response pair, as a request
+  // listener would.
+  const http2 = createHttp2Server({ maxSessionMemory: 64 });
+  http2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
+    const path = (headers[':path'] ?? '/').split('?', 1)[0] as string;
+    if (takesUnary(headers, path)) {
+      answerUnary(unary, stream, headers, path);
+      return;
+    }
+    handle(new Http2ServerRequest(stream, headers, {}, rawHeaders), new Http2ServerResponse(stream));
+  });
   const sessions = new Set<Http2Session>();
   http2.on('session', (session) => {
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
   });
   const sockets = new Set<Socket>();
+  // Nagle off (as Node's own HTTP servers do): small gRPC frames go out at once instead of
+  // waiting for the peer's delayed ACK.
   const front: NetServer = createNetServer((socket) => {
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.once('readable', () => {

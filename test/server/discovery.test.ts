@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Code, ConnectError, createClient, type Client, type Transport } from '@connectrpc/connect';
-import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
+import { compressionGzip, createConnectTransport, createGrpcTransport, createGrpcWebTransport } from '@connectrpc/connect-node';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Catalog, generateFleet, type Runner, type Snapshot } from '../../src/index.js';
@@ -28,6 +28,8 @@ beforeAll(async () => {
   server = await serve({ catalog: () => catalog, port: 0, onError: (e) => errors.push(e) });
   const transports: Array<[string, Transport]> = [
     ['grpc (h2c)', createGrpcTransport({ baseUrl: server.url })],
+    // A compressed request takes Connect's general path rather than the direct unary one.
+    ['grpc gzip (h2c)', createGrpcTransport({ baseUrl: server.url, sendCompression: compressionGzip, compressMinBytes: 1 })],
     ['grpc-web (http/1.1)', createGrpcWebTransport({ baseUrl: server.url, httpVersion: '1.1' })],
     ['connect json (http/1.1)', createConnectTransport({ baseUrl: server.url, httpVersion: '1.1', useBinaryFormat: false })],
   ];
