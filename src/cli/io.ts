@@ -1,5 +1,6 @@
-import { closeSync, fsyncSync, openSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../server/atomic-file.js';
 import { DiscoveryValidationError } from '../errors.js';
 import { parseSnapshot } from '../snapshot/parse.js';
 import { parseTrace, type TraceEvent } from '../simulate/trace.js';
@@ -133,28 +134,11 @@ function canonical(path: string): string {
   }
 }
 
-/**
- * Writes a file atomically: to a temporary file beside it, flushed to disk, then renamed over
- * it. A failed write (a full disk, a size limit) leaves the old file as it was.
- */
+/** Writes a file atomically (see {@link writeFileAtomic}); a failure is one clear message. */
 export function writeText(path: string, text: string, what: string): void {
-  const temporary = join(dirname(resolve(path)), `.${basename(path)}.${process.pid}.tmp`);
-  let fd: number | undefined;
   try {
-    fd = openSync(temporary, 'w', 0o644);
-    const bytes = Buffer.from(text, 'utf8');
-    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temporary, path);
+    writeFileAtomic(path, text);
   } catch (e) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // nothing to clean up
-    }
     throw new UsageError(`cannot write ${what} '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }

@@ -274,12 +274,19 @@ export class Catalog {
   /**
    * The fleet as a snapshot: runners by runnerId with the resources queries see (reservations
    * included), profiles by runnerId then profileName. `Catalog.fromSnapshot(c.toSnapshot())`
-   * answers every query as `c` does.
+   * answers every query as `c` does. With `{ resources: 'reported' }`, runners carry the
+   * resources last reported instead (reservations left out): with `reservations()` and
+   * {@link reinstate}, that restores a catalog exactly.
    *
    * @example writeFileSync('fleet.json', JSON.stringify(catalog.toSnapshot()))
    */
-  toSnapshot(): Snapshot {
-    const runners = Array.from(this.runners.slotsInIdOrder(), (slot) => this.runners.viewAt(slot));
+  toSnapshot(options?: { readonly resources?: 'effective' | 'reported' }): Snapshot {
+    const { resources } = checkArguments<{ resources?: string }>('toSnapshot', options, { resources: 'string' });
+    if (resources !== undefined && resources !== 'effective' && resources !== 'reported') {
+      throwIfViolations('toSnapshot', [{ field: 'resources', description: `must be 'effective' or 'reported', got ${quote(resources)}` }]);
+    }
+    const view = resources === 'reported' ? (slot: number) => this.runners.reportedViewAt(slot) : (slot: number) => this.runners.viewAt(slot);
+    const runners = Array.from(this.runners.slotsInIdOrder(), view);
     return Object.freeze({ runners: Object.freeze(runners), profiles: Object.freeze(this.listProfiles()) });
   }
 
@@ -372,6 +379,11 @@ export class Catalog {
     if (slot === undefined || current !== placement.generation) {
       throw new StalePlacementError(placement.runnerId, placement.generation, current);
     }
+    return this.hold(slot, placement, lease);
+  }
+
+  /** Takes the amounts off the runner and records the reservation. */
+  private hold(slot: number, placement: Pick<Placement, 'runnerId' | 'profileName'> & { readonly request: Pick<SandboxRequest, 'cpuMillicores' | 'memoryBytes' | 'gpuCount'> }, lease: LeaseOptions): Reservation {
     const { cpuMillicores, memoryBytes, gpuCount } = placement.request;
     this.runners.reserve(slot, cpuMillicores, memoryBytes, gpuCount, 1);
     const reservation: Reservation = Object.freeze({
@@ -467,6 +479,27 @@ export class Catalog {
     for (const r of due) this.release(r);
     this.earliestExpiry = earliest;
     return due;
+  }
+
+  /**
+   * Holds a reservation again on its runner, as it was (a restart from saved state): the
+   * amounts, profile, sandboxId and expiry of a reservation that `reservations()` listed. No
+   * placement is decided; the runner must exist and the sandboxId must not be held already.
+   *
+   * @example for (const r of saved.reservations) catalog.reinstate(r)
+   */
+  reinstate(reservation: Omit<Reservation, 'ok' | 'reservationId'>): Reservation {
+    const r = checkArguments<Omit<Reservation, 'ok' | 'reservationId'>>(
+      'reinstate',
+      reservation,
+      { runnerId: 'string', profileName: 'string', cpuMillicores: 'count', memoryBytes: 'count', gpuCount: 'count', sandboxId: 'string', expiresAt: 'number', ok: 'boolean', reservationId: 'count' },
+      ['runnerId', 'profileName', 'cpuMillicores', 'memoryBytes', 'gpuCount'],
+    );
+    const slot = this.runners.slotOf.get(r.runnerId);
+    if (slot === undefined) throwIfViolations('reinstate', [{ field: 'runnerId', description: `names an unknown runner ${quote(r.runnerId)}` }]);
+    if (r.sandboxId !== undefined && this.bySandbox.has(r.sandboxId)) throwIfViolations('reinstate', [{ field: 'sandboxId', description: `is held already: ${quote(r.sandboxId)}` }]);
+    const placement = { runnerId: r.runnerId, profileName: r.profileName, request: { cpuMillicores: r.cpuMillicores, memoryBytes: r.memoryBytes, gpuCount: r.gpuCount } };
+    return this.hold(slot as number, placement, { sandboxId: r.sandboxId, expiresAt: r.expiresAt });
   }
 
   /** The reservation held for a sandbox, or undefined. */

@@ -408,6 +408,13 @@ export class RunnerTable {
     return view;
   }
 
+  /** The runner with the resources last reported (reservations left out). */
+  reportedViewAt(slot: number): Runner {
+    const runner = this.runnerAt(slot);
+    const reported = this.reported[slot] ?? null;
+    return reported === runner.resources ? runner : Object.freeze({ ...runner, resources: reported });
+  }
+
   /** The runner without its resources (`resources: null`), as listings return it by default. */
   bareAt(slot: number): Runner {
     let view = this.bare[slot];

@@ -6,7 +6,24 @@ import type { BearerTokens } from './auth.js';
 import type { Discovery } from './discovery.js';
 import { toConnectError } from './errors.js';
 import {
+  ApplyChangesRequestSchema,
+  ApplyChangesResponseSchema,
+  ConfirmRequestSchema,
+  ConfirmResponseSchema,
+  PlaceRequestSchema,
+  PlaceResponseSchema,
+  PlacementService as PlacementServiceDesc,
+  ReleaseRequestSchema,
+  ReleaseResponseSchema,
+  RenewRequestSchema,
+  RenewResponseSchema,
+  ReserveRequestSchema,
+  ReserveResponseSchema,
+} from './gen/capmatch/v1/placement_pb.js';
+import type { PlacementService } from './placement.js';
+import {
   AvailableRunnerSchema,
+  DiscoveryService,
   GetAvailableRunnerRequestSchema,
   GetProfileRequestSchema,
   ListAvailableRunnersRequestSchema,
@@ -18,8 +35,7 @@ import {
 import { StatusSchema } from './gen/google/rpc/status_pb.js';
 
 /**
- * A direct path for the unary discovery calls over gRPC on HTTP/2 — the calls every gRPC
- * client makes, most often: the request read whole, decoded, answered, and the response's
+ * A direct path for unary calls over gRPC on HTTP/2 — the calls gRPC clients make most often: the request read whole, decoded, answered, and the response's
  * headers, message and trailers written in one go on the HTTP/2 stream.
  *
  * Measured on 2 cores (`npm run bench -- serve`): going through Connect's general handler costs
@@ -28,49 +44,67 @@ import { StatusSchema } from './gen/google/rpc/status_pb.js';
  * compressed messages, streaming calls — goes to Connect; both paths share the handlers, the
  * credentials check and the error mapping, and the same tests run over both.
  */
-interface Method {
+/** One unary method: its messages and its handler (wire request in, wire message out). */
+export interface UnaryMethod {
   readonly input: DescMessage;
   readonly output: DescMessage;
-  call(d: Discovery, req: MessageShape<DescMessage>): MessageShape<DescMessage>;
+  call(req: MessageShape<DescMessage>): MessageShape<DescMessage>;
 }
 
-const method = <I extends DescMessage, O extends DescMessage>(input: I, output: O, call: (d: Discovery, req: MessageShape<I>) => MessageShape<O>) =>
-  ({ input, output, call }) as unknown as Method;
+const method = <I extends DescMessage, O extends DescMessage>(input: I, output: O, call: (req: MessageShape<I>) => MessageShape<O>) =>
+  ({ input, output, call }) as unknown as UnaryMethod;
 
-const PREFIX = '/coreweave.sandbox.v1beta2.DiscoveryService/';
-const METHODS: ReadonlyMap<string, Method> = new Map([
-  [`${PREFIX}ListAvailableRunners`, method(ListAvailableRunnersRequestSchema, ListAvailableRunnersResponseSchema, (d, r) => d.listAvailableRunners(r))],
-  [`${PREFIX}GetAvailableRunner`, method(GetAvailableRunnerRequestSchema, AvailableRunnerSchema, (d, r) => d.getAvailableRunner(r))],
-  [`${PREFIX}ListProfiles`, method(ListProfilesRequestSchema, ListProfilesResponseSchema, (d, r) => d.listProfiles(r))],
-  [`${PREFIX}GetProfile`, method(GetProfileRequestSchema, ProfileSummarySchema, (d, r) => d.getProfile(r))],
-]);
+/** The discovery service's unary methods, by request path. */
+export function discoveryMethods(d: Discovery): Array<[string, UnaryMethod]> {
+  const prefix = `/${DiscoveryService.typeName}/`;
+  return [
+    [`${prefix}ListAvailableRunners`, method(ListAvailableRunnersRequestSchema, ListAvailableRunnersResponseSchema, (r) => d.listAvailableRunners(r))],
+    [`${prefix}GetAvailableRunner`, method(GetAvailableRunnerRequestSchema, AvailableRunnerSchema, (r) => d.getAvailableRunner(r))],
+    [`${prefix}ListProfiles`, method(ListProfilesRequestSchema, ListProfilesResponseSchema, (r) => d.listProfiles(r))],
+    [`${prefix}GetProfile`, method(GetProfileRequestSchema, ProfileSummarySchema, (r) => d.getProfile(r))],
+  ];
+}
+
+/** The placement service's unary methods, by request path. */
+export function placementMethods(p: PlacementService): Array<[string, UnaryMethod]> {
+  const prefix = `/${PlacementServiceDesc.typeName}/`;
+  return [
+    [`${prefix}Place`, method(PlaceRequestSchema, PlaceResponseSchema, (r) => p.place(r))],
+    [`${prefix}Reserve`, method(ReserveRequestSchema, ReserveResponseSchema, (r) => p.reserve(r))],
+    [`${prefix}Renew`, method(RenewRequestSchema, RenewResponseSchema, (r) => p.renew(r))],
+    [`${prefix}Release`, method(ReleaseRequestSchema, ReleaseResponseSchema, (r) => p.release(r))],
+    [`${prefix}Confirm`, method(ConfirmRequestSchema, ConfirmResponseSchema, (r) => p.confirm(r))],
+    [`${prefix}ApplyChanges`, method(ApplyChangesRequestSchema, ApplyChangesResponseSchema, (r) => p.applyChanges(r))],
+  ];
+}
 
 /** Messages larger than this are refused (the reference client's limit is 100 MiB). */
 const MAX_MESSAGE_BYTES = 100 * 2 ** 20;
 
 /** Whether this path answers the request; anything else goes to Connect. */
-export function takesUnary(headers: IncomingHttpHeaders, path: string): boolean {
+export function takesUnary(methods: ReadonlyMap<string, UnaryMethod>, headers: IncomingHttpHeaders, path: string): boolean {
   const type = headers['content-type'];
   const encoding = headers['grpc-encoding'];
   return (
     headers[':method'] === 'POST' &&
-    METHODS.has(path) &&
+    methods.has(path) &&
     (type === 'application/grpc' || type === 'application/grpc+proto') &&
     (encoding === undefined || encoding === 'identity')
   );
 }
 
 export interface UnaryContext {
-  readonly discovery: Discovery;
+  readonly methods: ReadonlyMap<string, UnaryMethod>;
   readonly tokens: BearerTokens | undefined;
   readonly onError: (e: unknown) => void;
-  readonly log: ((entry: Record<string, unknown>) => void) | undefined;
+  /** Told of every call: its method (`Service/Method`), status code name and seconds. */
+  readonly observe: (method: string, code: string, seconds: number) => void;
 }
 
 /** Answers one unary gRPC call (see {@link takesUnary}). */
 export function answerUnary(ctx: UnaryContext, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, path: string): void {
   const started = performance.now();
-  const m = METHODS.get(path) as Method;
+  const m = ctx.methods.get(path) as UnaryMethod;
   const chunks: Buffer[] = [];
   let size = 0;
   stream.on('data', (chunk: Buffer) => {
@@ -78,13 +112,13 @@ export function answerUnary(ctx: UnaryContext, stream: ServerHttp2Stream, header
     if (size <= MAX_MESSAGE_BYTES + 5) chunks.push(chunk);
   });
   stream.once('end', () => {
-    let status = 'ok';
+    let status = 'OK';
     try {
       if (ctx.tokens && !ctx.tokens.accepts(headers.authorization)) {
         throw new ConnectError('missing or invalid credentials: send authorization: Bearer <token>', Code.Unauthenticated);
       }
       const input = decode(m.input, Buffer.concat(chunks), size);
-      const output = toBinary(m.output, m.call(ctx.discovery, input));
+      const output = toBinary(m.output, m.call(input));
       const frame = Buffer.allocUnsafe(5 + output.length);
       frame[0] = 0;
       frame.writeUInt32BE(output.length, 1);
@@ -92,11 +126,16 @@ export function answerUnary(ctx: UnaryContext, stream: ServerHttp2Stream, header
       respond(stream, frame, { 'grpc-status': '0' });
     } catch (e) {
       const error = toConnectError(e, ctx.onError);
-      status = Code[error.code];
+      status = codeName(error.code);
       respond(stream, undefined, errorTrailers(error));
     }
-    ctx.log?.({ protocol: 'grpc', method: path.slice(1), code: status, ms: Math.round((performance.now() - started) * 100) / 100 });
+    ctx.observe(path.slice(1), status, (performance.now() - started) / 1000);
   });
+}
+
+/** A status code's name as gRPC spells it: `NOT_FOUND`, `OK`. */
+export function codeName(code: Code): string {
+  return (Code[code] ?? 'Unknown').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
 /** The one message of a unary request: a 5-byte prefix (uncompressed, length) and the message. */

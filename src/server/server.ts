@@ -1,5 +1,12 @@
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createServer as createHttp2Server, Http2ServerRequest, Http2ServerResponse, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import {
+  createServer as createHttp2Server,
+  Http2ServerRequest,
+  Http2ServerResponse,
+  type Http2Session,
+  type IncomingHttpHeaders,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
@@ -7,11 +14,14 @@ import type { Catalog } from '../matcher/catalog.js';
 import { type BearerTokens, bearerAuth } from './auth.js';
 import { discoveryService } from './discovery.js';
 import { toConnectError } from './errors.js';
+import { PlacementService as PlacementServiceDesc } from './gen/capmatch/v1/placement_pb.js';
 import { DiscoveryService } from './gen/coreweave/sandbox/v1beta2/discovery_pb.js';
 import { Health } from './gen/grpc/health/v1/health_pb.js';
+import { answerUnary, codeName, discoveryMethods, placementMethods, takesUnary, type UnaryMethod } from './grpc-unary.js';
 import { healthService } from './health.js';
+import { Metrics } from './metrics.js';
 import { PageTokens } from './page-token.js';
-import { answerUnary, takesUnary } from './grpc-unary.js';
+import { PlacementService, type PlacementOptions } from './placement.js';
 import { handleRest, isRestPath, send } from './rest.js';
 
 export interface RoutesOptions {
@@ -19,23 +29,36 @@ export interface RoutesOptions {
   readonly catalog: () => Catalog;
   /** Page-token signer: one per process by default; share one across routes of one server. */
   readonly pageTokens?: PageTokens | undefined;
+  /** The placement service's state (leases, history); one is made when not given. */
+  readonly placement?: PlacementService | undefined;
 }
 
 /**
- * capmatch's Connect routes — the discovery service and gRPC health — for a server of your own:
- * `connectNodeAdapter({ routes: capmatchRoutes({ catalog: () => catalog }) })` in Node's http or
- * http2 server, or the Fastify and Express adapters of Connect.
+ * capmatch's Connect routes — the discovery service, the placement service and gRPC health —
+ * for a server of your own: `connectNodeAdapter({ routes: capmatchRoutes({ catalog: () => catalog }) })`
+ * in Node's http or http2 server, or Connect's Fastify and Express adapters. Lease expiry needs
+ * a timer calling `placement.expire()` (as `serve` runs one).
  */
 export function capmatchRoutes(options: RoutesOptions): (router: ConnectRouter) => void {
   const pageTokens = options.pageTokens ?? new PageTokens();
   const discovery = discoveryService({ catalog: options.catalog, pageTokens });
+  const placement = options.placement ?? new PlacementService({ catalog: options.catalog });
   return (router) => {
     router.service(DiscoveryService, discovery);
-    router.service(Health, healthService([DiscoveryService.typeName]));
+    router.service(PlacementServiceDesc, {
+      place: (r) => placement.place(r),
+      reserve: (r) => placement.reserve(r),
+      renew: (r) => placement.renew(r),
+      release: (r) => placement.release(r),
+      confirm: (r) => placement.confirm(r),
+      applyChanges: (r) => placement.applyChanges(r),
+      watchChanges: (r, ctx) => placement.watchChanges(r, ctx),
+    });
+    router.service(Health, healthService([DiscoveryService.typeName, PlacementServiceDesc.typeName]));
   };
 }
 
-export interface ServeOptions extends RoutesOptions {
+export interface ServeOptions extends RoutesOptions, Omit<PlacementOptions, 'catalog' | 'metrics'> {
   readonly host?: string | undefined;
   /** 0 picks a free port. Default 8080. */
   readonly port?: number | undefined;
@@ -45,12 +68,16 @@ export interface ServeOptions extends RoutesOptions {
   readonly log?: ((entry: Record<string, unknown>) => void) | undefined;
   /** Unexpected errors (the client sees only "internal error"). */
   readonly onError?: ((error: unknown) => void) | undefined;
+  /** How often leases are checked for expiry, in milliseconds. Default 1,000. */
+  readonly expiryIntervalMs?: number | undefined;
 }
 
 export interface RunningServer {
   /** `http://HOST:PORT`. */
   readonly url: string;
   readonly port: number;
+  readonly placement: PlacementService;
+  readonly metrics: Metrics;
   /** Stops accepting, lets calls in flight finish (at most `graceMs`), then closes every connection. */
   close(graceMs?: number): Promise<void>;
 }
@@ -61,23 +88,42 @@ const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 /**
  * Serves a catalog on one port: gRPC (and gRPC-Web, Connect) over HTTP/2 cleartext for gRPC
  * clients, and HTTP/1.1 for curl and browsers — the REST paths of the proto's HTTP bindings,
- * `GET /healthz`, and Connect JSON. Each connection is recognised by its first bytes.
+ * `GET /healthz`, `GET /metrics`, and Connect JSON. Each connection is recognised by its first
+ * bytes.
  */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const onError = options.onError ?? (() => undefined);
-  const interceptors: Interceptor[] = [errorsInterceptor(onError)];
-  if (options.tokens) interceptors.unshift(bearerAuth(options.tokens));
-  if (options.log) interceptors.unshift(logInterceptor(options.log));
+  const placementHolder: { service?: PlacementService } = {};
+  const metrics = new Metrics(options.catalog, () => placementHolder.service?.generation ?? 0);
+  const placement =
+    options.placement ??
+    new PlacementService({ catalog: options.catalog, now: options.now, history: options.history, watchBuffer: options.watchBuffer, metrics });
+  placementHolder.service = placement;
+  const observe = (method: string, code: string, seconds: number) => {
+    metrics.rpc(method, code, seconds);
+    options.log?.({ method, code, ms: Math.round(seconds * 1e5) / 100 });
+  };
+  const interceptors: Interceptor[] = [observeInterceptor(observe), errorsInterceptor(onError)];
+  if (options.tokens) interceptors.splice(1, 0, bearerAuth(options.tokens));
   const pageTokens = options.pageTokens ?? new PageTokens();
-  const routes = capmatchRoutes({ catalog: options.catalog, pageTokens });
+  const routes = capmatchRoutes({ catalog: options.catalog, pageTokens, placement });
   const discovery = discoveryService({ catalog: options.catalog, pageTokens });
   const connect = connectNodeAdapter({ routes, interceptors });
   const tokens = options.tokens;
+  const methods = new Map<string, UnaryMethod>([...discoveryMethods(discovery), ...placementMethods(placement)]);
+  const unary = { methods, tokens, onError, observe };
 
   const handle = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/healthz') {
       send(res, 200, { status: 'SERVING' });
+      return;
+    }
+    if (path === '/metrics' && req.method === 'GET') {
+      void metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      });
       return;
     }
     if (isRestPath(path)) {
@@ -86,24 +132,21 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         send(res, 401, { code: 16, message: 'missing or invalid credentials: send authorization: Bearer <token>', details: [] });
       } else {
         handleRest(discovery, req, res, onError);
-        options.log?.({ protocol: 'rest', path, status: res.statusCode, ms: round(performance.now() - started) });
-        return;
       }
-      options.log?.({ protocol: 'rest', path, status: 401, ms: round(performance.now() - started) });
+      observe(`REST ${path.replace(/^(\/v1beta2\/(runners|profiles))\/.+$/, '$1/{id}')}`, String(res.statusCode), (performance.now() - started) / 1000);
       return;
     }
     connect(req as never, res as never);
   };
-  const unary = { discovery, tokens, onError, log: options.log };
 
   const http1 = createHttp1Server(handle);
-  // HTTP/2 streams are taken as they come: unary gRPC discovery calls are answered on the
-  // stream directly; every other stream gets Node's request/response pair, as a request
-  // listener would.
+  // HTTP/2 streams are taken as they come: unary gRPC calls are answered on the stream
+  // directly (see grpc-unary.ts); every other stream gets Node's request/response pair, as a
+  // request listener would.
   const http2 = createHttp2Server({ maxSessionMemory: 64 });
   http2.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, rawHeaders: string[]) => {
     const path = (headers[':path'] ?? '/').split('?', 1)[0] as string;
-    if (takesUnary(headers, path)) {
+    if (takesUnary(methods, headers, path)) {
       answerUnary(unary, stream, headers, path);
       return;
     }
@@ -115,9 +158,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     session.once('close', () => sessions.delete(session));
   });
   const sockets = new Set<Socket>();
-  // Nagle off (as Node's own HTTP servers do): small gRPC frames go out at once instead of
-  // waiting for the peer's delayed ACK.
   const front: NetServer = createNetServer((socket) => {
+    // Nagle off, as Node's own HTTP servers do: small frames go out at once.
     socket.setNoDelay(true);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
@@ -137,13 +179,24 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       resolve();
     });
   });
+  const expiry = setInterval(() => {
+    try {
+      placement.expire();
+    } catch (e) {
+      onError(e);
+    }
+  }, options.expiryIntervalMs ?? 1000);
+  expiry.unref();
   const address = front.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
+    placement,
+    metrics,
     close: (graceMs = 8000) =>
       new Promise<void>((resolve) => {
+        clearInterval(expiry);
         front.close();
         http1.close();
         for (const s of sessions) s.close();
@@ -165,10 +218,6 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   };
 }
 
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
-}
-
 /** Maps every error leaving a handler (AIP-193 details, never a stack to the client). */
 function errorsInterceptor(onError: (e: unknown) => void): Interceptor {
   return (next) => async (req) => {
@@ -180,24 +229,18 @@ function errorsInterceptor(onError: (e: unknown) => void): Interceptor {
   };
 }
 
-function logInterceptor(log: (entry: Record<string, unknown>) => void): Interceptor {
+/** Tells `observe` of every call through Connect (method, status code, seconds). */
+function observeInterceptor(observe: (method: string, code: string, seconds: number) => void): Interceptor {
   return (next) => async (req) => {
     const started = performance.now();
+    const method = `${req.service.typeName}/${req.method.name}`;
     try {
       const res = await next(req);
-      log({ protocol: protocolOf(req.header.get('content-type')), method: `${req.service.typeName}/${req.method.name}`, code: 'ok', ms: round(performance.now() - started) });
+      observe(method, 'OK', (performance.now() - started) / 1000);
       return res;
     } catch (e) {
-      const code = toConnectError(e).code;
-      log({ protocol: protocolOf(req.header.get('content-type')), method: `${req.service.typeName}/${req.method.name}`, code, ms: round(performance.now() - started) });
+      observe(method, codeName(toConnectError(e).code), (performance.now() - started) / 1000);
       throw e;
     }
   };
-}
-
-/** Which protocol a call speaks, from its content type. */
-function protocolOf(contentType: string | null): string {
-  if (contentType?.startsWith('application/grpc-web')) return 'grpc-web';
-  if (contentType?.startsWith('application/grpc')) return 'grpc';
-  return 'connect';
 }

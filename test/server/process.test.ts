@@ -44,7 +44,7 @@ describe('capmatch serve as a process', () => {
     expect(await server.exited).toBe(0);
     const { err } = server.output();
     expect(err).toContain('the server is open to anyone');
-    expect(err).toMatch(/"method":"coreweave.sandbox.v1beta2.DiscoveryService\/ListAvailableRunners","code":"ok"/);
+    expect(err).toMatch(/"method":"coreweave.sandbox.v1beta2.DiscoveryService\/ListAvailableRunners","code":"OK"/);
   });
 
   it('a bad fleet file exits 2 naming the file and field; a port in use exits 2 naming it', async () => {
