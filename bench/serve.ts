@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
-import { Catalog, generateFleet } from 'capmatch';
-import { DiscoveryService, RunnerView } from 'capmatch/server';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { Catalog, generateFleet, generateRequests, type SandboxRequest, type Snapshot } from 'capmatch';
+import { DiscoveryService, GetAvailableRunnerRequestSchema, PlaceRequestSchema, PlacementService, RunnerView, SandboxRequestSchema } from 'capmatch/server';
 import { median, type Row } from './run.js';
 
 /**
@@ -72,9 +73,9 @@ export async function serveCases(): Promise<Row[]> {
     // gRPC client (the server's capacity; the client shares the 2 cores), and through the
     // Connect-ES client (whose own cost per call is the larger part).
     const inProcessGet = await median(() => catalog.getRunner(ids[(Math.random() * runners) | 0] as string), 1, 300);
-    const sample = ids.slice(0, 500);
+    const sample = ids.slice(0, 500).map((id) => frameOf(toBinary(GetAvailableRunnerRequestSchema, create(GetAvailableRunnerRequestSchema, { runnerId: id, view: RunnerView.FULL }))));
     for (const streams of [1, 16, 64]) {
-      const r = await leanLoad(url, streams, 2000, sample);
+      const r = await leanLoad(url, streams, 2000, ['unary', '/coreweave.sandbox.v1beta2.DiscoveryService/GetAvailableRunner', ...sample]);
       rows.push({ group: 'serve', case: `GetAvailableRunner, ${streams} concurrent stream${streams === 1 ? '' : 's'}, one connection (lean gRPC client)`, size, capmatchUs: 1e6 / r.perSecond, note: `${Math.round(r.perSecond).toLocaleString('en')} calls/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms; in-process getRunner ${inProcessGet.toFixed(2)} µs` });
     }
     for (const streams of [1, 64]) {
@@ -88,19 +89,111 @@ export async function serveCases(): Promise<Row[]> {
       await c.getAvailableRunner({ runnerId: ids[(Math.random() * runners) | 0] as string, view: RunnerView.FULL });
     });
     rows.push({ group: 'serve', case: 'GetAvailableRunner, a new connection per call (Connect-ES client)', size, capmatchUs: 1e6 / fresh.perSecond, note: `${Math.round(fresh.perSecond).toLocaleString('en')} calls/s, p50 ${fresh.p50.toFixed(2)} ms, p99 ${fresh.p99.toFixed(2)} ms` });
+    await placementCases(url, fleet, rows);
   } finally {
     child.kill('SIGTERM');
   }
   return rows;
 }
 
+/**
+ * The placement service at 10,000 runners: Place and Reserve+Release pairs under 64 concurrent
+ * streams (the lean client in its own process), ApplyChanges of one setResources while
+ * placements run, and one batch's fan-out to 16 watchers. Beside in-process `place`.
+ */
+async function placementCases(url: string, fleet: Snapshot, rows: Row[]): Promise<void> {
+  const size = `${fleet.runners.length.toLocaleString('en')} runners`;
+  const catalog = Catalog.fromSnapshot(fleet);
+  const mix = generateRequests({ count: 500, seed: 99 });
+  const wire = mix.map((q) => toBinary(SandboxRequestSchema, create(SandboxRequestSchema, wireRequest(q))));
+  let i = 0;
+  const inProcess = await median(() => catalog.place(mix[i++ % mix.length] as SandboxRequest), 1, 400);
+  const place = await leanLoad(url, 64, 3000, ['unary', '/capmatch.v1.PlacementService/Place', ...wire.map((w) => frameOf(toBinary(PlaceRequestSchema, create(PlaceRequestSchema, { request: fromBinary(SandboxRequestSchema, w) }))))]);
+  rows.push({ group: 'serve', case: 'Place, request mix, 64 concurrent streams (lean gRPC client)', size, capmatchUs: 1e6 / place.perSecond, note: `${Math.round(place.perSecond).toLocaleString('en')} calls/s, p50 ${place.p50.toFixed(2)} ms, p99 ${place.p99.toFixed(2)} ms; in-process place ${inProcess.toFixed(1)} µs (${Math.round(1e6 / inProcess).toLocaleString('en')}/s)` });
+  const pairs = await leanLoad(url, 64, 3000, ['reserve-release', ...wire.map((w) => Buffer.from(w).toString('base64'))]);
+  rows.push({ group: 'serve', case: 'Reserve + Release pairs, 64 concurrent streams (lean gRPC client)', size, capmatchUs: 1e6 / pairs.perSecond, note: `${Math.round(pairs.perSecond).toLocaleString('en')} pairs/s, p50 ${pairs.p50.toFixed(2)} ms, p99 ${pairs.p99.toFixed(2)} ms` });
+
+  // ApplyChanges (one setResources each) from this process while the lean client places.
+  const client = createClient(PlacementService, createGrpcTransport({ baseUrl: url }));
+  const placing = leanLoad(url, 64, 3000, ['unary', '/capmatch.v1.PlacementService/Place', ...wire.slice(0, 100).map((w) => frameOf(toBinary(PlaceRequestSchema, create(PlaceRequestSchema, { request: fromBinary(SandboxRequestSchema, w) }))))]);
+  await new Promise((r) => setTimeout(r, 300));
+  let applied = 0;
+  const latencies: number[] = [];
+  const until = performance.now() + 2500;
+  const runners = fleet.runners.filter((r) => r.resources !== null);
+  while (performance.now() < until) {
+    const r = runners[applied % runners.length] as Snapshot['runners'][number];
+    const t = performance.now();
+    await client.applyChanges({ changes: [{ change: { case: 'setResources', value: { runnerId: r.runnerId, resources: { availableCpuMillicores: BigInt(Math.floor(r.maxCpuMillicores / 2)), availableMemoryBytes: BigInt(Math.floor(r.maxMemoryBytes / 2)), availableGpuCount: BigInt(Math.floor(r.maxGpuCount / 2)) } } } }] });
+    latencies.push(performance.now() - t);
+    applied++;
+  }
+  const during = await placing;
+  latencies.sort((a, b) => a - b);
+  rows.push({ group: 'serve', case: 'ApplyChanges of one setResources, while 64 streams place', size, capmatchUs: 2.5e6 / applied, note: `${Math.round(applied / 2.5).toLocaleString('en')} batches/s (p50 ${(latencies[Math.floor(latencies.length / 2)] as number).toFixed(2)} ms); placements meanwhile ${Math.round(during.perSecond).toLocaleString('en')}/s, p99 ${during.p99.toFixed(2)} ms` });
+
+  // Fan-out: 16 watchers, 200 batches; every watcher receives every event.
+  const watchers = Array.from({ length: 16 }, () => createClient(PlacementService, createGrpcTransport({ baseUrl: url })));
+  const abort = new AbortController();
+  const start = (await client.applyChanges({ changes: [] })).generation;
+  const batches = 200;
+  const received = watchers.map(async (w) => {
+    let n = 0;
+    for await (const _ of w.watchChanges({ fromGeneration: start }, { signal: abort.signal })) if (++n === batches) return performance.now();
+    return performance.now();
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  const t = performance.now();
+  for (let b = 0; b < batches; b++) {
+    const r = runners[b % runners.length] as Snapshot['runners'][number];
+    await client.applyChanges({ changes: [{ change: { case: 'setHealthy', value: { runnerId: r.runnerId, healthy: b % 2 === 0 } } }] });
+  }
+  const done = Math.max(...(await Promise.all(received)));
+  abort.abort();
+  const seconds = (done - t) / 1000;
+  rows.push({ group: 'serve', case: 'WatchChanges fan-out: 200 batches to 16 watchers', size, capmatchUs: (seconds * 1e6) / (batches * 16), note: `${Math.round((batches * 16) / seconds).toLocaleString('en')} events delivered/s; every watcher got all ${batches}` });
+}
+
+/** A core request in the wire's shape. */
+function wireRequest(q: SandboxRequest) {
+  return {
+    cpuMillicores: BigInt(q.cpuMillicores),
+    memoryBytes: BigInt(q.memoryBytes),
+    gpuCount: BigInt(q.gpuCount),
+    gpuType: q.gpuType ?? '',
+    architecture: q.architecture ?? '',
+    profileName: q.profileName ?? '',
+    ingressMode: q.ingressMode ?? '',
+    egressMode: q.egressMode ?? '',
+    privileged: q.privileged ?? false,
+    storageClass: q.storageClass ?? '',
+    runnerGroupId: q.runnerGroupId ?? '',
+    runnerIds: [...(q.runnerIds ?? [])],
+    tags: [...(q.tags ?? [])],
+  };
+}
+
+/** A message framed for gRPC (5-byte prefix), base64 for the load generator's command line. */
+function frameOf(message: Uint8Array): string {
+  const out = Buffer.alloc(5 + message.length);
+  out.writeUInt32BE(message.length, 1);
+  out.set(message, 5);
+  return out.toString('base64');
+}
+
+interface Load {
+  perSecond: number;
+  p50: number;
+  p99: number;
+}
+
 /** Runs `bench/lean-grpc-load.mjs` in its own process: the server's capacity, not this process's. */
-function leanLoad(url: string, streams: number, ms: number, ids: readonly string[]): Promise<{ perSecond: number; p50: number; p99: number }> {
+function leanLoad(url: string, streams: number, ms: number, args: readonly string[]): Promise<Load> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [new URL('./lean-grpc-load.mjs', import.meta.url).pathname, url, String(streams), String(ms), ...ids], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [new URL('./lean-grpc-load.mjs', import.meta.url).pathname, url, String(streams), String(ms), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { perSecond: number; p50: number; p99: number }) : reject(new Error(`load generator exited ${code}`))));
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Load) : reject(new Error(`load generator exited ${code}`))));
   });
 }
 

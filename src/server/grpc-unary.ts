@@ -20,7 +20,7 @@ import {
   ReserveRequestSchema,
   ReserveResponseSchema,
 } from './gen/capmatch/v1/placement_pb.js';
-import type { PlacementService } from './placement.js';
+import type { PlacementHandlers } from './placement.js';
 import {
   AvailableRunnerSchema,
   DiscoveryService,
@@ -66,7 +66,7 @@ export function discoveryMethods(d: Discovery): Array<[string, UnaryMethod]> {
 }
 
 /** The placement service's unary methods, by request path. */
-export function placementMethods(p: PlacementService): Array<[string, UnaryMethod]> {
+export function placementMethods(p: PlacementHandlers): Array<[string, UnaryMethod]> {
   const prefix = `/${PlacementServiceDesc.typeName}/`;
   return [
     [`${prefix}Place`, method(PlaceRequestSchema, PlaceResponseSchema, (r) => p.place(r))],

@@ -15,7 +15,7 @@ export { PageTokens } from './page-token.js';
 export { handleRest, isRestPath } from './rest.js';
 export * from './gen/coreweave/sandbox/v1beta2/discovery_pb.js';
 export { Health } from './gen/grpc/health/v1/health_pb.js';
-export { PlacementService, type LeaseRecord, type PlacementOptions, DEFAULT_TTL_MS, MAX_TTL_MS } from './placement.js';
+export { PlacementHandlers, type LeaseRecord, type PlacementOptions, DEFAULT_TTL_MS, MAX_TTL_MS } from './placement.js';
 export { Metrics } from './metrics.js';
 export { loadState, saveState, StateFileError } from './state-file.js';
 export { writeFileAtomic } from './atomic-file.js';

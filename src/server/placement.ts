@@ -79,7 +79,7 @@ interface Subscriber {
  * others. Expiry runs on the server's clock: `expire()` is called by the server's timer and at
  * the start of every lease call, so an expired lease is never renewed, confirmed or released.
  */
-export class PlacementService {
+export class PlacementHandlers {
   readonly leases = new Map<string, LeaseRecord>();
   private readonly byReservation = new Map<number, string>();
   /** Lease ids that ended (released or absorbed), oldest first, to tell a second release. */

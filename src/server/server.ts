@@ -21,7 +21,7 @@ import { answerUnary, codeName, discoveryMethods, placementMethods, takesUnary, 
 import { healthService } from './health.js';
 import { Metrics } from './metrics.js';
 import { PageTokens } from './page-token.js';
-import { PlacementService, type PlacementOptions } from './placement.js';
+import { PlacementHandlers, type PlacementOptions } from './placement.js';
 import { handleRest, isRestPath, send } from './rest.js';
 
 export interface RoutesOptions {
@@ -30,7 +30,7 @@ export interface RoutesOptions {
   /** Page-token signer: one per process by default; share one across routes of one server. */
   readonly pageTokens?: PageTokens | undefined;
   /** The placement service's state (leases, history); one is made when not given. */
-  readonly placement?: PlacementService | undefined;
+  readonly placement?: PlacementHandlers | undefined;
 }
 
 /**
@@ -42,7 +42,7 @@ export interface RoutesOptions {
 export function capmatchRoutes(options: RoutesOptions): (router: ConnectRouter) => void {
   const pageTokens = options.pageTokens ?? new PageTokens();
   const discovery = discoveryService({ catalog: options.catalog, pageTokens });
-  const placement = options.placement ?? new PlacementService({ catalog: options.catalog });
+  const placement = options.placement ?? new PlacementHandlers({ catalog: options.catalog });
   return (router) => {
     router.service(DiscoveryService, discovery);
     router.service(PlacementServiceDesc, {
@@ -76,7 +76,7 @@ export interface RunningServer {
   /** `http://HOST:PORT`. */
   readonly url: string;
   readonly port: number;
-  readonly placement: PlacementService;
+  readonly placement: PlacementHandlers;
   readonly metrics: Metrics;
   /** Stops accepting, lets calls in flight finish (at most `graceMs`), then closes every connection. */
   close(graceMs?: number): Promise<void>;
@@ -93,11 +93,11 @@ const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
  */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const onError = options.onError ?? (() => undefined);
-  const placementHolder: { service?: PlacementService } = {};
+  const placementHolder: { service?: PlacementHandlers } = {};
   const metrics = new Metrics(options.catalog, () => placementHolder.service?.generation ?? 0);
   const placement =
     options.placement ??
-    new PlacementService({ catalog: options.catalog, now: options.now, history: options.history, watchBuffer: options.watchBuffer, metrics });
+    new PlacementHandlers({ catalog: options.catalog, now: options.now, history: options.history, watchBuffer: options.watchBuffer, metrics });
   placementHolder.service = placement;
   const observe = (method: string, code: string, seconds: number) => {
     metrics.rpc(method, code, seconds);

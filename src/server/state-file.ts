@@ -3,7 +3,7 @@ import { DiscoveryValidationError } from '../errors.js';
 import { Catalog } from '../matcher/catalog.js';
 import type { Reservation } from '../types.js';
 import { writeFileAtomic } from './atomic-file.js';
-import type { LeaseRecord, PlacementService } from './placement.js';
+import type { LeaseRecord, PlacementHandlers } from './placement.js';
 
 /** The format of a state file, checked on load. */
 const FORMAT = 'capmatch-state/1';
@@ -29,7 +29,7 @@ export class StateFileError extends Error {
   }
 }
 
-export function saveState(path: string, catalog: Catalog, placement: PlacementService): void {
+export function saveState(path: string, catalog: Catalog, placement: PlacementHandlers): void {
   const state: SavedState = {
     format: FORMAT,
     savedAt: new Date().toISOString(),

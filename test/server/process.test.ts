@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +7,7 @@ import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport } from '@connectrpc/connect-node';
 import { describe, expect, it } from 'vitest';
 import { generateFleet } from '../../src/index.js';
+import { PlacementService } from '../../src/server/gen/capmatch/v1/placement_pb.js';
 import { DiscoveryService } from '../../src/server/gen/coreweave/sandbox/v1beta2/discovery_pb.js';
 
 /** `capmatch serve` from the built CLI, as an operator starts it. */
@@ -45,6 +46,29 @@ describe('capmatch serve as a process', () => {
     const { err } = server.output();
     expect(err).toContain('the server is open to anyone');
     expect(err).toMatch(/"method":"coreweave.sandbox.v1beta2.DiscoveryService\/ListAvailableRunners","code":"OK"/);
+  });
+
+  it('with --state-file, leases survive a restart; a damaged state file exits 2 and loads nothing', async () => {
+    const state = join(dir, 'state.json');
+    const first = start(['--fleet', fleetPath, '--port', '0', '--state-file', state, '--state-interval', '1']);
+    const url = await first.url;
+    const placement = createClient(PlacementService, createGrpcTransport({ baseUrl: url }));
+    const lease = (await placement.reserve({ request: { cpuMillicores: 1000n }, sandboxId: 'kept', ttl: { seconds: 3600n, nanos: 0 } })).result.value as { leaseId: string; runnerId: string };
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const second = start(['--state-file', state, '--port', '0']);
+    const again = createClient(PlacementService, createGrpcTransport({ baseUrl: await second.url }));
+    // The lease is there: the same sandbox gets the same lease back, and it can be released.
+    const same = (await again.reserve({ request: { cpuMillicores: 1000n }, sandboxId: 'kept' })).result.value as { leaseId: string; runnerId: string };
+    expect([same.leaseId, same.runnerId]).toEqual([lease.leaseId, lease.runnerId]);
+    await again.release({ leaseId: lease.leaseId });
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.output().err).toContain("restored 120 runners and 1 leases from");
+    writeFileSync(state, readFileSync(state, 'utf8').slice(0, 200));
+    const damaged = spawnSync(process.execPath, [CLI, 'serve', '--state-file', state, '--port', '0'], { encoding: 'utf8' });
+    expect(damaged.status).toBe(2);
+    expect(damaged.stderr).toMatch(/state file '.*state\.json' is damaged .*nothing was loaded/);
   });
 
   it('a bad fleet file exits 2 naming the file and field; a port in use exits 2 naming it', async () => {
