@@ -23,15 +23,7 @@ export async function serveCases(): Promise<Row[]> {
   writeFileSync(fleetPath, JSON.stringify(fleet));
   const child = spawn(process.execPath, [new URL('../dist/cli.js', import.meta.url).pathname, 'serve', '--fleet', fleetPath, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m) resolve(m[1] as string);
-      });
-      child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-    });
+    const url = await listeningUrl(child);
     const catalog = Catalog.fromSnapshot(fleet);
     const size = `${runners.toLocaleString('en')} runners`;
     const ids = fleet.runners.map((r) => r.runnerId);
@@ -73,6 +65,15 @@ export async function serveCases(): Promise<Row[]> {
     // gRPC client (the server's capacity; the client shares the 2 cores), and through the
     // Connect-ES client (whose own cost per call is the larger part).
     const inProcessGet = await median(() => catalog.getRunner(ids[(Math.random() * runners) | 0] as string), 1, 300);
+    // The machine's ceiling: a bare HTTP/2 server answering a fixed message, same client.
+    const echo = spawn(process.execPath, [new URL('./http2-echo.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const echoUrl = await listeningUrl(echo);
+      const ceiling = await leanLoad(echoUrl, 64, 2000, ['unary', '/echo', LEAN_FRAME]);
+      rows.push({ group: 'serve', case: 'ceiling: bare Node HTTP/2 server, fixed reply, 64 streams (lean gRPC client)', size: '-', capmatchUs: 1e6 / ceiling.perSecond, note: `${Math.round(ceiling.perSecond).toLocaleString('en')} calls/s, p50 ${ceiling.p50.toFixed(2)} ms, p99 ${ceiling.p99.toFixed(2)} ms` });
+    } finally {
+      echo.kill('SIGTERM');
+    }
     const sample = ids.slice(0, 500).map((id) => frameOf(toBinary(GetAvailableRunnerRequestSchema, create(GetAvailableRunnerRequestSchema, { runnerId: id, view: RunnerView.FULL }))));
     for (const streams of [1, 16, 64]) {
       const r = await leanLoad(url, streams, 2000, ['unary', '/coreweave.sandbox.v1beta2.DiscoveryService/GetAvailableRunner', ...sample]);
@@ -171,6 +172,22 @@ function wireRequest(q: SandboxRequest) {
     runnerIds: [...(q.runnerIds ?? [])],
     tags: [...(q.tags ?? [])],
   };
+}
+
+/** A small framed message for the ceiling measurement. */
+const LEAN_FRAME = Buffer.from([0, 0, 0, 0, 2, 0x0a, 0]).toString('base64');
+
+/** The URL a child process prints when it listens. */
+function listeningUrl(child: ReturnType<typeof spawn>): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
 }
 
 /** A message framed for gRPC (5-byte prefix), base64 for the load generator's command line. */
