@@ -4,7 +4,7 @@
  * noisy machine. Reports medians (tinybench p50) per operation.
  *
  *   npm run bench                      # every group
- *   npm run bench -- discovery placement   # some groups: discovery updates build placement fork simulate serve
+ *   npm run bench -- discovery placement   # some groups: discovery updates build placement fork simulate serve edges
  *
  * Writes bench/results/latest.json beside the printed table, replacing only the rows of the
  * groups that ran (each row carries the date it was measured).
@@ -27,13 +27,17 @@ export interface Row {
 }
 
 const rows: Row[] = [];
-const fleets = new Map<number, Snapshot>();
+const fleets = new Map<string, Snapshot>();
 
-export function fleetOf(runners: number): Snapshot {
-  let fleet = fleets.get(runners);
+/** The two kinds of fleet every placement figure is measured on (see `generateFleet`'s `shapes`). */
+export type FleetKind = 'standard' | 'heterogeneous';
+
+export function fleetOf(runners: number, shapes: FleetKind = 'standard'): Snapshot {
+  const key = `${shapes}/${runners}`;
+  let fleet = fleets.get(key);
   if (!fleet) {
-    fleet = generateFleet({ runners, seed: 20261128 });
-    fleets.set(runners, fleet);
+    fleet = generateFleet({ runners, seed: 20261128, shapes });
+    fleets.set(key, fleet);
   }
   return fleet;
 }
@@ -158,45 +162,52 @@ async function build(): Promise<void> {
   });
 }
 
+/** Targets of the placement figures, decisions per second (every scoring strategy). */
+const PLACE_TARGETS: Readonly<Record<number, number>> = { 5000: 100_000, 15_000: 50_000 };
+
 async function placement(): Promise<void> {
   const requests = generateRequests({ count: 1000, seed: 99 });
   const batch = 50;
-  for (const size of [5_000, 15_000]) {
-    const fleet = fleetOf(size);
-    const catalog = Catalog.fromSnapshot(fleet);
-    const scan = new ScanFleet(fleet);
-    const label = `${size.toLocaleString('en')} runners`;
-    for (const strategy of ['spread', 'binpack'] as const) {
-      for (const q of requests.slice(0, 200)) {
-        const got = catalog.place(q, { strategy });
-        if ((got.ok ? got.runnerId : undefined) !== scan.place(q, strategy)) throw new Error(`placement disagrees with the scan on ${JSON.stringify(q)}`);
+  for (const kind of ['standard', 'heterogeneous'] as const) {
+    for (const size of [5_000, 15_000]) {
+      const fleet = fleetOf(size, kind);
+      const catalog = Catalog.fromSnapshot(fleet);
+      const scan = new ScanFleet(fleet);
+      const label = `${size.toLocaleString('en')} runners, ${kind}`;
+      for (const strategy of ['spread', 'binpack', 'balanced', 'firstFit'] as const) {
+        for (const q of requests.slice(0, 200)) {
+          const got = catalog.place(q, { strategy });
+          if ((got.ok ? got.runnerId : undefined) !== scan.place(q, strategy)) throw new Error(`placement disagrees with the scan on ${JSON.stringify(q)} (${strategy}, ${kind})`);
+        }
+        let i = 0;
+        let j = 0;
+        const us = await median(() => {
+          for (let n = 0; n < batch; n++) catalog.place(requests[i++ % 1000] as SandboxRequest, { strategy });
+        }, batch);
+        const baseUs = await median(() => {
+          for (let n = 0; n < 5; n++) scan.place(requests[j++ % 1000] as SandboxRequest, strategy);
+        }, 5);
+        const target = strategy === 'firstFit' ? 300_000 : (PLACE_TARGETS[size] as number);
+        const perSecond = Math.round(1e6 / us);
+        record({ group: 'placement', case: `place, request mix, ${strategy}`, size: label, capmatchUs: us, baselineUs: baseUs, note: `${perSecond.toLocaleString('en')} decisions/s (target ${target.toLocaleString('en')}/s: ${perSecond >= target ? 'met' : 'not met'})` });
       }
-      let i = 0;
-      let j = 0;
-      const us = await median(() => {
-        for (let n = 0; n < batch; n++) catalog.place(requests[i++ % 1000] as SandboxRequest, { strategy });
+      const fits: SandboxRequest = { cpuMillicores: 1000, memoryBytes: 2 * 2 ** 30, gpuCount: 0 };
+      const misses: SandboxRequest = { cpuMillicores: 1000, memoryBytes: 2 * 2 ** 30, gpuCount: 16, gpuType: 'H100', ingressMode: 'public', privileged: true, tags: ['nvlink', 'spot'], runnerGroupId: 'group-01' };
+      if (catalog.place(misses).ok) throw new Error('expected a rejection');
+      const ok = await median(() => catalog.place(fits), 1);
+      const rejected = await median(() => catalog.place(misses), 1);
+      record({ group: 'placement', case: 'successful placement (CPU-only: every runner scored)', size: label, capmatchUs: ok });
+      record({ group: 'placement', case: 'rejection with full explanation', size: label, capmatchUs: rejected, note: `${(rejected / ok).toFixed(2)}× a successful placement` });
+      const fork = catalog.fork();
+      let k = 0;
+      const cycle = await median(() => {
+        for (let n = 0; n < batch; n++) {
+          const p = fork.place(requests[k++ % 1000] as SandboxRequest);
+          if (p.ok) fork.release(fork.reserve(p));
+        }
       }, batch);
-      const baseUs = await median(() => {
-        for (let n = 0; n < 5; n++) scan.place(requests[j++ % 1000] as SandboxRequest, strategy);
-      }, 5);
-      record({ group: 'placement', case: `place, request mix, ${strategy}`, size: label, capmatchUs: us, baselineUs: baseUs, note: `${Math.round(1e6 / us).toLocaleString('en')} decisions/s` });
+      record({ group: 'placement', case: 'place + reserve + release cycle', size: label, capmatchUs: cycle, note: `${Math.round(1e6 / cycle).toLocaleString('en')} cycles/s` });
     }
-    const fits: SandboxRequest = { cpuMillicores: 1000, memoryBytes: 2 * 2 ** 30, gpuCount: 0 };
-    const misses: SandboxRequest = { cpuMillicores: 1000, memoryBytes: 2 * 2 ** 30, gpuCount: 4, gpuType: 'H100', ingressMode: 'public', privileged: true, tags: ['nvlink', 'spot'], runnerGroupId: 'group-01' };
-    if (catalog.place(misses).ok) throw new Error('expected a rejection');
-    const ok = await median(() => catalog.place(fits), 1);
-    const rejected = await median(() => catalog.place(misses), 1);
-    record({ group: 'placement', case: 'successful placement (CPU-only: every runner scored)', size: label, capmatchUs: ok });
-    record({ group: 'placement', case: 'rejection with full explanation', size: label, capmatchUs: rejected, note: `${(rejected / ok).toFixed(2)}× a successful placement` });
-    const fork = catalog.fork();
-    let k = 0;
-    const cycle = await median(() => {
-      for (let n = 0; n < batch; n++) {
-        const p = fork.place(requests[k++ % 1000] as SandboxRequest);
-        if (p.ok) fork.release(fork.reserve(p));
-      }
-    }, batch);
-    record({ group: 'placement', case: 'place + reserve + release cycle', size: label, capmatchUs: cycle, note: `${Math.round(1e6 / cycle).toLocaleString('en')} cycles/s` });
   }
 }
 
@@ -208,7 +219,52 @@ async function fork(): Promise<void> {
   record({ group: 'fork', case: 'fork()', size: '100,000 runners', capmatchUs: forkUs, note: `${((forkUs / buildUs) * 100).toFixed(1)}% of building from the parsed snapshot (${fmt(buildUs)})` });
 }
 
+/**
+ * Inputs that used to fall off a cliff: one runner with many profiles, a distinct tag on every
+ * runner, a tag churned through on every update, many request classes.
+ */
+async function edges(): Promise<void> {
+  const runner = (id: string, extra: object = {}) => ({ runnerId: id, runnerGroupId: 'g', healthy: true, connectedAt: '2026-01-01T00:00:00Z', maxCpuMillicores: 8000, maxMemoryBytes: 2 ** 34, resources: { availableCpuMillicores: 8000, availableMemoryBytes: 2 ** 34, availableGpuCount: 0 }, ...extra });
+  for (const n of [10_000, 20_000]) {
+    const names = Array.from({ length: n }, (_, i) => `p${i}`);
+    const json = { runners: [runner('r', { profileNames: names })], profiles: names.map((profileName) => ({ profileName, runnerId: 'r', ingressModes: ['public'], egressModes: ['internet'] })) };
+    let t = performance.now();
+    Catalog.fromSnapshot(json);
+    const build = performance.now() - t;
+    const c = Catalog.fromSnapshot({ runners: [runner('r', { profileNames: names })], profiles: [] });
+    c.place({ cpuMillicores: 1, memoryBytes: 0, gpuCount: 0, ingressMode: 'public' });
+    t = performance.now();
+    for (const profileName of names) c.apply([{ type: 'upsertProfile', profile: { profileName, runnerId: 'r', ingressModes: ['public'] } }]);
+    const applies = performance.now() - t;
+    record({ group: 'edges', case: `${n.toLocaleString('en')} profiles on one runner: fromSnapshot`, size: '1 runner', capmatchUs: build * 1000 });
+    record({ group: 'edges', case: `${n.toLocaleString('en')} profiles on one runner: one apply each`, size: '1 runner', capmatchUs: applies * 1000, note: `${((applies * 1000) / n).toFixed(1)} µs per apply` });
+  }
+  globalThis.gc?.();
+  let before = process.memoryUsage().heapUsed;
+  let t = performance.now();
+  const tagged = Catalog.fromSnapshot({ runners: Array.from({ length: 100_000 }, (_, i) => runner(`r${i}`, { tags: [`tag-${i}`] })), profiles: [] });
+  const took = performance.now() - t;
+  globalThis.gc?.();
+  record({ group: 'edges', case: 'a distinct tag on every runner: fromSnapshot', size: '100,000 runners', capmatchUs: took * 1000, note: `heap +${((process.memoryUsage().heapUsed - before) / 2 ** 20).toFixed(0)} MB (runners, snapshot and indexes)` });
+  void tagged.size;
+  const churn = Catalog.fromSnapshot({ runners: Array.from({ length: 10_000 }, (_, i) => runner(`r${i}`)), profiles: [] });
+  for (let i = 0; i < 10_000; i++) churn.apply([{ type: 'upsertRunner', runner: runner(`r${i}`, { tags: [`warm-${i}`] }) }]);
+  globalThis.gc?.();
+  before = process.memoryUsage().heapUsed;
+  t = performance.now();
+  for (let i = 0; i < 80_000; i++) churn.apply([{ type: 'upsertRunner', runner: runner(`r${i % 10_000}`, { tags: [`t${i}`] }) }]);
+  const churned = performance.now() - t;
+  globalThis.gc?.();
+  record({ group: 'edges', case: '80,000 upserts, each with a new tag', size: '10,000 runners', capmatchUs: (churned * 1000) / 80_000, note: `heap change ${((process.memoryUsage().heapUsed - before) / 2 ** 20).toFixed(1)} MB after the 80,000 (dead tags reclaimed)` });
+  const classes = Catalog.fromSnapshot({ runners: Array.from({ length: 1000 }, (_, i) => runner(`r${i}`, { profileNames: ['p'] })), profiles: Array.from({ length: 1000 }, (_, i) => ({ profileName: 'p', runnerId: `r${i}` })) });
+  const applyUs = () => median(() => classes.apply([{ type: 'upsertProfile', profile: { profileName: 'p', runnerId: 'r7' } }]), 1, 300);
+  const fresh = await applyUs();
+  for (let i = 0; i < 20_000; i++) classes.place({ cpuMillicores: 1, memoryBytes: 0, gpuCount: 0, profileName: `name-${i}` });
+  record({ group: 'edges', case: 'apply after 20,000 distinct request classes', size: '1,000 runners', capmatchUs: await applyUs(), note: `${fresh.toFixed(1)} µs before them (the admission cache keeps 256 classes)` });
+}
+
 const GROUPS: Record<string, () => Promise<void>> = {
+  edges,
   discovery,
   updates,
   build,

@@ -1,5 +1,7 @@
 import { checkRanges } from '../matcher/arguments.js';
-import { createRandom } from '../random.js';
+import { throwIfViolations } from '../errors.js';
+import { quote } from '../quote.js';
+import { createRandom, type Random } from '../random.js';
 import { trustSnapshot } from '../snapshot/parse.js';
 import type { Profile, Runner, Snapshot } from '../types.js';
 
@@ -14,6 +16,30 @@ interface Shape {
   readonly gpuType?: string;
   readonly architecture: 'amd64' | 'arm64';
   readonly weight: number;
+  /** A maximum the runner does not disclose (reported as 0). */
+  readonly undisclosed?: 'cpu' | 'memory';
+}
+
+const CORES = [4, 8, 12, 16, 24, 32, 48, 64, 96, 128];
+const MEMORY_GIB = [8, 16, 32, 64, 128, 256, 384, 512, 768, 1024];
+const GPUS = [0, 0, 0, 1, 2, 4, 8];
+const GPU_TYPES = ['A100', 'H100', 'H200', 'B200', 'L40S'];
+
+/** 160 distinct machine shapes drawn from a seed, about one in twenty with an undisclosed maximum. */
+function heterogeneousShapes(random: Random): Shape[] {
+  const out = new Map<string, Shape>();
+  while (out.size < 160) {
+    const cpu = random.pick(CORES) * 1000;
+    const memory = random.pick(MEMORY_GIB) * GiB;
+    const gpus = random.pick(GPUS);
+    const gpuType = gpus > 0 ? random.pick(GPU_TYPES) : undefined;
+    const architecture = gpus === 0 && random.chance(0.25) ? 'arm64' : 'amd64';
+    const key = `${cpu}/${memory}/${gpus}/${gpuType ?? ''}/${architecture}`;
+    if (out.has(key)) continue;
+    const hidden = random.chance(0.05) ? random.pick(['cpu', 'memory'] as const) : undefined;
+    out.set(key, { name: key, cpu, memory, gpus, ...(gpuType ? { gpuType } : {}), architecture, weight: 1 + random.int(0, 9), ...(hidden ? { undisclosed: hidden } : {}) });
+  }
+  return [...out.values()];
 }
 
 const SHAPES: readonly Shape[] = [
@@ -60,8 +86,16 @@ export interface FleetOptions {
   readonly unhealthy?: number;
   /** Share of runners with unknown resources; default 0.01. */
   readonly unknownResources?: number;
-  /** Mean share of capacity already in use; default 0.35. */
+  /** Mean share of capacity already in use; default 0.35 (`standard` machine shapes only). */
   readonly utilisation?: number;
+  /**
+   * The machines: `standard` (default) — eight common machine types, capacity partly used
+   * around `utilisation`; `heterogeneous` — as operators run fleets: 160 distinct capacity
+   * shapes (4–128 cores, 8 GiB–1 TiB, 0–8 GPUs of five types, a few with an undisclosed
+   * maximum), free capacity drawn independently per dimension anywhere from empty to full;
+   * unknown resources and unhealthy runners default to 2 % and 4 %.
+   */
+  readonly shapes?: 'standard' | 'heterogeneous';
 }
 
 /**
@@ -82,15 +116,19 @@ export function generateFleet(options: FleetOptions): Snapshot {
     unhealthy: SHARE,
     unknownResources: SHARE,
     utilisation: SHARE,
-  });
+  }, ['shapes']);
+  if (options.shapes !== undefined && options.shapes !== 'standard' && options.shapes !== 'heterogeneous') {
+    throwIfViolations('generateFleet', [{ field: 'shapes', description: `must be 'standard' or 'heterogeneous', got ${quote(options.shapes)}` }]);
+  }
+  const heterogeneous = options.shapes === 'heterogeneous';
   const random = createRandom(options.seed);
   const groupCount = options.groups ?? Math.max(3, Math.ceil(options.runners / 400));
   const groups = Array.from({ length: groupCount }, (_, i) => `group-${String(i + 1).padStart(2, '0')}`);
   const width = String(options.runners).length;
-  const unhealthy = options.unhealthy ?? 0.02;
-  const unknown = options.unknownResources ?? 0.01;
+  const unhealthy = options.unhealthy ?? (heterogeneous ? 0.04 : 0.02);
+  const unknown = options.unknownResources ?? (heterogeneous ? 0.02 : 0.01);
   const utilisation = options.utilisation ?? 0.35;
-  const shapes = SHAPES.map((s) => [s, s.weight] as const);
+  const shapes = (heterogeneous ? heterogeneousShapes(createRandom(options.seed ^ 0x5a5e)) : SHAPES).map((s) => [s, s.weight] as const);
   const start = Date.UTC(2026, 0, 1);
 
   const runners: Runner[] = [];
@@ -102,12 +140,14 @@ export function generateFleet(options: FleetOptions): Snapshot {
       const share = Math.min(1, random.exponential(utilisation));
       return Math.max(0, total - Math.round((total * share) / step) * step);
     };
+    // Heterogeneous fleets: each dimension free anywhere from empty to full, independently.
+    const free = (total: number, step: number) => (heterogeneous ? random.int(0, Math.floor(total / step)) * step : used(total, step));
     const resources = random.chance(unknown)
       ? null
       : {
-          availableCpuMillicores: used(shape.cpu, 500),
-          availableMemoryBytes: used(shape.memory, GiB),
-          availableGpuCount: shape.gpus === 0 ? 0 : used(shape.gpus, 1),
+          availableCpuMillicores: free(shape.cpu, 500),
+          availableMemoryBytes: free(shape.memory, GiB),
+          availableGpuCount: shape.gpus === 0 ? 0 : free(shape.gpus, 1),
           runningSandboxes: random.int(0, 40),
         };
     const templates = PROFILES.filter((p) => !p.gpu || shape.gpus > 0);
@@ -135,8 +175,8 @@ export function generateFleet(options: FleetOptions): Snapshot {
       healthy: !random.chance(unhealthy),
       profileNames: bound,
       connectedAt: new Date(start + random.int(0, 300 * 86_400) * 1000).toISOString(),
-      maxCpuMillicores: shape.cpu,
-      maxMemoryBytes: shape.memory,
+      maxCpuMillicores: shape.undisclosed === 'cpu' ? 0 : shape.cpu,
+      maxMemoryBytes: shape.undisclosed === 'memory' ? 0 : shape.memory,
       maxGpuCount: shape.gpus,
       supportedGpuTypes: gpuTypes,
       supportedArchitectures: [shape.architecture],

@@ -21,10 +21,26 @@ describe('generated fleets against the brute-force reference', () => {
     expect(new Set(a.runners.map((r) => r.runnerGroupId)).size).toBeGreaterThanOrEqual(3);
   });
 
-  it('placement with reservations matches the reference step by step', () => {
+  it('heterogeneous fleets: 160 machine shapes, free capacity independent per dimension, valid', () => {
+    const f = generateFleet({ runners: 2000, seed: 4, shapes: 'heterogeneous' });
+    expect(parseSnapshot(jsonCopy(f))).toEqual(f);
+    const shapes = new Set(f.runners.map((r) => `${r.maxCpuMillicores}/${r.maxMemoryBytes}/${r.maxGpuCount}/${r.supportedGpuTypes.join()}`));
+    expect(shapes.size).toBeGreaterThanOrEqual(100);
+    expect(f.runners.some((r) => r.maxCpuMillicores === 0 || r.maxMemoryBytes === 0)).toBe(true);
+    const unknown = f.runners.filter((r) => r.resources === null).length / f.runners.length;
+    const unhealthy = f.runners.filter((r) => !r.healthy).length / f.runners.length;
+    expect(unknown).toBeGreaterThan(0.01);
+    expect(unknown).toBeLessThan(0.03);
+    expect(unhealthy).toBeGreaterThan(0.025);
+    expect(unhealthy).toBeLessThan(0.055);
+    expect(generateFleet({ runners: 2000, seed: 4, shapes: 'heterogeneous' })).toEqual(f);
+    expect(generateFleet({ runners: 300, seed: 5 })).toEqual(generateFleet({ runners: 300, seed: 5, shapes: 'standard' }));
+  });
+
+  it.each(['standard', 'heterogeneous'] as const)('placement with reservations matches the reference step by step (%s fleets)', (shapes) => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom<Strategy>('spread', 'binpack', 'balanced', 'firstFit'), (seed, strategy) => {
-        const fleet = generateFleet({ runners: 150, seed, utilisation: 0.5 });
+        const fleet = generateFleet({ runners: 150, seed, utilisation: 0.5, shapes });
         const catalog = Catalog.fromSnapshot(fleet);
         const requests = generateRequests({ count: 40, seed: seed + 1, unplaceableShare: 0.1 });
         for (const q of requests) {

@@ -70,6 +70,18 @@ function balanced(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: n
 
 /** Compares two runners' scores exactly: positive when `a` scores higher, 0 when tied. */
 export function compareExact(strategy: Strategy, t: RunnerTable, a: number, b: number, cpu: number, mem: number, gpu: number): number {
+  // Runners in the same state (same maxima and amounts free) tie without arithmetic: in a
+  // fleet of few machine types, the common case.
+  if (
+    t.availCpu[a] === t.availCpu[b] &&
+    t.availMem[a] === t.availMem[b] &&
+    t.availGpu[a] === t.availGpu[b] &&
+    t.maxCpu[a] === t.maxCpu[b] &&
+    t.maxMem[a] === t.maxMem[b] &&
+    t.maxGpu[a] === t.maxGpu[b]
+  ) {
+    return 0;
+  }
   switch (strategy) {
     case 'spread':
       return cmp(spread(t, a, cpu, mem, gpu), spread(t, b, cpu, mem, gpu));
