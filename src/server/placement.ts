@@ -186,6 +186,7 @@ export class PlacementHandlers {
       if (c.type === 'upsertRunner' && (c.runner as { resources?: unknown }).resources) reported.add((c.runner as { runnerId: string }).runnerId);
       if (c.type === 'removeRunner') removed.add(c.runnerId);
     }
+    if (reported.size === 0 && removed.size === 0) return create(ApplyChangesResponseSchema, { generation: BigInt(this.generation) });
     for (const record of [...this.leases.values()]) {
       const runnerId = record.reservation.runnerId;
       // The core drops the reservations of a removed runner.

@@ -105,13 +105,18 @@ export function refAdmittingProfiles(s: Snapshot, r: Runner, q: SandboxRequest):
     .sort(byString);
 }
 
-/** The strategy scores, computed in the same order of operations as documented. */
-export function refScore(strategy: Strategy, r: Runner, res: RunnerResources, q: SandboxRequest): number {
-  const dims = [
+/** (available, maximum, requested) per dimension: CPU, memory, GPU. */
+function dimensionsOf(r: Runner, res: RunnerResources, q: SandboxRequest): ReadonlyArray<readonly [number, number, number]> {
+  return [
     [res.availableCpuMillicores, r.maxCpuMillicores, q.cpuMillicores],
     [res.availableMemoryBytes, r.maxMemoryBytes, q.memoryBytes],
     [res.availableGpuCount, r.maxGpuCount, q.gpuCount],
-  ] as const;
+  ];
+}
+
+/** The strategy scores, computed in the same order of operations as documented. */
+export function refScore(strategy: Strategy, r: Runner, res: RunnerResources, q: SandboxRequest): number {
+  const dims = dimensionsOf(r, res, q);
   if (strategy === 'firstFit') return 100;
   if (strategy === 'balanced') {
     const used = dims.filter(([a, m]) => (m > 0 ? m : a) > 0).map(([a, m, want]) => 1 - (a - want) / (m > 0 ? m : a));
@@ -134,11 +139,7 @@ export interface Exact {
 
 /** The strategy scores in exact rational arithmetic (BigInt), the definition ties are decided by. */
 export function refExactScore(strategy: Strategy, r: Runner, res: RunnerResources, q: SandboxRequest): Exact {
-  const dims = [
-    [res.availableCpuMillicores, r.maxCpuMillicores, q.cpuMillicores],
-    [res.availableMemoryBytes, r.maxMemoryBytes, q.memoryBytes],
-    [res.availableGpuCount, r.maxGpuCount, q.gpuCount],
-  ] as const;
+  const dims = dimensionsOf(r, res, q);
   const norm = (num: bigint, den: bigint): Exact => (den < 0n ? { num: -num, den: -den } : { num, den });
   const free = ([a, m, want]: readonly [number, number, number]): Exact => norm(BigInt(a - want), BigInt(m > 0 ? m : a));
   const less = (x: Exact, y: Exact) => x.num * y.den < y.num * x.den;
