@@ -12,8 +12,8 @@ const INITIAL_WORDS = 4;
 interface RunnerProfiles {
   readonly owner: object;
   readonly names: Map<string, number>;
-  readonly ingress: Map<string, number>;
-  readonly egress: Map<string, number>;
+  /** Profiles allowing each mode, keyed `i<mode>` (ingress) or `e<mode>` (egress): one small map per runner. */
+  readonly modes: Map<string, number>;
 }
 
 /**
@@ -77,8 +77,7 @@ export class ProfileTable {
     const own: RunnerProfiles = {
       owner: this.owner,
       names: new Map(shared?.names),
-      ingress: new Map(shared?.ingress),
-      egress: new Map(shared?.egress),
+      modes: new Map(shared?.modes),
     };
     this.byRunner.set(runnerId, own);
     return own;
@@ -110,7 +109,10 @@ export class ProfileTable {
   /** The union of the ingress and egress modes of a runner's profiles. */
   modesOf(runnerId: string): { readonly ingress: readonly string[]; readonly egress: readonly string[] } {
     const entry = this.byRunner.get(runnerId);
-    return { ingress: entry ? [...entry.ingress.keys()] : [], egress: entry ? [...entry.egress.keys()] : [] };
+    const ingress: string[] = [];
+    const egress: string[] = [];
+    for (const key of entry?.modes.keys() ?? []) (key.charCodeAt(0) === 105 ? ingress : egress).push(key.slice(1));
+    return { ingress, egress };
   }
 
   private allocate(): number {
@@ -139,8 +141,8 @@ export class ProfileTable {
       entry.names.set(profile.profileName, slot);
       this.live.add(slot);
     }
-    countModes(entry.ingress, profile.ingressModes, 1);
-    countModes(entry.egress, profile.egressModes, 1);
+    countModes(entry.modes, 'i', profile.ingressModes, 1);
+    countModes(entry.modes, 'e', profile.egressModes, 1);
     this.profiles[slot] = profile;
     this.runnerSlot[slot] = runnerSlot;
     this.bound.assign(slot, bound);
@@ -154,8 +156,8 @@ export class ProfileTable {
   }
 
   private unindex(slot: number, profile: Profile, entry: RunnerProfiles): void {
-    countModes(entry.ingress, profile.ingressModes, -1);
-    countModes(entry.egress, profile.egressModes, -1);
+    countModes(entry.modes, 'i', profile.ingressModes, -1);
+    countModes(entry.modes, 'e', profile.egressModes, -1);
     this.name.delete(slot, profile.profileName);
     this.gpuType.deleteAll(slot, profile.supportedGpuTypes);
     this.architecture.deleteAll(slot, profile.supportedArchitectures);
@@ -183,11 +185,12 @@ export class ProfileTable {
   }
 }
 
-/** Adds (1) or takes away (-1) one profile's modes from a runner's mode counts. */
-function countModes(counts: Map<string, number>, modes: readonly string[], sign: 1 | -1): void {
+/** Adds (1) or takes away (-1) one profile's modes of one kind (`i` or `e`) from a runner's counts. */
+function countModes(counts: Map<string, number>, kind: 'i' | 'e', modes: readonly string[], sign: 1 | -1): void {
   for (const mode of modes) {
-    const n = (counts.get(mode) ?? 0) + sign;
-    if (n === 0) counts.delete(mode);
-    else counts.set(mode, n);
+    const key = kind + mode;
+    const n = (counts.get(key) ?? 0) + sign;
+    if (n === 0) counts.delete(key);
+    else counts.set(key, n);
   }
 }

@@ -324,6 +324,8 @@ function runOne(
 class FleetLevel {
   private readonly totals: Totals = { cpu: 0, cpuFree: 0, memory: 0, memoryFree: 0, gpu: 0, gpuFree: 0 };
   private stranded = 0;
+  /** Each runner's part in the totals, so a change reads the runner once (after it). */
+  private readonly parts = new Map<string, Part>();
   private readonly area = { cpu: 0, memory: 0, gpu: 0, stranded: 0 };
   private time = 0;
 
@@ -331,7 +333,7 @@ class FleetLevel {
     private readonly catalog: Catalog,
     private readonly shapes: SimulationResult['commonGpuShapes'],
   ) {
-    for (const r of catalog.listRunners({ includeResources: true })) this.account(r, 1);
+    for (const r of catalog.listRunners({ includeResources: true })) this.account(r.runnerId, this.partOf(r));
   }
 
   /** Integrates the current level up to `time`. */
@@ -348,9 +350,8 @@ class FleetLevel {
 
   /** Runs `f`, which changes one runner, and keeps the totals current. */
   change<T>(runnerId: string, f: () => T): T {
-    this.account(this.runner(runnerId), -1);
     const out = f();
-    this.account(this.runner(runnerId), 1);
+    this.account(runnerId, this.partOf(this.runner(runnerId)));
     return out;
   }
 
@@ -367,20 +368,51 @@ class FleetLevel {
     }
   }
 
-  private account(r: Runner | undefined, sign: 1 | -1): void {
+  /** What a runner adds to the totals (nothing when it is gone or its resources are unknown). */
+  private partOf(r: Runner | undefined): Part | undefined {
     const res = r?.resources;
-    if (!r || !res) return;
-    const t = this.totals;
+    if (!r || !res) return undefined;
     const { maxCpuMillicores: maxCpu, maxMemoryBytes: maxMem, maxGpuCount: maxGpu } = r;
     const { availableCpuMillicores: cpu, availableMemoryBytes: mem, availableGpuCount: gpu } = res;
-    t.cpu += sign * (maxCpu > 0 ? maxCpu : cpu);
-    t.cpuFree += sign * cpu;
-    t.memory += sign * (maxMem > 0 ? maxMem : mem);
-    t.memoryFree += sign * mem;
-    t.gpu += sign * (maxGpu > 0 ? maxGpu : gpu);
-    t.gpuFree += sign * gpu;
-    if (r.healthy && gpu > 0 && this.shapes.length > 0 && !usable(this.shapes, res)) this.stranded += sign * gpu;
+    return {
+      cpu: maxCpu > 0 ? maxCpu : cpu,
+      cpuFree: cpu,
+      memory: maxMem > 0 ? maxMem : mem,
+      memoryFree: mem,
+      gpu: maxGpu > 0 ? maxGpu : gpu,
+      gpuFree: gpu,
+      stranded: r.healthy && gpu > 0 && this.shapes.length > 0 && !usable(this.shapes, res) ? gpu : 0,
+    };
   }
+
+  /** Replaces a runner's part in the totals. */
+  private account(runnerId: string, part: Part | undefined): void {
+    const old = this.parts.get(runnerId);
+    const t = this.totals;
+    if (old) {
+      t.cpu -= old.cpu;
+      t.cpuFree -= old.cpuFree;
+      t.memory -= old.memory;
+      t.memoryFree -= old.memoryFree;
+      t.gpu -= old.gpu;
+      t.gpuFree -= old.gpuFree;
+      this.stranded -= old.stranded;
+    }
+    if (part) {
+      t.cpu += part.cpu;
+      t.cpuFree += part.cpuFree;
+      t.memory += part.memory;
+      t.memoryFree += part.memoryFree;
+      t.gpu += part.gpu;
+      t.gpuFree += part.gpuFree;
+      this.stranded += part.stranded;
+      this.parts.set(runnerId, part);
+    } else this.parts.delete(runnerId);
+  }
+}
+
+interface Part extends Totals {
+  stranded: number;
 }
 
 /** Whether a GPU sandbox of one of the common shapes fits in these free resources. */

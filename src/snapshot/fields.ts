@@ -43,12 +43,16 @@ export class RecordReader {
     let snake = false;
     let camel = false;
     for (const n of names) {
-      const spellings = [n.camel, ...(n.snake !== n.camel ? [n.snake] : []), ...(n.aliases ?? [])].filter((k) => Object.hasOwn(record, k));
-      if (spellings.length > 1) violations.push({ field: `${path}.${spellings[0]}`, description: `is given in ${spellings.length} spellings (${spellings.join(', ')}): use one` });
-      if (n.snake !== n.camel) {
-        if (Object.hasOwn(record, n.snake)) snake = true;
-        if (Object.hasOwn(record, n.camel)) camel = true;
+      const hasCamel = Object.hasOwn(record, n.camel);
+      const hasSnake = n.snake !== n.camel && Object.hasOwn(record, n.snake);
+      let count = (hasCamel ? 1 : 0) + (hasSnake ? 1 : 0);
+      if (n.aliases) for (const a of n.aliases) if (Object.hasOwn(record, a)) count++;
+      if (count > 1) {
+        const spellings = [n.camel, ...(n.snake !== n.camel ? [n.snake] : []), ...(n.aliases ?? [])].filter((k) => Object.hasOwn(record, k));
+        violations.push({ field: `${path}.${spellings[0]}`, description: `is given in ${spellings.length} spellings (${spellings.join(', ')}): use one` });
       }
+      if (hasSnake) snake = true;
+      if (hasCamel && n.snake !== n.camel) camel = true;
     }
     this.snakeStyle = snake && !camel ? true : camel ? false : snakeHint;
   }

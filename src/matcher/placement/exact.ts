@@ -14,82 +14,86 @@ import type { RunnerTable } from '../runner-table.js';
 /** Float scores closer than this (on the 0–100 scale) are compared exactly. Float error on a score is below 1e-12. */
 export const NEAR = 1e-9;
 
-/** A non-negative-denominator rational. */
-interface Ratio {
+/** A rational `num / den` with `den > 0`. */
+export interface Ratio {
   readonly num: bigint;
   readonly den: bigint;
 }
 
-const ratio = (num: bigint, den: bigint): Ratio => (den < 0n ? { num: -num, den: -den } : { num, den });
-const add = (a: Ratio, b: Ratio): Ratio => ratio(a.num * b.den + b.num * a.den, a.den * b.den);
-const sub = (a: Ratio, b: Ratio): Ratio => ratio(a.num * b.den - b.num * a.den, a.den * b.den);
-const cmp = (a: Ratio, b: Ratio): number => {
-  const d = a.num * b.den - b.num * a.den;
-  return d > 0n ? 1 : d < 0n ? -1 : 0;
-};
 const ONE: Ratio = { num: 1n, den: 1n };
 
-/** The free fraction after placing of each dimension that has a capacity, with whether it was requested. */
-function fractions(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): Array<{ f: Ratio; requested: boolean }> {
-  const out: Array<{ f: Ratio; requested: boolean }> = [];
-  const dims: ReadonlyArray<readonly [number, number, number]> = [
-    [t.availCpu[slot] as number, t.maxCpu[slot] as number, cpu],
-    [t.availMem[slot] as number, t.maxMem[slot] as number, mem],
-    [t.availGpu[slot] as number, t.maxGpu[slot] as number, gpu],
-  ];
-  for (const [available, max, q] of dims) {
-    const capacity = max > 0 ? max : available;
-    if (capacity > 0) out.push({ f: ratio(BigInt(available - q), BigInt(capacity)), requested: q > 0 });
+/** Compares two rationals: positive when `a > b`. */
+export function compareRatios(a: Ratio, b: Ratio): number {
+  const d = a.num * b.den - b.num * a.den;
+  return d > 0n ? 1 : d < 0n ? -1 : 0;
+}
+
+/**
+ * A runner's score as an exact rational (the 0–100 scale divided by 100, which orders the same).
+ * Mirrors its float twin in `strategies.ts` term for term, with f_d = (A_d − q_d) / C_d.
+ */
+export function exactScore(strategy: Strategy, t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): Ratio {
+  const A0 = t.availCpu[slot] as number;
+  const A1 = t.availMem[slot] as number;
+  const A2 = t.availGpu[slot] as number;
+  const M0 = t.maxCpu[slot] as number;
+  const M1 = t.maxMem[slot] as number;
+  const M2 = t.maxGpu[slot] as number;
+  // Capacity C_d: the disclosed maximum, else what is available; 0 leaves the dimension out.
+  const C0 = M0 > 0 ? M0 : A0;
+  const C1 = M1 > 0 ? M1 : A1;
+  const C2 = M2 > 0 ? M2 : A2;
+  if (strategy === 'firstFit') return ONE;
+  if (strategy === 'balanced') {
+    // 1 − (max f − min f) over every dimension with a capacity (1 when none).
+    let hi: Ratio | undefined;
+    let lo: Ratio | undefined;
+    for (const [a, c, q] of [[A0, C0, cpu], [A1, C1, mem], [A2, C2, gpu]] as const) {
+      if (c <= 0) continue;
+      const f = { num: BigInt(a - q), den: BigInt(c) };
+      if (!hi || compareRatios(f, hi) > 0) hi = f;
+      if (!lo || compareRatios(f, lo) < 0) lo = f;
+    }
+    if (!hi || !lo) return ONE;
+    const den = hi.den * lo.den;
+    return { num: den - (hi.num * lo.den - lo.num * hi.den), den };
   }
-  return out;
-}
-
-/** spread / 100: the mean free fraction over the requested dimensions (else every one; 1/2 when none). */
-function spread(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): Ratio {
-  const all = fractions(t, slot, cpu, mem, gpu);
-  const requested = all.filter((d) => d.requested);
-  const over = requested.length > 0 ? requested : all;
-  if (over.length === 0) return { num: 1n, den: 2n };
-  let sum: Ratio = { num: 0n, den: 1n };
-  for (const d of over) sum = add(sum, d.f);
-  return ratio(sum.num, sum.den * BigInt(over.length));
-}
-
-/** balanced / 100: 1 − (max f − min f) over every dimension with a capacity (1 when none). */
-function balanced(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): Ratio {
-  const all = fractions(t, slot, cpu, mem, gpu);
-  if (all.length === 0) return ONE;
-  let lo = (all[0] as { f: Ratio }).f;
-  let hi = lo;
-  for (const { f } of all) {
-    if (cmp(f, lo) < 0) lo = f;
-    if (cmp(f, hi) > 0) hi = f;
+  // spread: the mean free fraction over the requested dimensions with a capacity (else every
+  // dimension with one; 1/2 when none); binpack: 1 − spread. Sums over a common denominator.
+  const requested = (C0 > 0 && cpu > 0 ? 1 : 0) + (C1 > 0 && mem > 0 ? 1 : 0) + (C2 > 0 && gpu > 0 ? 1 : 0);
+  const useAll = requested === 0;
+  let num = 0n;
+  let den = 1n;
+  let n = 0;
+  if (C0 > 0 && (useAll || cpu > 0)) {
+    num = BigInt(A0 - cpu);
+    den = BigInt(C0);
+    n++;
   }
-  return sub(ONE, sub(hi, lo));
+  if (C1 > 0 && (useAll || mem > 0)) {
+    const c = BigInt(C1);
+    num = num * c + BigInt(A1 - mem) * den;
+    den *= c;
+    n++;
+  }
+  if (C2 > 0 && (useAll || gpu > 0)) {
+    const c = BigInt(C2);
+    num = num * c + BigInt(A2 - gpu) * den;
+    den *= c;
+    n++;
+  }
+  const spread: Ratio = n === 0 ? { num: 1n, den: 2n } : { num, den: den * BigInt(n) };
+  return strategy === 'spread' ? spread : { num: spread.den - spread.num, den: spread.den };
 }
 
-/** Compares two runners' scores exactly: positive when `a` scores higher, 0 when tied. */
-export function compareExact(strategy: Strategy, t: RunnerTable, a: number, b: number, cpu: number, mem: number, gpu: number): number {
-  // Runners in the same state (same maxima and amounts free) tie without arithmetic: in a
-  // fleet of few machine types, the common case.
-  if (
+/** Whether two runners are in the same state (same maxima and amounts free): then they tie. */
+export function sameState(t: RunnerTable, a: number, b: number): boolean {
+  return (
     t.availCpu[a] === t.availCpu[b] &&
     t.availMem[a] === t.availMem[b] &&
     t.availGpu[a] === t.availGpu[b] &&
     t.maxCpu[a] === t.maxCpu[b] &&
     t.maxMem[a] === t.maxMem[b] &&
     t.maxGpu[a] === t.maxGpu[b]
-  ) {
-    return 0;
-  }
-  switch (strategy) {
-    case 'spread':
-      return cmp(spread(t, a, cpu, mem, gpu), spread(t, b, cpu, mem, gpu));
-    case 'binpack':
-      return cmp(spread(t, b, cpu, mem, gpu), spread(t, a, cpu, mem, gpu));
-    case 'balanced':
-      return cmp(balanced(t, a, cpu, mem, gpu), balanced(t, b, cpu, mem, gpu));
-    case 'firstFit':
-      return 0;
-  }
+  );
 }

@@ -1,4 +1,3 @@
-import { idBefore } from '../../order.js';
 import type { PlaceResult, SandboxRequest, ScoredRunner, Strategy } from '../../types.js';
 import { Bitset, popcount } from '../bitset.js';
 import { answerAt, type Conjunction, forEachConjunction, materialiseConjunction } from '../kernel.js';
@@ -6,7 +5,7 @@ import { FREE_BUCKETS } from '../free-index.js';
 import type { RunnerTable } from '../runner-table.js';
 import type { AdmissionCache } from './admission.js';
 import { fitConjunction, requestConditions } from './conditions.js';
-import { compareExact, NEAR } from './exact.js';
+import { compareRatios, exactScore, NEAR, type Ratio, sameState } from './exact.js';
 import { explainRejection } from './explain.js';
 import type { ResolvedOptions } from './request.js';
 import { SCORES } from './strategies.js';
@@ -86,40 +85,60 @@ type Ranked = Array<[number, number]>;
 /**
  * Keeps the `keep` best (slot, score) pairs: higher score first, ties by ascending runnerId.
  * Scores further apart than {@link NEAR} are ordered by their floats; closer ones exactly
- * (see `exact.ts`), so that a tie in rational arithmetic is a tie whatever the rounding.
+ * (see `exact.ts`), so that a tie in rational arithmetic is a tie whatever the rounding. The
+ * exact score of a kept runner is worked out once, when a near-tie first needs it.
  */
 class TopK {
   readonly items: Ranked = [];
+  private readonly exact: Array<Ratio | undefined> = [];
+  private readonly rank: Int32Array;
 
   constructor(
     private readonly t: RunnerTable,
     private readonly keep: number,
     private readonly strategy: Strategy,
     private readonly request: SandboxRequest,
-  ) {}
+  ) {
+    this.rank = t.ranks();
+  }
 
   /** The score a runner must reach to enter (ties may still enter on runnerId). */
   get threshold(): number {
     return this.items.length === this.keep ? (this.items[this.keep - 1] as [number, number])[1] : -Infinity;
   }
 
+  /** The offered runner's exact score, once a near-tie needed it (reset by each offer). */
+  private mine: Ratio | undefined;
+
   offer(slot: number, score: number): void {
     const items = this.items;
-    const last = items[items.length - 1];
-    if (items.length === this.keep && last !== undefined && !this.better(slot, score, last)) return;
+    this.mine = undefined;
+    // Where the runner goes: after every kept runner that beats it.
     let at = items.length;
-    while (at > 0 && this.better(slot, score, items[at - 1] as [number, number])) at--;
+    while (at > 0 && this.beats(slot, score, at - 1)) at--;
+    if (at >= this.keep) return;
     items.splice(at, 0, [slot, score]);
-    if (items.length > this.keep) items.pop();
+    this.exact.splice(at, 0, this.mine);
+    if (items.length > this.keep) {
+      items.pop();
+      this.exact.pop();
+    }
   }
 
-  private better(slot: number, score: number, than: [number, number]): boolean {
-    const d = score - than[1];
+  /** Whether the offered runner beats kept item `k`. */
+  private beats(slot: number, score: number, k: number): boolean {
+    const [other, otherScore] = this.items[k] as [number, number];
+    const d = score - otherScore;
     if (d > NEAR) return true;
     if (d < -NEAR) return false;
-    const { cpuMillicores, memoryBytes, gpuCount } = this.request;
-    const exact = compareExact(this.strategy, this.t, slot, than[0], cpuMillicores, memoryBytes, gpuCount);
-    return exact !== 0 ? exact > 0 : idBefore(this.t.runnerAt(slot).runnerId, this.t.runnerAt(than[0]).runnerId);
+    if (this.strategy !== 'firstFit' && !sameState(this.t, slot, other)) {
+      const { cpuMillicores: cpu, memoryBytes: mem, gpuCount: gpu } = this.request;
+      this.mine ??= exactScore(this.strategy, this.t, slot, cpu, mem, gpu);
+      const theirs = (this.exact[k] ??= exactScore(this.strategy, this.t, other, cpu, mem, gpu));
+      const c = compareRatios(this.mine, theirs);
+      if (c !== 0) return c > 0;
+    }
+    return (this.rank[slot] as number) < (this.rank[other] as number);
   }
 }
 
