@@ -71,6 +71,28 @@ describe('capmatch serve as a process', () => {
     expect(damaged.stderr).toMatch(/state file '.*state\.json' is damaged .*nothing was loaded/);
   });
 
+  it('--auth-token-file guards every call but health; SIGHUP re-reads the file', async () => {
+    const tokens = join(dir, 'tokens.txt');
+    writeFileSync(tokens, '# operators\nfirst-token\n');
+    const server = start(['--fleet', fleetPath, '--port', '0', '--auth-token-file', tokens]);
+    const url = await server.url;
+    const withToken = (token: string) =>
+      createClient(DiscoveryService, createGrpcTransport({ baseUrl: url, interceptors: [(next) => (req) => (req.header.set('authorization', `Bearer ${token}`), next(req))] }));
+    const code = async (p: Promise<unknown>) => ((await p.catch((e: unknown) => e)) as { code?: number }).code;
+    expect(await code(createClient(DiscoveryService, createGrpcTransport({ baseUrl: url })).getAvailableRunner({ runnerId: 'runner-001' }))).toBe(16);
+    expect((await withToken('first-token').getAvailableRunner({ runnerId: 'runner-001' })).runnerId).toBe('runner-001');
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    writeFileSync(tokens, 'second-token\n');
+    server.child.kill('SIGHUP');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await code(withToken('first-token').getAvailableRunner({ runnerId: 'runner-001' }))).toBe(16);
+    expect((await withToken('second-token').getAvailableRunner({ runnerId: 'runner-001' })).runnerId).toBe('runner-001');
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output().err).toContain('SIGHUP: 1 tokens read from');
+    expect(server.output().err).not.toContain('open to anyone');
+  });
+
   it('a bad fleet file exits 2 naming the file and field; a port in use exits 2 naming it', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ runners: [{ runnerId: 'r', runnerGroupId: 'g', healthy: 'yes', connectedAt: '2026-01-01T00:00:00Z' }] }));
