@@ -363,10 +363,12 @@ export class Catalog {
       }
       placement = target as Placement;
     }
+    // A request is checked before anything else, even when its sandbox is held already.
+    const request = isPlacement ? undefined : checkRequest('reserve', target);
     const again = o.sandboxId === undefined ? undefined : this.bySandbox.get(o.sandboxId);
     if (again !== undefined) return (this.held.get(again) as HeldReservation).reservation;
-    if (!isPlacement) {
-      const result = this.place(target as SandboxRequest, { strategy: o.strategy, topK: o.topK, nearestMisses: o.nearestMisses });
+    if (request) {
+      const result = this.place(request, { strategy: o.strategy, topK: o.topK, nearestMisses: o.nearestMisses });
       if (!result.ok) return result;
       placement = result;
     }

@@ -118,18 +118,16 @@ export class PlacementHandlers {
     this.expire();
     if (req.sandboxId.trim() === '') throw invalidArgument('Reserve: sandbox_id is required', [{ field: 'sandbox_id', description: 'is required' }]);
     const ttl = ttlOf(req.ttl, 'ttl');
-    const held = this.catalog.reservationFor(req.sandboxId);
-    if (held) {
-      const leaseId = this.byReservation.get(held.reservationId);
-      const record = leaseId === undefined ? undefined : this.leases.get(leaseId);
-      if (record) return create(ReserveResponseSchema, { result: { case: 'lease', value: this.leaseMessage(record) } });
-    }
     const strategy = strategyOf(req.strategy);
     const result = this.catalog.reserve(requestFromWire(req.request) as unknown as SandboxRequest, { strategy, sandboxId: req.sandboxId, expiresAt: this.now() + ttl });
     if (!result.ok) {
       this.options.metrics?.rejected(result);
       return create(ReserveResponseSchema, { result: { case: 'rejection', value: rejectionMessage(result) } });
     }
+    // The sandbox holds a lease already: the catalog returned its reservation; so is the lease.
+    const existing = this.byReservation.get(result.reservationId);
+    const held = existing === undefined ? undefined : this.leases.get(existing);
+    if (held) return create(ReserveResponseSchema, { result: { case: 'lease', value: this.leaseMessage(held) } });
     this.options.metrics?.placed(strategy);
     const record: LeaseRecord = { leaseId: randomBytes(16).toString('hex'), reservation: result, confirmed: false };
     this.track(record);

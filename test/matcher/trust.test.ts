@@ -139,6 +139,8 @@ describe('leases', () => {
     expect(c.reservationFor('sbx-1')).toBe(first);
     const p = c.place(q) as Placement;
     expect(c.reserve(p, { sandboxId: 'sbx-1' })).toBe(first);
+    // A bad request is refused even when its sandbox is held.
+    refused(() => c.reserve({ cpuMillicores: -1, memoryBytes: 0, gpuCount: 0 }, { sandboxId: 'sbx-1' }));
   });
 
   it('expire(now) releases what has expired, by expiry, and returns it', () => {
