@@ -4,7 +4,7 @@ import { generateFleet } from '../fleet/generate.js';
 import { comparisonTable, formatTextTable } from '../report/comparison.js';
 import { renderReport } from '../report/html.js';
 import { generateTrace } from '../simulate/generate-trace.js';
-import { simulate, type SimulationResult } from '../simulate/simulate.js';
+import type { SimulationResult } from '../simulate/simulate.js';
 import { formatTrace, type TraceEvent } from '../simulate/trace.js';
 import { DiscoveryValidationError, ProfileNotFoundError, RunnerNotFoundError } from '../errors.js';
 import type { Profile, ProfileFilter, Runner, RunnerFilter, SandboxRequest, Strategy } from '../types.js';
@@ -13,6 +13,7 @@ import { parseCpu, parseMemory } from '../units/parse.js';
 import { hints, suggest } from './hints.js';
 import { serveCommand } from './serve.js';
 import { checkWritable, readFleet, readTrace, type TraceFile, UsageError, withTraceLines, writeText } from './io.js';
+import { simulateInParallel } from './parallel.js';
 import { ProgressBar } from './progress.js';
 
 /** Where a command writes: stdout for results, stderr for progress and notes. */
@@ -406,33 +407,41 @@ const simulateCommand: Command = {
     }
     const progress = new ProgressBar(io, trace.length * strategies.length > 50_000);
     const started = Date.now();
-    let result: SimulationResult;
+    const located = (e: unknown) => (traceFile && e instanceof DiscoveryValidationError ? withTraceLines(e, traceFile) : e);
+    const finish = (result: SimulationResult): number => {
+      progress.done();
+      if (values.json === true) io.out(`${json(result)}\n`);
+      else {
+        const table = comparisonTable(result);
+        io.out(`${description}\n${result.events.toLocaleString('en')} events, ${strategies.length} ${strategies.length === 1 ? 'strategy' : 'strategies'}, ${((Date.now() - started) / 1000).toFixed(1)} s\n\n`);
+        io.out(`${formatTextTable(table.headers, table.rows, io.columns)}\n`);
+        io.out(`${table.note}\n`);
+      }
+      if (report !== undefined) {
+        writeText(report, renderReport(result, { description }), 'report');
+        io.err(`report written to ${report}\n`);
+      }
+      return EXIT.done;
+    };
+    let outcome: SimulationResult | Promise<SimulationResult>;
     try {
-      result = simulate({
+      // Several strategies run on worker threads in the built CLI (see parallel.ts).
+      outcome = simulateInParallel({
         catalog,
         trace,
         strategies,
         samples,
-        onProgress: (done) => progress.update(done, `simulating ${strategies[Math.min(strategies.length - 1, Math.floor(done * strategies.length))]} (${Math.min(strategies.length, Math.floor(done * strategies.length) + 1)}/${strategies.length})`),
+        onProgress: (done) => progress.update(done, `simulating ${strategies.join(', ')}`),
       });
     } catch (e) {
-      if (traceFile && e instanceof DiscoveryValidationError) throw withTraceLines(e, traceFile);
-      throw e;
-    } finally {
       progress.done();
+      throw located(e);
     }
-    if (values.json === true) io.out(`${json(result)}\n`);
-    else {
-      const table = comparisonTable(result);
-      io.out(`${description}\n${result.events.toLocaleString('en')} events, ${strategies.length} ${strategies.length === 1 ? 'strategy' : 'strategies'}, ${((Date.now() - started) / 1000).toFixed(1)} s\n\n`);
-      io.out(`${formatTextTable(table.headers, table.rows, io.columns)}\n`);
-      io.out(`${table.note}\n`);
-    }
-    if (report !== undefined) {
-      writeText(report, renderReport(result, { description }), 'report');
-      io.err(`report written to ${report}\n`);
-    }
-    return EXIT.done;
+    if (!(outcome instanceof Promise)) return finish(outcome);
+    return outcome.then(finish, (e: unknown) => {
+      progress.done();
+      throw located(e);
+    });
   },
 };
 

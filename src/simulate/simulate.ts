@@ -114,17 +114,46 @@ export interface SimulateOptions {
  * result.strategies.map((s) => [s.strategy, s.acceptanceRate]);
  */
 export function simulate(options: SimulateOptions): SimulationResult {
+  const plan = planSimulation(options);
+  const { strategies, base, trace, shapes, duration } = plan;
+  const results = strategies.map((strategy, k) =>
+    runOne(base.fork(), trace, strategy, shapes, duration, plan.samples, (done) => plan.onProgress?.((k + done) / strategies.length)),
+  );
+  return { events: trace.length, duration, commonGpuShapes: shapes, strategies: results };
+}
+
+/** A simulation checked and ready to run: what every strategy's replay starts from. */
+export interface SimulationPlan {
+  readonly base: Catalog;
+  readonly trace: readonly TraceEvent[];
+  readonly strategies: readonly Strategy[];
+  readonly samples: number;
+  readonly duration: number;
+  readonly shapes: SimulationResult['commonGpuShapes'];
+  readonly onProgress: ((done: number) => void) | undefined;
+}
+
+/**
+ * Checks a simulation's options, trace and runner references, and works out what every
+ * strategy shares (duration, common GPU shapes). Not exported from the package: the CLI uses
+ * it to run strategies on worker threads.
+ *
+ * @throws DiscoveryValidationError as `simulate` does.
+ */
+export function planSimulation(options: SimulateOptions): SimulationPlan {
   const o = checkSimulateOptions(options);
   const base = o.catalog ?? Catalog.fromSnapshot(o.snapshot);
   const trace = checkTrace(o.trace);
   checkRunnerReferences(base, trace);
-  const duration = trace.length === 0 ? 0 : (trace[trace.length - 1] as TraceEvent).time;
-  const shapes = commonGpuShapes(trace);
-  const strategies = o.strategies ?? STRATEGIES;
-  const results = strategies.map((strategy, k) =>
-    runOne(base.fork(), trace, strategy, shapes, duration, o.samples ?? 120, (done) => o.onProgress?.((k + done) / strategies.length)),
-  );
-  return { events: trace.length, duration, commonGpuShapes: shapes, strategies: results };
+  return {
+    base,
+    trace,
+    strategies: o.strategies ?? STRATEGIES,
+    samples: o.samples ?? 120,
+    duration: trace.length === 0 ? 0 : (trace[trace.length - 1] as TraceEvent).time,
+    shapes: commonGpuShapes(trace),
+    onProgress: o.onProgress,
+  };
 }
 
 const MAX_SAMPLES = 100_000;

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatTrace, generateFleet, generateTrace } from '../../src/index.js';
+import { formatTrace, generateFleet, generateTrace, parseTrace, simulate } from '../../src/index.js';
 
 /** The built CLI run as a process, as a user or a script runs it. */
 const CLI = join(import.meta.dirname, '../../dist/cli.js');
@@ -80,6 +80,13 @@ describe('capmatch as a process', () => {
     expect(cli(['generate', 'fleet', '--runners', '10000000000']).status).toBe(2);
     const memory = cli(['place', '--fleet', fleetPath, '--memory', '8Ei']);
     expect(memory.err).toContain('too large');
+  });
+
+  it('simulate runs its strategies on worker threads; the result is the sequential one, byte for byte', () => {
+    const r = cli(['simulate', '--fleet', fleetPath, '--trace', tracePath, '--json', '--samples', '30']);
+    expect(r.status).toBe(0);
+    const sequential = simulate({ snapshot: fleet, trace: parseTrace(readFileSync(tracePath, 'utf8')), samples: 30 });
+    expect(r.out).toBe(`${JSON.stringify(sequential)}\n`);
   });
 
   it('simulate checks its options before it starts', () => {
