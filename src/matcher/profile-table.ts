@@ -12,7 +12,10 @@ const INITIAL_WORDS = 4;
 interface RunnerProfiles {
   readonly owner: object;
   readonly names: Map<string, number>;
-  /** Profiles allowing each mode, keyed `i<mode>` (ingress) or `e<mode>` (egress): one small map per runner. */
+  /**
+   * For each mode, how many profiles allow it as ingress plus 2^26 times how many allow it as
+   * egress: one small map per runner, keyed by the modes' own strings.
+   */
   readonly modes: Map<string, number>;
 }
 
@@ -111,7 +114,10 @@ export class ProfileTable {
     const entry = this.byRunner.get(runnerId);
     const ingress: string[] = [];
     const egress: string[] = [];
-    for (const key of entry?.modes.keys() ?? []) (key.charCodeAt(0) === 105 ? ingress : egress).push(key.slice(1));
+    for (const [mode, n] of entry?.modes ?? []) {
+      if (n % EGRESS !== 0) ingress.push(mode);
+      if (n >= EGRESS) egress.push(mode);
+    }
     return { ingress, egress };
   }
 
@@ -141,8 +147,8 @@ export class ProfileTable {
       entry.names.set(profile.profileName, slot);
       this.live.add(slot);
     }
-    countModes(entry.modes, 'i', profile.ingressModes, 1);
-    countModes(entry.modes, 'e', profile.egressModes, 1);
+    countModes(entry.modes, 1, profile.ingressModes, 1);
+    countModes(entry.modes, EGRESS, profile.egressModes, 1);
     this.profiles[slot] = profile;
     this.runnerSlot[slot] = runnerSlot;
     this.bound.assign(slot, bound);
@@ -156,8 +162,8 @@ export class ProfileTable {
   }
 
   private unindex(slot: number, profile: Profile, entry: RunnerProfiles): void {
-    countModes(entry.modes, 'i', profile.ingressModes, -1);
-    countModes(entry.modes, 'e', profile.egressModes, -1);
+    countModes(entry.modes, 1, profile.ingressModes, -1);
+    countModes(entry.modes, EGRESS, profile.egressModes, -1);
     this.name.delete(slot, profile.profileName);
     this.gpuType.deleteAll(slot, profile.supportedGpuTypes);
     this.architecture.deleteAll(slot, profile.supportedArchitectures);
@@ -185,12 +191,14 @@ export class ProfileTable {
   }
 }
 
-/** Adds (1) or takes away (-1) one profile's modes of one kind (`i` or `e`) from a runner's counts. */
-function countModes(counts: Map<string, number>, kind: 'i' | 'e', modes: readonly string[], sign: 1 | -1): void {
+/** The unit of egress counts in a runner's mode map (ingress counts stay below it). */
+const EGRESS = 2 ** 26;
+
+/** Adds (1) or takes away (-1) one profile's modes of one kind (`unit` 1: ingress; EGRESS: egress). */
+function countModes(counts: Map<string, number>, unit: number, modes: readonly string[], sign: 1 | -1): void {
   for (const mode of modes) {
-    const key = kind + mode;
-    const n = (counts.get(key) ?? 0) + sign;
-    if (n === 0) counts.delete(key);
-    else counts.set(key, n);
+    const n = (counts.get(mode) ?? 0) + sign * unit;
+    if (n === 0) counts.delete(mode);
+    else counts.set(mode, n);
   }
 }
