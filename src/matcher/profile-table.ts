@@ -13,10 +13,11 @@ interface RunnerProfiles {
   readonly owner: object;
   readonly names: Map<string, number>;
   /**
-   * For each mode, how many profiles allow it as ingress plus 2^26 times how many allow it as
-   * egress: one small map per runner, keyed by the modes' own strings.
+   * For a runner with many profiles (from {@link COUNT_MODES_FROM} on), for each mode how many
+   * profiles allow it as ingress plus 2^26 times how many allow it as egress, so that a change
+   * costs its own profile; a runner with a few profiles has its unions worked out from them.
    */
-  readonly modes: Map<string, number>;
+  modes: Map<string, number> | undefined;
 }
 
 /**
@@ -80,7 +81,7 @@ export class ProfileTable {
     const own: RunnerProfiles = {
       owner: this.owner,
       names: new Map(shared?.names),
-      modes: new Map(shared?.modes),
+      modes: shared?.modes ? new Map(shared.modes) : undefined,
     };
     this.byRunner.set(runnerId, own);
     return own;
@@ -112,9 +113,20 @@ export class ProfileTable {
   /** The union of the ingress and egress modes of a runner's profiles. */
   modesOf(runnerId: string): { readonly ingress: readonly string[]; readonly egress: readonly string[] } {
     const entry = this.byRunner.get(runnerId);
+    if (!entry) return { ingress: [], egress: [] };
+    if (!entry.modes) {
+      const ingress = new Set<string>();
+      const egress = new Set<string>();
+      for (const slot of entry.names.values()) {
+        const p = this.profileAt(slot);
+        for (const m of p.ingressModes) ingress.add(m);
+        for (const m of p.egressModes) egress.add(m);
+      }
+      return { ingress: [...ingress], egress: [...egress] };
+    }
     const ingress: string[] = [];
     const egress: string[] = [];
-    for (const [mode, n] of entry?.modes ?? []) {
+    for (const [mode, n] of entry.modes) {
       if (n % EGRESS !== 0) ingress.push(mode);
       if (n >= EGRESS) egress.push(mode);
     }
@@ -147,8 +159,20 @@ export class ProfileTable {
       entry.names.set(profile.profileName, slot);
       this.live.add(slot);
     }
-    countModes(entry.modes, 1, profile.ingressModes, 1);
-    countModes(entry.modes, EGRESS, profile.egressModes, 1);
+    if (entry.modes) {
+      countModes(entry.modes, 1, profile.ingressModes, 1);
+      countModes(entry.modes, EGRESS, profile.egressModes, 1);
+    } else if (entry.names.size >= COUNT_MODES_FROM) {
+      // From now on this runner's mode unions are counted (this profile is in `names` already).
+      this.profiles[slot] = profile;
+      const modes = new Map<string, number>();
+      for (const s of entry.names.values()) {
+        const p = this.profileAt(s);
+        countModes(modes, 1, p.ingressModes, 1);
+        countModes(modes, EGRESS, p.egressModes, 1);
+      }
+      entry.modes = modes;
+    }
     this.profiles[slot] = profile;
     this.runnerSlot[slot] = runnerSlot;
     this.bound.assign(slot, bound);
@@ -162,8 +186,10 @@ export class ProfileTable {
   }
 
   private unindex(slot: number, profile: Profile, entry: RunnerProfiles): void {
-    countModes(entry.modes, 1, profile.ingressModes, -1);
-    countModes(entry.modes, EGRESS, profile.egressModes, -1);
+    if (entry.modes) {
+      countModes(entry.modes, 1, profile.ingressModes, -1);
+      countModes(entry.modes, EGRESS, profile.egressModes, -1);
+    }
     this.name.delete(slot, profile.profileName);
     this.gpuType.deleteAll(slot, profile.supportedGpuTypes);
     this.architecture.deleteAll(slot, profile.supportedArchitectures);
@@ -190,6 +216,9 @@ export class ProfileTable {
     this.bound.assign(slot, bound);
   }
 }
+
+/** From this many profiles on, a runner's mode unions are counted rather than worked out. */
+const COUNT_MODES_FROM = 32;
 
 /** The unit of egress counts in a runner's mode map (ingress counts stay below it). */
 const EGRESS = 2 ** 26;

@@ -87,3 +87,35 @@ describe('pages', () => {
     expect(() => c.listProfiles({}, { after: { runnerId: 'r' } as never })).toThrow(/after\.profileName/);
   });
 });
+
+describe('mode unions of a runner with many profiles (counted, not worked out)', () => {
+  it('match the reference through random upserts and removals', () => {
+    const modes = ['m0', 'm1', 'm2', 'm3', 'm4'];
+    const profileArb = fc.record({ name: fc.integer({ min: 0, max: 59 }), ingress: fc.subarray(modes), egress: fc.subarray(modes) });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), profileArb), { minLength: 30, maxLength: 120 }), (steps) => {
+        const names = Array.from({ length: 60 }, (_, i) => `p${i}`);
+        const runner = { runnerId: 'r', runnerGroupId: 'g', healthy: true, connectedAt: '2026-01-01T00:00:00Z', profileNames: names };
+        const c = Catalog.fromSnapshot({ runners: [runner], profiles: [] });
+        const fork = c.fork();
+        const held = new Map<string, { ingress: string[]; egress: string[] }>();
+        for (const [remove, p] of steps) {
+          const name = `p${p.name}`;
+          if (remove && held.has(name)) {
+            c.apply([{ type: 'removeProfile', profileName: name, runnerId: 'r' }]);
+            held.delete(name);
+          } else {
+            c.apply([{ type: 'upsertProfile', profile: { profileName: name, runnerId: 'r', ingressModes: p.ingress, egressModes: p.egress } }]);
+            held.set(name, { ingress: p.ingress, egress: p.egress });
+          }
+          for (const m of modes) {
+            expect(c.countRunners({ ingressMode: m })).toBe([...held.values()].some((h) => h.ingress.includes(m)) ? 1 : 0);
+            expect(c.countRunners({ egressMode: m })).toBe([...held.values()].some((h) => h.egress.includes(m)) ? 1 : 0);
+          }
+        }
+        expect(fork.countRunners({ ingressMode: 'm0' })).toBe(0);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
