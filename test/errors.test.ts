@@ -48,4 +48,15 @@ describe('errors', () => {
     expect(foreign instanceof DiscoveryError).toBe(true);
     expect(foreign instanceof ProfileNotFoundError).toBe(false);
   });
+
+  it('request() names its own fields: gpu, not gpuCount', async () => {
+    const { request } = await import('../src/index.js');
+    try {
+      request({ gpu: '1' } as never);
+      throw new Error('expected a validation error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(DiscoveryValidationError);
+      expect((e as DiscoveryValidationError).fieldViolations.map((v) => v.field)).toEqual(['gpu']);
+    }
+  });
 });
