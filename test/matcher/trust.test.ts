@@ -193,6 +193,23 @@ describe('exact answers', () => {
     expect((c.place(q, { strategy: 'binpack' }) as Placement).runnerId).toBe('a');
   });
 
+  it('same-shape runners tie exactly by integer arithmetic: (4000 m, 16 GiB) and (6000 m, 8 GiB) free of (8000 m, 32 GiB)', () => {
+    // q = (1000 m, 1 GiB): spread 100 × (3000/8000 + 15/32) / 2 = 100 × (5000/8000 + 7/32) / 2 = 42.1875.
+    const shape = { maxCpuMillicores: 8000, maxMemoryBytes: 32 * GiB };
+    const c = Catalog.fromSnapshot(
+      fleet([runner('b', { ...shape, resources: res(4000, 16 * GiB) }), runner('a', { ...shape, resources: res(6000, 8 * GiB) })], [profile('p', 'a'), profile('p', 'b')]),
+    );
+    const q = { cpuMillicores: 1000, memoryBytes: GiB, gpuCount: 0 };
+    const spread = c.place(q, { strategy: 'spread', topK: 2 }) as Placement;
+    expect(spread.alternatives?.map((x) => [x.runnerId, x.score])).toEqual([['a', 42.1875], ['b', 42.1875]]);
+    // One byte less free on 'a' and it loses, however small the difference.
+    const d = Catalog.fromSnapshot(
+      fleet([runner('b', { ...shape, resources: res(4000, 16 * GiB) }), runner('a', { ...shape, resources: res(6000, 8 * GiB - 1) })], [profile('p', 'a'), profile('p', 'b')]),
+    );
+    expect((d.place(q, { strategy: 'spread' }) as Placement).runnerId).toBe('b');
+    expect((d.place(q, { strategy: 'binpack' }) as Placement).runnerId).toBe('a');
+  });
+
   it('ids order by code point, everywhere', () => {
     const ids = ['r-\u{1F600}', 'r-\uFF61', 'r-a'];
     const c = Catalog.fromSnapshot(fleet(ids.map((id) => runner(id)), ids.map((id) => profile('p', id))));

@@ -97,3 +97,55 @@ export function sameState(t: RunnerTable, a: number, b: number): boolean {
     t.maxGpu[a] === t.maxGpu[b]
   );
 }
+
+/**
+ * The exact comparison of two runners with the same disclosed maxima under spread or binpack,
+ * in integer arithmetic on doubles: the request cancels out, so spread(a) − spread(b) has the
+ * sign of Σ_d (A_d − B_d) · (L / M_d) with L the least common multiple of the maxima used. Every
+ * product and sum is checked to stay below 2^52 before it is made, so the arithmetic is exact;
+ * when it would not stay below, the answer is undefined and BigInt decides.
+ *
+ * Returns a positive number when `a` scores higher, negative when lower, 0 when tied.
+ */
+export function compareSameShape(strategy: Strategy, t: RunnerTable, a: number, b: number, cpu: number, mem: number, gpu: number): number | undefined {
+  if (strategy !== 'spread' && strategy !== 'binpack') return undefined;
+  const M0 = t.maxCpu[a] as number;
+  const M1 = t.maxMem[a] as number;
+  const M2 = t.maxGpu[a] as number;
+  if (M0 !== t.maxCpu[b] || M1 !== t.maxMem[b] || M2 !== t.maxGpu[b]) return undefined;
+  // An undisclosed maximum makes the capacity the runner's own availability: not the same shape.
+  const used0 = M0 > 0 && cpu > 0;
+  const used1 = M1 > 0 && mem > 0;
+  const used2 = M2 > 0 && gpu > 0;
+  if (!used0 && !used1 && !used2) return undefined;
+  if ((M0 === 0 && cpu > 0) || (M1 === 0 && mem > 0) || (M2 === 0 && gpu > 0)) return undefined;
+  let lcm = 1;
+  for (const [used, m] of [[used0, M0], [used1, M1], [used2, M2]] as const) {
+    if (!used) continue;
+    const next = (lcm / gcd(lcm, m)) * m;
+    if (!(next < LIMIT)) return undefined;
+    lcm = next;
+  }
+  let sum = 0;
+  for (const [used, x, y, m] of [
+    [used0, t.availCpu[a] as number, t.availCpu[b] as number, M0],
+    [used1, t.availMem[a] as number, t.availMem[b] as number, M1],
+    [used2, t.availGpu[a] as number, t.availGpu[b] as number, M2],
+  ] as const) {
+    if (!used) continue;
+    const d = x - y;
+    const factor = lcm / m;
+    if (d !== 0 && !(Math.abs(d) < LIMIT / factor)) return undefined;
+    sum += d * factor;
+    if (!(Math.abs(sum) < LIMIT)) return undefined;
+  }
+  return strategy === 'spread' ? Math.sign(sum) : -Math.sign(sum);
+}
+
+/** Integers below this add and multiply exactly in doubles (with a bit to spare). */
+const LIMIT = 2 ** 52;
+
+function gcd(x: number, y: number): number {
+  while (y !== 0) [x, y] = [y, x % y];
+  return x;
+}

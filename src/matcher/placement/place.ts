@@ -5,7 +5,7 @@ import { FREE_BUCKETS } from '../free-index.js';
 import type { RunnerTable } from '../runner-table.js';
 import type { AdmissionCache } from './admission.js';
 import { fitConjunction, requestConditions } from './conditions.js';
-import { compareRatios, exactScore, NEAR, type Ratio, sameState } from './exact.js';
+import { compareRatios, compareSameShape, exactScore, NEAR, type Ratio, sameState } from './exact.js';
 import { explainRejection } from './explain.js';
 import type { ResolvedOptions } from './request.js';
 import { SCORES } from './strategies.js';
@@ -133,6 +133,9 @@ class TopK {
     if (d < -NEAR) return false;
     if (this.strategy !== 'firstFit' && !sameState(this.t, slot, other)) {
       const { cpuMillicores: cpu, memoryBytes: mem, gpuCount: gpu } = this.request;
+      // Same machine shape: exact in doubles when the integers stay small enough.
+      const quick = compareSameShape(this.strategy, this.t, slot, other, cpu, mem, gpu);
+      if (quick !== undefined) return quick !== 0 ? quick > 0 : (this.rank[slot] as number) < (this.rank[other] as number);
       this.mine ??= exactScore(this.strategy, this.t, slot, cpu, mem, gpu);
       const theirs = (this.exact[k] ??= exactScore(this.strategy, this.t, other, cpu, mem, gpu));
       const c = compareRatios(this.mine, theirs);
