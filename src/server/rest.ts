@@ -3,39 +3,39 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { create, type DescMessage, type MessageShape, ScalarType, toJson } from '@bufbuild/protobuf';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { Discovery } from './discovery.js';
-import {
-  AvailableRunnerSchema,
-  GetAvailableRunnerRequestSchema,
-  GetProfileRequestSchema,
-  ListAvailableRunnersRequestSchema,
-  ListAvailableRunnersResponseSchema,
-  ListProfilesRequestSchema,
-  ListProfilesResponseSchema,
-  ProfileSummarySchema,
-} from './gen/coreweave/sandbox/v1beta2/discovery_pb.js';
+import { discoveryMethods, type UnaryMethod } from './grpc-unary.js';
 import { httpStatus, invalidArgument, toConnectError } from './errors.js';
 
 type Request = IncomingMessage | Http2ServerRequest;
 type Response = ServerResponse | Http2ServerResponse;
 
-interface Route<I extends DescMessage, O extends DescMessage> {
+/** A REST binding: its path, its path parameter's field, and the gRPC method it answers with. */
+interface Route {
   readonly pattern: RegExp;
   /** The path parameter's field (`runner_id`), if the path has one. */
   readonly param?: string;
-  readonly input: I;
-  readonly output: O;
-  call(impl: Discovery, req: MessageShape<I>): MessageShape<O>;
+  /** The method's name in the discovery service; its messages and handler come from there. */
+  readonly method: string;
 }
 
-const route = <I extends DescMessage, O extends DescMessage>(r: Route<I, O>) => r as unknown as Route<DescMessage, DescMessage>;
-
 /** The proto's HTTP bindings (google.api.http), in the proto3 JSON mapping. */
-const ROUTES: ReadonlyArray<Route<DescMessage, DescMessage>> = [
-  route({ pattern: /^\/v1beta2\/runners$/, input: ListAvailableRunnersRequestSchema, output: ListAvailableRunnersResponseSchema, call: (s, r) => s.listAvailableRunners(r) }),
-  route({ pattern: /^\/v1beta2\/runners\/([^/]+)$/, param: 'runner_id', input: GetAvailableRunnerRequestSchema, output: AvailableRunnerSchema, call: (s, r) => s.getAvailableRunner(r) }),
-  route({ pattern: /^\/v1beta2\/profiles$/, input: ListProfilesRequestSchema, output: ListProfilesResponseSchema, call: (s, r) => s.listProfiles(r) }),
-  route({ pattern: /^\/v1beta2\/profiles\/([^/]+)$/, param: 'profile_name', input: GetProfileRequestSchema, output: ProfileSummarySchema, call: (s, r) => s.getProfile(r) }),
+const ROUTES: readonly Route[] = [
+  { pattern: /^\/v1beta2\/runners$/, method: 'ListAvailableRunners' },
+  { pattern: /^\/v1beta2\/runners\/([^/]+)$/, param: 'runner_id', method: 'GetAvailableRunner' },
+  { pattern: /^\/v1beta2\/profiles$/, method: 'ListProfiles' },
+  { pattern: /^\/v1beta2\/profiles\/([^/]+)$/, param: 'profile_name', method: 'GetProfile' },
 ];
+
+/** The discovery methods of a set of handlers by name, worked out once per set. */
+const byHandlers = new WeakMap<Discovery, ReadonlyMap<string, UnaryMethod>>();
+function methodsOf(impl: Discovery): ReadonlyMap<string, UnaryMethod> {
+  let methods = byHandlers.get(impl);
+  if (!methods) {
+    methods = new Map(discoveryMethods(impl).map(([path, m]) => [path.slice(path.lastIndexOf('/') + 1), m]));
+    byHandlers.set(impl, methods);
+  }
+  return methods;
+}
 
 /** Whether a path is one of the REST bindings. */
 export function isRestPath(path: string): boolean {
@@ -49,14 +49,15 @@ export function isRestPath(path: string): boolean {
  * JSON; errors are the HTTP status of their gRPC code with a JSON `google.rpc.Status` body.
  */
 export function handleRest(impl: Discovery, req: Request, res: Response, onError: (e: unknown) => void): void {
+  const methods = methodsOf(impl);
   const url = new URL(req.url ?? '/', 'http://localhost');
   try {
     if (req.method !== 'GET') throw new ConnectError(`${req.method ?? ''} is not allowed here: the discovery API is read with GET`, Code.Unimplemented);
     const r = ROUTES.find((x) => x.pattern.test(url.pathname));
     if (!r) throw new ConnectError(`no such path: ${url.pathname}`, Code.NotFound);
-    const message = requestFrom(r.input, url, r.param === undefined ? undefined : [r.param, decodeURIComponent((r.pattern.exec(url.pathname) as RegExpExecArray)[1] as string)]);
-    const answer = r.call(impl, message);
-    send(res, 200, toJson(r.output, answer));
+    const m = methods.get(r.method) as UnaryMethod;
+    const message = requestFrom(m.input, url, r.param === undefined ? undefined : [r.param, decodeURIComponent((r.pattern.exec(url.pathname) as RegExpExecArray)[1] as string)]);
+    send(res, 200, toJson(m.output, m.call(message)));
   } catch (e) {
     const error = toConnectError(e, onError);
     send(res, httpStatus(error.code), statusJson(error));

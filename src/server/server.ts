@@ -12,7 +12,7 @@ import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Catalog } from '../matcher/catalog.js';
 import { type BearerTokens, bearerAuth } from './auth.js';
-import { discoveryService } from './discovery.js';
+import { type Discovery, discoveryService } from './discovery.js';
 import { toConnectError } from './errors.js';
 import { PlacementService as PlacementServiceDesc } from './gen/capmatch/v1/placement_pb.js';
 import { DiscoveryService } from './gen/coreweave/sandbox/v1beta2/discovery_pb.js';
@@ -31,6 +31,8 @@ export interface RoutesOptions {
   readonly pageTokens?: PageTokens | undefined;
   /** The placement service's state (leases, history); one is made when not given. */
   readonly placement?: PlacementHandlers | undefined;
+  /** The discovery handlers; made from `catalog` and `pageTokens` when not given. */
+  readonly discovery?: Discovery | undefined;
 }
 
 /**
@@ -40,8 +42,7 @@ export interface RoutesOptions {
  * a timer calling `placement.expire()` (as `serve` runs one).
  */
 export function capmatchRoutes(options: RoutesOptions): (router: ConnectRouter) => void {
-  const pageTokens = options.pageTokens ?? new PageTokens();
-  const discovery = discoveryService({ catalog: options.catalog, pageTokens });
+  const discovery = options.discovery ?? discoveryService({ catalog: options.catalog, pageTokens: options.pageTokens });
   const placement = options.placement ?? new PlacementHandlers({ catalog: options.catalog });
   return (router) => {
     router.service(DiscoveryService, discovery);
@@ -106,8 +107,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const interceptors: Interceptor[] = [observeInterceptor(observe), errorsInterceptor(onError)];
   if (options.tokens) interceptors.splice(1, 0, bearerAuth(options.tokens));
   const pageTokens = options.pageTokens ?? new PageTokens();
-  const routes = capmatchRoutes({ catalog: options.catalog, pageTokens, placement });
+  // One set of discovery handlers for Connect, REST and the direct unary path.
   const discovery = discoveryService({ catalog: options.catalog, pageTokens });
+  const routes = capmatchRoutes({ catalog: options.catalog, placement, discovery });
   const connect = connectNodeAdapter({ routes, interceptors });
   const tokens = options.tokens;
   const methods = new Map<string, UnaryMethod>([...discoveryMethods(discovery), ...placementMethods(placement)]);
