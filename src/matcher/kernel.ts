@@ -1,15 +1,41 @@
 import { popcount } from './bitset.js';
 
 /**
- * A conjunctive query over one table's slots, resolved word by word:
- * a slot is in the answer when its bit is set in every `must` bitset and either set in every
- * `upper` bitset (certainly in) or it passes `exact` (the few slots between a capacity
- * threshold's lower and upper bitsets).
+ * A conjunctive query over one table's slots, resolved word by word: a slot is in the answer
+ * when its bit is set in every `must` bitset and it passes every band.
  */
 export interface Conjunction {
   readonly must: readonly Uint32Array[];
-  readonly upper: readonly Uint32Array[];
-  readonly exact: ((slot: number) => boolean) | undefined;
+  readonly bands: readonly Band[];
+}
+
+/**
+ * The exact part of one capacity threshold, `available >= min`: the threshold's lower bitset is
+ * among the `must` sets; the slots in it but not in `upper` (certainly in) are compared exactly.
+ */
+export interface Band {
+  readonly upper: Uint32Array;
+  readonly available: Float64Array;
+  readonly min: number;
+}
+
+/** The slot of bit `low` (a word with one bit set) of word `i`. */
+export function slotAt(i: number, low: number): number {
+  return (i << 5) + 31 - Math.clz32(low);
+}
+
+/**
+ * The bits of `w` (word `i`, every bit in the band's lower bitset) that pass the band: the
+ * threshold check, in one place.
+ */
+export function passBand(band: Band, i: number, w: number): number {
+  let maybe = w & ~(band.upper[i] as number);
+  while (maybe !== 0) {
+    const low = maybe & -maybe;
+    if ((band.available[slotAt(i, low)] as number) < band.min) w ^= low;
+    maybe ^= low;
+  }
+  return w;
 }
 
 /** Fused multi-way AND of word `i`. */
@@ -21,18 +47,9 @@ function andAt(sets: readonly Uint32Array[], i: number): number {
 
 /** The answer's bits in word `i`. */
 export function answerAt(q: Conjunction, i: number): number {
-  const w = andAt(q.must, i);
-  if (w === 0 || q.upper.length === 0) return w;
-  let sure = w;
-  for (let j = 0; j < q.upper.length && sure !== 0; j++) sure &= (q.upper[j] as Uint32Array)[i] as number;
-  let maybe = w & ~sure;
-  const exact = q.exact;
-  while (maybe !== 0) {
-    const low = maybe & -maybe;
-    if (exact === undefined || exact((i << 5) + 31 - Math.clz32(low))) sure |= low;
-    maybe ^= low;
-  }
-  return sure;
+  let w = andAt(q.must, i);
+  for (let b = 0; b < q.bands.length && w !== 0; b++) w = passBand(q.bands[b] as Band, i, w);
+  return w;
 }
 
 /** How many slots answer `q`, over the first `wordCount` words; builds nothing. */
@@ -48,7 +65,7 @@ export function collectConjunction(q: Conjunction, wordCount: number, out: numbe
     let w = answerAt(q, i);
     while (w !== 0) {
       const low = w & -w;
-      out.push((i << 5) + 31 - Math.clz32(low));
+      out.push(slotAt(i, low));
       w ^= low;
     }
   }
@@ -59,30 +76,30 @@ export function testConjunction(q: Conjunction, slot: number): boolean {
   const i = slot >>> 5;
   const bit = 1 << (slot & 31);
   for (const m of q.must) if ((((m[i] as number) & bit) >>> 0) === 0) return false;
-  let sure = true;
-  for (const u of q.upper) if ((((u[i] as number) & bit) >>> 0) === 0) sure = false;
-  return sure || q.exact === undefined || q.exact(slot);
+  for (const b of q.bands) if (passBand(b, i, bit) === 0) return false;
+  return true;
 }
 
-/** Calls `visit` with every slot answering `q`, ascending. */
-export function forEachConjunction(q: Conjunction, wordCount: number, visit: (slot: number) => void): void {
-  for (let i = 0; i < wordCount; i++) {
-    let w = answerAt(q, i);
-    while (w !== 0) {
-      const low = w & -w;
-      visit((i << 5) + 31 - Math.clz32(low));
-      w ^= low;
-    }
+/**
+ * Writes the answer's words into `out` (length >= wordCount), one set at a time over every
+ * word (tight loops, no early exit), then the bands; returns how many slots answer.
+ */
+export function materialiseConjunction(q: Conjunction, wordCount: number, out: Uint32Array): number {
+  const must = q.must;
+  const first = must[0] as Uint32Array;
+  for (let i = 0; i < wordCount; i++) out[i] = first[i] as number;
+  for (let j = 1; j < must.length; j++) {
+    const set = must[j] as Uint32Array;
+    for (let i = 0; i < wordCount; i++) out[i] = (out[i] as number) & (set[i] as number);
   }
-}
-
-/** Writes the answer's words into `out` (length >= wordCount); returns whether any bit is set. */
-export function materialiseConjunction(q: Conjunction, wordCount: number, out: Uint32Array): boolean {
-  let any = 0;
+  let count = 0;
+  const bands = q.bands;
   for (let i = 0; i < wordCount; i++) {
-    const w = answerAt(q, i);
+    let w = out[i] as number;
+    if (w === 0) continue;
+    for (let b = 0; b < bands.length; b++) w = passBand(bands[b] as Band, i, w);
     out[i] = w;
-    any |= w;
+    count += popcount(w);
   }
-  return any !== 0;
+  return count;
 }

@@ -2,10 +2,10 @@ import { ProfileNotFoundError, RunnerNotFoundError } from '../errors.js';
 import { compareIds } from '../order.js';
 import type { Profile, ProfileFilter, ProfilePage, Runner, RunnerFilter, RunnerPage } from '../types.js';
 import { type ArgumentKind, checkArguments, checkId } from './arguments.js';
-import { popcount } from './bitset.js';
-import { answerAt, type Conjunction, collectConjunction, countConjunction, materialiseConjunction, testConjunction } from './kernel.js';
+import { answerAt, type Band, type Conjunction, collectConjunction, countConjunction, materialiseConjunction, testConjunction } from './kernel.js';
 import type { ProfileTable } from './profile-table.js';
 import type { RunnerTable } from './runner-table.js';
+import { WordScratch, WordStamps } from './scratch.js';
 import { addValueBitsets } from './value-index.js';
 
 const RUNNER_FILTER: Record<keyof RunnerFilter, ArgumentKind> = {
@@ -42,7 +42,6 @@ type Plan = Conjunction | 'empty';
  */
 function runnerPlan(t: RunnerTable, f: RunnerFilter): Plan {
   const must: Uint32Array[] = [t.live.words];
-  const upper: Uint32Array[] = [];
   const known = addValueBitsets(must, [
     [f.runnerGroupId, t.group],
     [f.profileName, t.profileName],
@@ -55,27 +54,18 @@ function runnerPlan(t: RunnerTable, f: RunnerFilter): Plan {
   if (f.healthyOnly === true) must.push(t.healthy.words);
   if (f.excludeShared === true) must.push(t.unshared.words);
 
-  const minCpu = f.minAvailableCpuMillicores;
-  const minMem = f.minAvailableMemoryBytes;
-  const minGpu = f.minAvailableGpuCount;
-  let inexact = false;
-  for (const [min, index] of [[minCpu, t.cpuIndex], [minMem, t.memIndex], [minGpu, t.gpuIndex]] as const) {
+  const bands: Band[] = [];
+  for (const [min, index, available] of [
+    [f.minAvailableCpuMillicores, t.cpuIndex, t.availCpu],
+    [f.minAvailableMemoryBytes, t.memIndex, t.availMem],
+    [f.minAvailableGpuCount, t.gpuIndex, t.availGpu],
+  ] as const) {
     if (min === undefined) continue;
-    const { lower, upper: up } = index.bounds(min);
+    const { lower, upper } = index.bounds(min);
     must.push(lower.words);
-    if (up) {
-      upper.push(up.words);
-      inexact = true;
-    }
+    if (upper) bands.push({ upper: upper.words, available, min });
   }
-  const { availCpu, availMem, availGpu } = t;
-  const exact = inexact
-    ? (slot: number) =>
-        (minCpu === undefined || (availCpu[slot] as number) >= minCpu) &&
-        (minMem === undefined || (availMem[slot] as number) >= minMem) &&
-        (minGpu === undefined || (availGpu[slot] as number) >= minGpu)
-    : undefined;
-  return { must, upper, exact };
+  return { must, bands };
 }
 
 function hasCapacityFilter(f: RunnerFilter): boolean {
@@ -106,6 +96,12 @@ export function checkProfilePage(operation: string, page: unknown): ProfilePage 
   return { after, limit: p.limit };
 }
 
+/** The answer's words worked out so far by one page, and which of them are. */
+const PAGE_WORDS = new WordScratch();
+const PAGE_FILLED = new WordStamps();
+/** The answer of a whole listing. */
+const ANSWER = new WordScratch();
+
 /**
  * A page of runners in runnerId order, strictly after `page.after`: a walk in runnerId order
  * from there that works out each word of the answer the first time it needs it, so a page
@@ -118,8 +114,8 @@ export function listRunnersPage(t: RunnerTable, filter: RunnerFilter, page: Runn
   const withResources = filter.includeResources === true || hasCapacityFilter(filter);
   const limit = page.limit ?? Infinity;
   const order = t.slotsInIdOrder();
-  const words = t.scratch(7, false);
-  const { stamps, stamp } = t.wordStamps();
+  const words = PAGE_WORDS.get(t.wordCount, false);
+  const { stamps, stamp } = PAGE_FILLED.next(t.wordCount);
   const out: Runner[] = [];
   for (let k = page.after === undefined ? 0 : t.positionAfter(page.after); k < order.length && out.length < limit; k++) {
     const slot = order[k] as number;
@@ -138,10 +134,8 @@ export function listRunners(t: RunnerTable, filter: RunnerFilter): Runner[] {
   if (plan === 'empty') return [];
   const withResources = filter.includeResources === true || hasCapacityFilter(filter);
   const view = (slot: number) => (withResources ? t.viewAt(slot) : t.bareAt(slot));
-  const answer = t.scratch(7, false);
-  materialiseConjunction(plan, t.activeWords, answer);
-  let count = 0;
-  for (let i = 0; i < t.activeWords; i++) count += popcount(answer[i] as number);
+  const answer = ANSWER.get(t.wordCount, false);
+  const count = materialiseConjunction(plan, t.activeWords, answer);
   const out: Runner[] = new Array<Runner>(count);
   if (count * 2 > t.size) {
     // Most of the fleet: walk runnerId order once, testing each bit (cheaper than sorting).
@@ -185,7 +179,7 @@ function profilePlan(p: ProfileTable, f: ProfileFilter): Plan {
     [f.ingressMode, p.ingress],
     [f.egressMode, p.egress],
   ]);
-  return known ? { must, upper: [], exact: undefined } : 'empty';
+  return known ? { must, bands: [] } : 'empty';
 }
 
 /** Profile slots answering the filter, unordered. A runnerId filter visits that runner's few profiles only. */

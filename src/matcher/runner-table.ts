@@ -2,7 +2,7 @@ import { compareIds, idBefore } from '../order.js';
 import type { Runner, RunnerResources } from '../types.js';
 import { Bitset } from './bitset.js';
 import { CapacityIndex } from './capacity-index.js';
-import { FreeIndex } from './free-index.js';
+import { ShapeIndex } from './shape-index.js';
 import { ValueIndex } from './value-index.js';
 
 const INITIAL_WORDS = 4;
@@ -36,6 +36,10 @@ export class RunnerTable {
   readonly healthy: Bitset;
   readonly known: Bitset;
   readonly privileged: Bitset;
+  /** Healthy runners with known resources: what every placement needs, as one bitset. */
+  readonly placeable: Bitset;
+  /** Runners that support at least one GPU type (what a GPU request without a type needs). */
+  readonly anyGpuType: Bitset;
   /** Runners not in a shared organisation (`isShared` false): `excludeShared` ANDs this. */
   readonly unshared: Bitset;
   readonly group: ValueIndex;
@@ -63,13 +67,8 @@ export class RunnerTable {
   readonly cpuIndex: CapacityIndex;
   readonly memIndex: CapacityIndex;
   readonly gpuIndex: CapacityIndex;
-  /** Free-fraction buckets over CPU and memory, for every runner (see {@link FreeIndex}). */
-  readonly freeCpuMem: FreeIndex;
-  /** Free-fraction buckets over CPU, memory and GPU, for runners with GPUs. */
-  readonly freeCpuMemGpu: FreeIndex;
-  /** Smallest and largest disclosed CPU, memory and GPU maxima over live runners, built on first read. */
-  private minMaxima: [number, number, number] | undefined;
-  private maxMaxima: [number, number, number] | undefined;
+  /** Runners by machine shape and free fractions, for the scoring strategies (see {@link ShapeIndex}). */
+  readonly shapes: ShapeIndex;
   /**
    * Changes whenever the runner's state changes; unique across slots and time, and across a
    * table and its clones, which draw from one shared counter.
@@ -77,12 +76,7 @@ export class RunnerTable {
   generation: Float64Array;
   private readonly stamps: { value: number };
 
-  /** Word-sized scratch arrays reused by placement (never handed out beyond one call). */
-  private scratchArrays: Uint32Array[] = [];
-  private wordIndexScratch: Int32Array | undefined;
   private zeroWords: Uint32Array | undefined;
-  private stampWords: Int32Array | undefined;
-  private stampCounter = 0;
   /** Runners as callers see them (effective resources), built on first read. */
   private views: Array<Runner | undefined>;
   /** Runners with `resources: null`, for listings that do not include resources. */
@@ -104,6 +98,8 @@ export class RunnerTable {
     this.healthy = from ? from.healthy.clone() : new Bitset(words);
     this.known = from ? from.known.clone() : new Bitset(words);
     this.privileged = from ? from.privileged.clone() : new Bitset(words);
+    this.placeable = from ? from.placeable.clone() : new Bitset(words);
+    this.anyGpuType = from ? from.anyGpuType.clone() : new Bitset(words);
     this.unshared = from ? from.unshared.clone() : new Bitset(words);
     this.group = new ValueIndex(words, from?.group);
     this.profileName = new ValueIndex(words, from?.profileName);
@@ -130,10 +126,7 @@ export class RunnerTable {
     this.memIndex = from ? from.memIndex.clone() : new CapacityIndex(words);
     this.gpuIndex = from ? from.gpuIndex.clone() : new CapacityIndex(words);
     this.generation = copy(from?.generation);
-    this.freeCpuMem = from ? from.freeCpuMem.clone() : new FreeIndex(words);
-    this.freeCpuMemGpu = from ? from.freeCpuMemGpu.clone() : new FreeIndex(words);
-    this.minMaxima = from?.minMaxima;
-    this.maxMaxima = from?.maxMaxima;
+    this.shapes = from ? from.shapes.clone(this) : new ShapeIndex(this, slots);
     this.stamps = from ? from.stamps : { value: 0 };
     this.views = from ? from.views.slice() : [];
     this.bare = from ? from.bare.slice() : [];
@@ -169,11 +162,9 @@ export class RunnerTable {
   private grow(words: number): void {
     this.wordCount = words;
     const slots = words * 32;
-    for (const b of [this.live, this.healthy, this.known, this.privileged, this.unshared]) b.grow(words);
+    for (const b of [this.live, this.healthy, this.known, this.privileged, this.unshared, this.placeable, this.anyGpuType]) b.grow(words);
     for (const v of [this.group, this.profileName, this.gpuType, this.architecture, this.storageClass, this.tag, this.ingress, this.egress]) v.grow(words);
     for (const c of [this.cpuIndex, this.memIndex, this.gpuIndex]) c.grow(words);
-    this.freeCpuMem.grow(words);
-    this.freeCpuMemGpu.grow(words);
     this.availCpu = grownFloat64(this.availCpu, slots);
     this.availMem = grownFloat64(this.availMem, slots);
     this.availGpu = grownFloat64(this.availGpu, slots);
@@ -185,6 +176,7 @@ export class RunnerTable {
     this.reservedGpu = grownFloat64(this.reservedGpu, slots);
     this.reservedCount = grownFloat64(this.reservedCount, slots);
     this.generation = grownFloat64(this.generation, slots);
+    this.shapes.grow(slots);
   }
 
   private touch(slot: number): void {
@@ -204,10 +196,9 @@ export class RunnerTable {
       this.live.add(slot);
       this.orderInsert(slot);
     }
-    this.minMaxima = undefined;
-    this.maxMaxima = undefined;
     this.reported[slot] = runner.resources;
     this.healthy.assign(slot, runner.healthy);
+    this.anyGpuType.assign(slot, runner.supportedGpuTypes.length > 0);
     this.privileged.assign(slot, runner.supportsPrivileged);
     this.unshared.assign(slot, !runner.isShared);
     this.group.add(slot, runner.runnerGroupId);
@@ -240,11 +231,7 @@ export class RunnerTable {
     // Unknown resources take the slot out of every capacity index; then the rest goes.
     this.reported[slot] = null;
     this.refreshCapacity(slot);
-    for (const b of [this.live, this.healthy, this.privileged, this.unshared]) b.delete(slot);
-    this.freeCpuMem.place(slot, 'none');
-    this.freeCpuMemGpu.place(slot, 'none');
-    this.minMaxima = undefined;
-    this.maxMaxima = undefined;
+    for (const b of [this.live, this.healthy, this.privileged, this.unshared, this.placeable, this.anyGpuType]) b.delete(slot);
     for (const a of [this.availCpu, this.availMem, this.availGpu, this.maxCpu, this.maxMem, this.maxGpu, this.reservedCpu, this.reservedMem, this.reservedGpu, this.reservedCount]) a[slot] = 0;
     this.orderRemove(slot);
     this.slotOf.delete(runner.runnerId);
@@ -265,6 +252,7 @@ export class RunnerTable {
     if (runner.healthy === healthy) return;
     this.runners[slot] = Object.freeze({ ...runner, healthy });
     this.healthy.assign(slot, healthy);
+    this.placeable.assign(slot, healthy && this.known.has(slot));
     this.touch(slot);
   }
 
@@ -292,84 +280,15 @@ export class RunnerTable {
     this.availMem[slot] = Math.max(mem, 0);
     this.availGpu[slot] = Math.max(gpu, 0);
     this.known.assign(slot, reported !== null);
-    this.refreshFreeIndexes(slot);
+    this.placeable.assign(slot, reported !== null && this.healthy.has(slot));
+    this.shapes.refresh(slot, reported !== null);
     this.touch(slot);
-  }
-
-  /**
-   * The `k`-th scratch array, `wordCount` words long, zeroed when `zero`. Placement runs one
-   * decision at a time, so reusing these saves an allocation per decision.
-   */
-  scratch(k: number, zero: boolean): Uint32Array {
-    let a = this.scratchArrays[k];
-    if (!a || a.length !== this.wordCount) {
-      a = new Uint32Array(this.wordCount);
-      this.scratchArrays[k] = a;
-    } else if (zero) {
-      a.fill(0);
-    }
-    return a;
-  }
-
-  /**
-   * Marks which words of a scratch array one call has filled: a call takes a fresh stamp and
-   * compares, so nothing needs clearing between calls.
-   */
-  wordStamps(): { stamps: Int32Array; stamp: number } {
-    if (!this.stampWords || this.stampWords.length !== this.wordCount) this.stampWords = new Int32Array(this.wordCount);
-    this.stampCounter = (this.stampCounter + 1) | 0 || 1;
-    return { stamps: this.stampWords, stamp: this.stampCounter };
   }
 
   /** An all-zero word array (never written): the bitset of a value no runner has. */
   zeros(): Uint32Array {
     if (!this.zeroWords || this.zeroWords.length !== this.wordCount) this.zeroWords = new Uint32Array(this.wordCount);
     return this.zeroWords;
-  }
-
-  /** A reusable list of word indexes, one per word (placement's scratch). */
-  wordIndexes(): Int32Array {
-    if (!this.wordIndexScratch || this.wordIndexScratch.length !== this.wordCount) this.wordIndexScratch = new Int32Array(this.wordCount);
-    return this.wordIndexScratch;
-  }
-
-  /** Files the runner under its free fractions (see {@link FreeIndex}). */
-  private refreshFreeIndexes(slot: number): void {
-    const maxCpu = this.maxCpu[slot] as number;
-    const maxMem = this.maxMem[slot] as number;
-    const maxGpu = this.maxGpu[slot] as number;
-    const fCpu = (this.availCpu[slot] as number) / maxCpu;
-    const fMem = (this.availMem[slot] as number) / maxMem;
-    const disclosed = maxCpu > 0 && maxMem > 0;
-    this.freeCpuMem.place(slot, disclosed ? (fCpu + fMem) / 2 : 'unbounded');
-    if (maxGpu === 0 && this.availGpu[slot] === 0) this.freeCpuMemGpu.place(slot, 'none');
-    else this.freeCpuMemGpu.place(slot, disclosed && maxGpu > 0 ? (fCpu + fMem + (this.availGpu[slot] as number) / maxGpu) / 3 : 'unbounded');
-  }
-
-  /** Smallest disclosed CPU, memory and GPU maxima over live runners (Infinity when none). */
-  minimumMaxima(): readonly [number, number, number] {
-    if (!this.minMaxima) this.scanMaxima();
-    return this.minMaxima as [number, number, number];
-  }
-
-  /** Largest disclosed CPU, memory and GPU maxima over live runners (Infinity when none). */
-  maximumMaxima(): readonly [number, number, number] {
-    if (!this.maxMaxima) this.scanMaxima();
-    return this.maxMaxima as [number, number, number];
-  }
-
-  private scanMaxima(): void {
-    const min = [Infinity, Infinity, Infinity];
-    const max = [0, 0, 0];
-    for (const slot of this.slotOf.values()) {
-      const values = [this.maxCpu[slot] as number, this.maxMem[slot] as number, this.maxGpu[slot] as number];
-      values.forEach((v, d) => {
-        if (v > 0 && v < (min[d] as number)) min[d] = v;
-        if (v > (max[d] as number)) max[d] = v;
-      });
-    }
-    this.minMaxima = min as [number, number, number];
-    this.maxMaxima = max.map((v) => (v === 0 ? Infinity : v)) as [number, number, number];
   }
 
   /** Sets the union of profile modes of a runner. */

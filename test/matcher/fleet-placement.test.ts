@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { useSearchNow } from '../support/search.js';
 import { describe, expect, it } from 'vitest';
 import { Catalog, generateFleet, generateRequests, parseSnapshot, type Placement, type Rejection, type Strategy } from '../../src/index.js';
 import { jsonCopy } from '../support/arbitraries.js';
@@ -37,29 +38,39 @@ describe('generated fleets against the brute-force reference', () => {
     expect(generateFleet({ runners: 300, seed: 5 })).toEqual(generateFleet({ runners: 300, seed: 5, shapes: 'standard' }));
   });
 
-  it.each(['standard', 'heterogeneous'] as const)('placement with reservations matches the reference step by step (%s fleets)', (shapes) => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom<Strategy>('spread', 'binpack', 'balanced', 'firstFit'), (seed, strategy) => {
-        const fleet = generateFleet({ runners: 150, seed, utilisation: 0.5, shapes });
-        const catalog = Catalog.fromSnapshot(fleet);
-        const requests = generateRequests({ count: 40, seed: seed + 1, unplaceableShare: 0.1 });
-        for (const q of requests) {
-          const current = catalog.toSnapshot();
-          const expected = refPlace(current, q, strategy);
-          const got = catalog.place(q, { strategy, topK: 2 });
-          if (!expected.best) {
-            expect(got.ok).toBe(false);
-            expect((got as Rejection).reasons).toEqual({ ...Object.fromEntries(Object.keys((got as Rejection).reasons).map((k) => [k, 0])), ...expected.reasons });
-            continue;
+  it.each([
+    ['standard', false],
+    ['heterogeneous', false],
+    ['standard', true],
+    ['heterogeneous', true],
+  ] as const)('placement with reservations matches the reference step by step (%s fleets; searching the shape index always: %s)', (shapes, searchAlways) => {
+    const restore = useSearchNow(searchAlways);
+    try {
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom<Strategy>('spread', 'binpack', 'balanced', 'firstFit'), (seed, strategy) => {
+          const fleet = generateFleet({ runners: 150, seed, utilisation: 0.5, shapes });
+          const catalog = Catalog.fromSnapshot(fleet);
+          const requests = generateRequests({ count: 40, seed: seed + 1, unplaceableShare: 0.1 });
+          for (const q of requests) {
+            const current = catalog.toSnapshot();
+            const expected = refPlace(current, q, strategy);
+            const got = catalog.place(q, { strategy, topK: 2 });
+            if (!expected.best) {
+              expect(got.ok).toBe(false);
+              expect((got as Rejection).reasons).toEqual({ ...Object.fromEntries(Object.keys((got as Rejection).reasons).map((k) => [k, 0])), ...expected.reasons });
+              continue;
+            }
+            const p = got as Placement;
+            expect([p.runnerId, p.score, p.profileName]).toEqual([expected.best.runnerId, expected.best.score, expected.best.profileName]);
+            expect(p.alternatives?.map((a) => a.runnerId)).toEqual(expected.fits.slice(0, 2).map((f) => f.runnerId));
+            catalog.reserve(p); // fill the fleet up as we go
           }
-          const p = got as Placement;
-          expect([p.runnerId, p.score, p.profileName]).toEqual([expected.best.runnerId, expected.best.score, expected.best.profileName]);
-          expect(p.alternatives?.map((a) => a.runnerId)).toEqual(expected.fits.slice(0, 2).map((f) => f.runnerId));
-          catalog.reserve(p); // fill the fleet up as we go
-        }
-      }),
-      { numRuns: 25 },
-    );
+        }),
+        { numRuns: 25 },
+      );
+    } finally {
+      restore();
+    }
   });
 
   it('discovery queries match the reference', () => {

@@ -13,6 +13,7 @@ import {
 import { jsonCopy, requestArb, snapshotArb, strategyArb } from '../support/arbitraries.js';
 import { fleet, profile, runner } from '../support/builders.js';
 import { refPlace, refRejection } from '../support/reference.js';
+import { useSearch } from '../support/search.js';
 
 const GiB = 2 ** 30;
 
@@ -170,7 +171,11 @@ describe('reservations', () => {
   });
 });
 
-describe('placement against the brute-force placer', () => {
+describe.each([
+  ['every fitting runner scored when few fit', false],
+  ['every decision through the strategies\' searches over the shape index', true],
+] as const)('placement against the brute-force placer: %s', (_, searchAlways) => {
+  useSearch(searchAlways);
   it('same verdict, best score, tie-break, profile, reason counts and nearest misses', () => {
     fc.assert(fc.property(snapshotArb(), fc.array(fc.tuple(requestArb, strategyArb), { minLength: 1, maxLength: 6 }), (snapshot, cases) => {
       const c = Catalog.fromSnapshot(jsonCopy(snapshot));

@@ -18,8 +18,9 @@ import { addValueBitsets } from '../value-index.js';
  * that keeping it current costs a bounded amount per change however many classes callers ask.
  */
 export class AdmissionCache {
-  /** By request class, least recently used first (a `Map` keeps insertion order). */
-  private readonly cache = new Map<string, { readonly request: SandboxRequest; readonly runners: Bitset }>();
+  /** By request class, each with the time it was last used. */
+  private readonly cache = new Map<string, { readonly request: SandboxRequest; readonly runners: Bitset; used: number }>();
+  private clock = 0;
 
   constructor(
     private readonly runners: RunnerTable,
@@ -30,10 +31,8 @@ export class AdmissionCache {
   runnersAdmitting(request: SandboxRequest): Bitset {
     const key = admissionKey(request);
     let entry = this.cache.get(key);
-    if (entry) {
-      this.cache.delete(key);
-      this.cache.set(key, entry);
-    } else {
+    if (entry) entry.used = ++this.clock;
+    else {
       const runners = new Bitset(this.runners.wordCount);
       const plan = profileConjunction(this.profiles, request);
       if (plan) {
@@ -43,12 +42,25 @@ export class AdmissionCache {
           if (this.untypedGpuAdmits(request, p)) runners.add(this.profiles.runnerSlot[p] as number);
         }
       }
-      entry = { request, runners };
+      entry = { request, runners, used: ++this.clock };
       this.cache.set(key, entry);
-      if (this.cache.size > CLASSES) this.cache.delete(this.cache.keys().next().value as string);
+      if (this.cache.size > CLASSES) this.evictLeastRecent();
     }
     entry.runners.grow(this.runners.wordCount);
     return entry.runners;
+  }
+
+  /** Drops the class used least recently (a scan of {@link CLASSES} entries, on a miss only). */
+  private evictLeastRecent(): void {
+    let oldest: string | undefined;
+    let at = Infinity;
+    for (const [key, { used }] of this.cache) {
+      if (used < at) {
+        at = used;
+        oldest = key;
+      }
+    }
+    if (oldest !== undefined) this.cache.delete(oldest);
   }
 
   /**
@@ -129,5 +141,5 @@ function profileConjunction(p: ProfileTable, r: SandboxRequest): Conjunction | u
     [r.ingressMode, p.ingress],
     [r.egressMode, p.egress],
   ]);
-  return known ? { must, upper: [], exact: undefined } : undefined;
+  return known ? { must, bands: [] } : undefined;
 }

@@ -1,7 +1,7 @@
 import type { RejectionReason, SandboxRequest } from '../../types.js';
 import type { Bitset } from '../bitset.js';
 import type { ThresholdBounds } from '../capacity-index.js';
-import type { Conjunction } from '../kernel.js';
+import type { Band, Conjunction } from '../kernel.js';
 import type { RunnerTable } from '../runner-table.js';
 import type { ValueIndex } from '../value-index.js';
 
@@ -12,12 +12,16 @@ export interface Condition {
   readonly pass: readonly Uint32Array[];
 }
 
-/** A capacity dimension of a request, with its threshold bounds. */
+/**
+ * A capacity dimension of a request: the runners at or above the threshold level below the
+ * request (`lower`), and the band of them to compare exactly (undefined when `lower` is exact).
+ */
 export interface CapacityCondition {
   readonly reason: 'insufficientCpu' | 'insufficientMemory' | 'insufficientGpu';
   readonly requested: number;
   readonly available: Float64Array;
-  readonly bounds: ThresholdBounds;
+  readonly lower: Uint32Array;
+  readonly band: Band | undefined;
 }
 
 /** Every SPEC §4 condition of a request over the runner table. */
@@ -35,7 +39,7 @@ export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: 
   const valueOf = (index: ValueIndex, value: string) => index.words(value) ?? none;
   const conditions: Condition[] = [{ reason: 'unhealthy', pass: [t.healthy.words] }, { reason: 'unknownResources', pass: [t.known.words] }];
   if (r.gpuType !== undefined) conditions.push({ reason: 'gpuType', pass: [valueOf(t.gpuType, r.gpuType)] });
-  else if (r.gpuCount > 0) conditions.push({ reason: 'gpuType', pass: [anyGpuType(t)] });
+  else if (r.gpuCount > 0) conditions.push({ reason: 'gpuType', pass: [t.anyGpuType.words] });
   if (r.architecture !== undefined) conditions.push({ reason: 'architecture', pass: [valueOf(t.architecture, r.architecture)] });
   if (r.privileged === true) conditions.push({ reason: 'privileged', pass: [t.privileged.words] });
   if (r.storageClass !== undefined) conditions.push({ reason: 'storageClass', pass: [valueOf(t.storageClass, r.storageClass)] });
@@ -44,49 +48,40 @@ export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: 
   if (allowList) conditions.push({ reason: 'allowList', pass: [allowList.words] });
   if (r.tags !== undefined && r.tags.length > 0) conditions.push({ reason: 'tags', pass: r.tags.map((tag) => valueOf(t.tag, tag)) });
   const capacity: CapacityCondition[] = [
-    { reason: 'insufficientCpu', requested: r.cpuMillicores, available: t.availCpu, bounds: t.cpuIndex.bounds(r.cpuMillicores) },
-    { reason: 'insufficientMemory', requested: r.memoryBytes, available: t.availMem, bounds: t.memIndex.bounds(r.memoryBytes) },
-    { reason: 'insufficientGpu', requested: r.gpuCount, available: t.availGpu, bounds: t.gpuIndex.bounds(r.gpuCount) },
+    capacityCondition('insufficientCpu', r.cpuMillicores, t.availCpu, t.cpuIndex.bounds(r.cpuMillicores)),
+    capacityCondition('insufficientMemory', r.memoryBytes, t.availMem, t.memIndex.bounds(r.memoryBytes)),
+    capacityCondition('insufficientGpu', r.gpuCount, t.availGpu, t.gpuIndex.bounds(r.gpuCount)),
   ];
   return { conditions, capacity };
 }
 
-/** Runners that support at least one GPU type. */
-function anyGpuType(t: RunnerTable): Uint32Array {
-  const out = new Uint32Array(t.wordCount);
-  t.gpuType.unionInto(out);
-  return out;
+function capacityCondition(reason: CapacityCondition['reason'], requested: number, available: Float64Array, bounds: ThresholdBounds): CapacityCondition {
+  const band = bounds.upper ? { upper: bounds.upper.words, available, min: requested } : undefined;
+  return { reason, requested, available, lower: bounds.lower.words, band };
 }
+
+/** Conditions almost every runner passes: AND-ed last, as the one `placeable` set. */
+const DENSE: ReadonlySet<RejectionReason> = new Set<RejectionReason>(['unhealthy', 'unknownResources']);
 
 /**
  * The fit test as one conjunction: cheapest exclusions first (capability bitsets, then the
  * capacity thresholds), exact comparisons only for the few runners between two thresholds.
  * Requested ≤ maximum needs no test of its own: available never exceeds a disclosed maximum.
  */
-/** Conditions almost every runner passes: AND-ed last. */
-const DENSE: ReadonlySet<RejectionReason> = new Set<RejectionReason>(['unhealthy', 'unknownResources']);
-
-export function fitConjunction(c: RequestConditions): Conjunction {
+export function fitConjunction(t: RunnerTable, c: RequestConditions): Conjunction {
   // The most selective bitsets first, so that the word-wise AND stops early on zero words:
   // the request's own values and the admission set, then capacity, then health and liveness.
   const must: Uint32Array[] = [];
   for (const condition of c.conditions) if (!DENSE.has(condition.reason)) must.push(...condition.pass);
-  const upper: Uint32Array[] = [];
+  const bands: Band[] = [];
   for (const cap of c.capacity) {
     // A request of 0 needs only known resources (threshold 0 is the known set, added below).
     if (cap.requested === 0) continue;
-    must.push(cap.bounds.lower.words);
-    if (cap.bounds.upper) upper.push(cap.bounds.upper.words);
+    must.push(cap.lower);
+    if (cap.band) bands.push(cap.band);
   }
-  // Known resources imply a live runner, so `live` itself need not be AND-ed.
-  for (const condition of c.conditions) if (DENSE.has(condition.reason)) must.push(...condition.pass);
-  const [cpu, mem, gpu] = c.capacity as [CapacityCondition, CapacityCondition, CapacityCondition];
-  const exact =
-    upper.length === 0
-      ? undefined
-      : (slot: number) =>
-          (cpu.available[slot] as number) >= cpu.requested &&
-          (mem.available[slot] as number) >= mem.requested &&
-          (gpu.available[slot] as number) >= gpu.requested;
-  return { must, upper, exact };
+  // Healthy with known resources, in one set (known resources imply a live runner, so `live`
+  // itself need not be AND-ed).
+  must.push(t.placeable.words);
+  return { must, bands };
 }

@@ -1,29 +1,31 @@
 import { REASON_LABELS, REASONS, type NearestMiss, type Rejection, type RejectionCode, type RejectionReason, type SandboxRequest } from '../../types.js';
 import { popcount } from '../bitset.js';
+import { passBand } from '../kernel.js';
 import { LowestRanks } from '../lowest-ranks.js';
 import type { RunnerTable } from '../runner-table.js';
+import { WordScratch } from '../scratch.js';
 import type { CapacityCondition, Condition, RequestConditions } from './conditions.js';
+
+/** The four counter planes of {@link explainRejection}. */
+const PLANES = [new WordScratch(), new WordScratch(), new WordScratch(), new WordScratch()];
+/** The pass sets that need building (several tags AND-ed, a capacity dimension resolved), by position. */
+const PASSES: WordScratch[] = [];
+/** The runners at one count of reasons, in {@link nearest}. */
+const MASK = new WordScratch();
+
+function passBuffer(k: number, words: number): Uint32Array {
+  while (PASSES.length <= k) PASSES.push(new WordScratch());
+  return (PASSES[k] as WordScratch).get(words, false);
+}
 
 /**
  * Writes into `out` the runners that pass one capacity dimension — enough available, or
  * resources unknown (that is a reason of its own) — for the first `words` words.
  */
 function capacityPass(cap: CapacityCondition, known: Uint32Array, words: number, out: Uint32Array): void {
-  const lower = cap.bounds.lower.words;
-  const upper = cap.bounds.upper?.words;
-  const available = cap.available;
-  const requested = cap.requested;
+  const { lower, band } = cap;
   for (let i = 0; i < words; i++) {
-    let ok = lower[i] as number;
-    if (upper !== undefined) {
-      let maybe = ok & ~(upper[i] as number);
-      ok &= upper[i] as number;
-      while (maybe !== 0) {
-        const low = maybe & -maybe;
-        if ((available[(i << 5) + 31 - Math.clz32(low)] as number) >= requested) ok |= low;
-        maybe ^= low;
-      }
-    }
+    const ok = band === undefined ? (lower[i] as number) : passBand(band, i, lower[i] as number);
     out[i] = ~(known[i] as number) | ok;
   }
 }
@@ -43,10 +45,7 @@ export function rejectionMessage(considered: number, reasons: Readonly<Record<Re
  */
 export function explainRejection(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): Rejection {
   const words = t.activeWords;
-  const p0 = t.scratch(0, true);
-  const p1 = t.scratch(1, true);
-  const p2 = t.scratch(2, true);
-  const p3 = t.scratch(3, true);
+  const [p0, p1, p2, p3] = PLANES.map((plane) => plane.get(t.wordCount, true)) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
   const tally = new Float64Array(REASONS.length);
   const live = t.live.words;
   const known = t.known.words;
@@ -61,7 +60,7 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
   // exactly; then a single fused pass over the words counts every reason for 32 runners at a
   // time, the counter planes held in locals.
   const passes: Uint32Array[] = [];
-  let scratch = 8;
+  let buffers = 0;
   for (let j = 0; j < total; j++) {
     if (j < conditions.length) {
       const sets = (conditions[j] as Condition).pass;
@@ -69,7 +68,7 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
         passes.push(sets[0] as Uint32Array);
         continue;
       }
-      const all = t.scratch(scratch++, false);
+      const all = passBuffer(buffers++, t.wordCount);
       all.set((sets[0] as Uint32Array).subarray(0, words));
       for (let k = 1; k < sets.length; k++) {
         const set = sets[k] as Uint32Array;
@@ -77,7 +76,7 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
       }
       passes.push(all);
     } else {
-      const out = t.scratch(scratch++, false);
+      const out = passBuffer(buffers++, t.wordCount);
       capacityPass(c.capacity[j - conditions.length] as CapacityCondition, known, words, out);
       passes.push(out);
     }
@@ -179,7 +178,7 @@ function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, 
   const rank = t.ranks();
   const [p0, p1, p2, p3] = planes as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
   const live = t.live.words;
-  const mask = t.scratch(5, false);
+  const mask = MASK.get(t.wordCount, false);
   const words = t.activeWords;
   for (let level = lowest; level < 16 && chosen.length < missCount; level++) {
     const need = missCount - chosen.length;

@@ -1,0 +1,89 @@
+import type { RunnerTable } from '../runner-table.js';
+import { BALANCE, BUCKETS, bucketOf } from '../shape-index.js';
+import { compareRatios, type Ratio } from './exact.js';
+import { freeAfter } from './spread.js';
+import { cellCanFit, offerFitting, type ScoringStrategy, type Search, SLACK } from './strategy.js';
+
+const ONE: Ratio = { num: 1n, den: 1n };
+
+/**
+ * `balanced`: 100 × (1 − (max u_d − min u_d)) over every dimension with a capacity: the closer
+ * CPU, memory and GPU utilisation stay to each other after placing, the higher. One dimension
+ * (or none) scores 100.
+ *
+ * Worked example: M = (8000 m, 32 GiB), A = (4000 m, 24 GiB), q = (2000 m, 4 GiB):
+ * u = (1 − 2000/8000, 1 − 20/32) = (0.75, 0.375) → 100 × (1 − 0.375) = 62.5.
+ *
+ * **Bound.** A regular runner has CPU and memory (and GPUs or not), and
+ * max u_d − min u_d ≥ |u_cpu − u_mem| = |ρ − δ| with δ = a_cpu − a_mem (the index's BALANCE key)
+ * and ρ = r_cpu − r_mem. Within a cell, ρ lies in [q_cpu / L_cpu − q_mem / s_mem,
+ * q_cpu / s_cpu − q_mem / L_mem] (s, L: the cell's smallest and largest maxima), and bucket k
+ * holds δ in [2k / B − 1, 2(k + 1) / B − 1); so balanced ≤ 100 × (1 − the distance between the
+ * two intervals). Each cell is visited outward from the bucket of ρ, the side with the better
+ * bound first, and left when neither side can beat the k-th best score. Exact for cells without
+ * GPUs (the range is |ρ − δ| itself); a bound on the CPU–memory part alone with them.
+ */
+export const balanced: ScoringStrategy = {
+  score: balancedScore,
+  exact: exactBalanced,
+  compareQuick: () => undefined,
+  search(s: Search): void {
+    const { shapes, top, cpu, mem, gpu } = s;
+    const small = shapes.smallest;
+    const large = shapes.largest;
+    for (let cell = 0; cell < shapes.cellCount; cell++) {
+      if (shapes.cellSize[cell] === 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
+      const key = shapes.key(BALANCE);
+      const at = cell * 3;
+      const lo = cpu / (large[at] as number) - mem / (small[at + 1] as number);
+      const hi = cpu / (small[at] as number) - mem / (large[at + 1] as number);
+      /** 100 × (1 − distance from bucket k's δ interval to [lo, hi]). */
+      const boundOf = (k: number) => 100 * (1 - Math.max(0, (2 * k) / BUCKETS - 1 - hi, lo - ((2 * (k + 1)) / BUCKETS - 1)));
+      const start = bucketOf(((lo + hi) / 2 + 1) / 2);
+      let up = key.above(cell, start);
+      let down = key.below(cell, start - 1);
+      while (up < BUCKETS || down >= 0) {
+        const upBound = up < BUCKETS ? boundOf(up) : -Infinity;
+        const downBound = down >= 0 ? boundOf(down) : -Infinity;
+        if (Math.max(upBound, downBound) + SLACK < top.threshold) break;
+        if (upBound >= downBound) {
+          offerFitting(s, key.lists[cell * BUCKETS + up] as number[]);
+          up = key.above(cell, up + 1);
+        } else {
+          offerFitting(s, key.lists[cell * BUCKETS + down] as number[]);
+          down = key.below(cell, down - 1);
+        }
+      }
+    }
+  },
+};
+
+export function balancedScore(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): number {
+  const fc = freeAfter(t.availCpu[slot] as number, t.maxCpu[slot] as number, cpu);
+  const fm = freeAfter(t.availMem[slot] as number, t.maxMem[slot] as number, mem);
+  const fg = freeAfter(t.availGpu[slot] as number, t.maxGpu[slot] as number, gpu);
+  // Utilisation u = 1 − f; NaN (no capacity) drops out of min and max.
+  const lo = Math.min(fc === fc ? 1 - fc : Infinity, fm === fm ? 1 - fm : Infinity, fg === fg ? 1 - fg : Infinity);
+  const hi = Math.max(fc === fc ? 1 - fc : -Infinity, fm === fm ? 1 - fm : -Infinity, fg === fg ? 1 - fg : -Infinity);
+  return hi < lo ? 100 : 100 * (1 - (hi - lo));
+}
+
+/** The balanced score divided by 100 as a rational: 1 − (max f − min f), term for term. */
+export function exactBalanced(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): Ratio {
+  let hi: Ratio | undefined;
+  let lo: Ratio | undefined;
+  for (const [a, m, q] of [
+    [t.availCpu[slot] as number, t.maxCpu[slot] as number, cpu],
+    [t.availMem[slot] as number, t.maxMem[slot] as number, mem],
+    [t.availGpu[slot] as number, t.maxGpu[slot] as number, gpu],
+  ] as const) {
+    const c = m > 0 ? m : a;
+    if (c <= 0) continue;
+    const f = { num: BigInt(a - q), den: BigInt(c) };
+    if (!hi || compareRatios(f, hi) > 0) hi = f;
+    if (!lo || compareRatios(f, lo) < 0) lo = f;
+  }
+  if (!hi || !lo) return ONE;
+  const den = hi.den * lo.den;
+  return { num: den - (hi.num * lo.den - lo.num * hi.den), den };
+}

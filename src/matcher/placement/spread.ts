@@ -1,0 +1,129 @@
+import type { RunnerTable } from '../runner-table.js';
+import { BUCKETS, CPU, GPU, MEMORY } from '../shape-index.js';
+import { compareSameShape, type Ratio } from './exact.js';
+import { cellCanFit, offerFitting, type ScoringStrategy, type Search, SLACK } from './strategy.js';
+
+/**
+ * `spread` (least allocated): 100 × mean of f_d over the requested dimensions (q_d > 0) that have
+ * a capacity; when nothing is requested, over every dimension with a capacity; 50 when none.
+ *
+ * Worked example: M = (8000 m, 32 GiB), A = (4000 m, 16 GiB), q = (1000 m, 4 GiB):
+ * f = (3000/8000, 12/32) = (0.375, 0.375) → 37.5.
+ *
+ * **Bound.** For a regular runner with S the averaged dimensions, f_d = a_d − r_d, so
+ * spread = 100 × (key − mean_{d∈S} r_d) with key = mean_{d∈S} a_d, the index's key over S.
+ * In bucket k of a cell, key < (k + 1) / B, and r_d ≥ q_d / L_d with L_d the cell's largest
+ * maximum: spread < 100 × ((k + 1) / B − mean_{d∈S} q_d / L_d). Each cell is visited from its
+ * top bucket down, and left at the first bucket whose bound is below the k-th best score.
+ */
+export const spread: ScoringStrategy = {
+  score: spreadScore,
+  exact: exactSpread,
+  compareQuick: (t, a, b, cpu, mem, gpu) => compareSameShape(t, a, b, cpu, mem, gpu),
+  search(s: Search): void {
+    const { shapes, top, cpu, mem, gpu } = s;
+    const requested = requestedDimensions(cpu, mem, gpu);
+    for (let cell = 0; cell < shapes.cellCount; cell++) {
+      const dims = shapes.cellDims[cell] as number;
+      const S = requested === 0 ? dims : requested;
+      if (shapes.cellSize[cell] === 0 || (S & ~dims) !== 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
+      const key = shapes.key(S);
+      const bound = 100 * requestTerm(shapes.largest, cell, S, cpu, mem, gpu);
+      for (let k = key.below(cell, BUCKETS - 1); k >= 0; k = key.below(cell, k - 1)) {
+        if ((100 * (k + 1)) / BUCKETS - bound + SLACK < top.threshold) break;
+        offerFitting(s, key.lists[cell * BUCKETS + k] as number[]);
+      }
+    }
+  },
+};
+
+/** The dimension bits of the request's positive quantities. */
+export function requestedDimensions(cpu: number, mem: number, gpu: number): number {
+  return (cpu > 0 ? CPU : 0) | (mem > 0 ? MEMORY : 0) | (gpu > 0 ? GPU : 0);
+}
+
+/** mean_{d∈S} q_d / M_d with M_d taken from `maxima` (a cell's smallest or largest). */
+export function requestTerm(maxima: readonly number[], cell: number, S: number, cpu: number, mem: number, gpu: number): number {
+  const at = cell * 3;
+  let sum = 0;
+  let n = 0;
+  if (S & CPU) {
+    sum += cpu / (maxima[at] as number);
+    n++;
+  }
+  if (S & MEMORY) {
+    sum += mem / (maxima[at + 1] as number);
+    n++;
+  }
+  if (S & GPU) {
+    sum += gpu / (maxima[at + 2] as number);
+    n++;
+  }
+  return sum / n;
+}
+
+export function spreadScore(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): number {
+  const fc = freeAfter(t.availCpu[slot] as number, t.maxCpu[slot] as number, cpu);
+  const fm = freeAfter(t.availMem[slot] as number, t.maxMem[slot] as number, mem);
+  const fg = freeAfter(t.availGpu[slot] as number, t.maxGpu[slot] as number, gpu);
+  // Sums in dimension order; an absent term adds an exact 0, so the float result is that of
+  // summing the present terms alone.
+  const requested = present(fc, cpu) + present(fm, mem) + present(fg, gpu);
+  if (requested > 0) return (100 * (term(fc, cpu) + term(fm, mem) + term(fg, gpu))) / requested;
+  const any = present(fc, 1) + present(fm, 1) + present(fg, 1);
+  return any > 0 ? (100 * (term(fc, 1) + term(fm, 1) + term(fg, 1))) / any : 50;
+}
+
+/** (A − q) / C for one dimension, or NaN when the runner has no capacity there (C = 0). */
+export function freeAfter(available: number, max: number, requested: number): number {
+  const capacity = max > 0 ? max : available;
+  return capacity > 0 ? (available - requested) / capacity : Number.NaN;
+}
+
+/** 1 when a dimension counts (it has a capacity and, for the requested mean, is requested). */
+function present(free: number, requested: number): number {
+  return requested > 0 && free === free ? 1 : 0;
+}
+
+function term(free: number, requested: number): number {
+  return requested > 0 && free === free ? free : 0;
+}
+
+/**
+ * The spread score divided by 100 as a rational, term for term with {@link spreadScore}: the
+ * free fractions summed over a common denominator.
+ */
+export function exactSpread(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): Ratio {
+  const A0 = t.availCpu[slot] as number;
+  const A1 = t.availMem[slot] as number;
+  const A2 = t.availGpu[slot] as number;
+  const M0 = t.maxCpu[slot] as number;
+  const M1 = t.maxMem[slot] as number;
+  const M2 = t.maxGpu[slot] as number;
+  const C0 = M0 > 0 ? M0 : A0;
+  const C1 = M1 > 0 ? M1 : A1;
+  const C2 = M2 > 0 ? M2 : A2;
+  const requested = (C0 > 0 && cpu > 0 ? 1 : 0) + (C1 > 0 && mem > 0 ? 1 : 0) + (C2 > 0 && gpu > 0 ? 1 : 0);
+  const useAll = requested === 0;
+  let num = 0n;
+  let den = 1n;
+  let n = 0;
+  if (C0 > 0 && (useAll || cpu > 0)) {
+    num = BigInt(A0 - cpu);
+    den = BigInt(C0);
+    n++;
+  }
+  if (C1 > 0 && (useAll || mem > 0)) {
+    const c = BigInt(C1);
+    num = num * c + BigInt(A1 - mem) * den;
+    den *= c;
+    n++;
+  }
+  if (C2 > 0 && (useAll || gpu > 0)) {
+    const c = BigInt(C2);
+    num = num * c + BigInt(A2 - gpu) * den;
+    den *= c;
+    n++;
+  }
+  return n === 0 ? { num: 1n, den: 2n } : { num, den: den * BigInt(n) };
+}

@@ -1,0 +1,68 @@
+import type { RunnerTable } from '../runner-table.js';
+import type { ShapeIndex } from '../shape-index.js';
+import type { Ratio } from './exact.js';
+import type { TopK } from './top-k.js';
+
+/**
+ * A scoring strategy, whole: its formula in floating point and in exact rationals, and its
+ * search — the pruning bound over the {@link ShapeIndex} that lets it skip runners that provably
+ * cannot win. Each lives in one file (`spread.ts`, `binpack.ts`, `balanced.ts`), with its worked
+ * example; `first-fit.ts` needs no score.
+ *
+ * Common terms, per dimension d ∈ {cpu, memory, gpu}, for a runner with available A_d and
+ * maximum M_d and a request q_d:
+ * - capacity C_d = M_d when disclosed (M_d > 0), else A_d (the best bound known);
+ *   a dimension with C_d = 0 is left out;
+ * - free fraction after placing f_d = (A_d − q_d) / C_d, in [0, 1] for a fitting runner;
+ * - utilisation after placing u_d = 1 − f_d;
+ * - for a regular runner (see {@link ShapeIndex}), free fraction before placing a_d = A_d / M_d
+ *   and request term r_d = q_d / M_d, so that f_d = a_d − r_d.
+ */
+export interface ScoringStrategy {
+  /** The score on a 0–100 scale, higher is better. */
+  score(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): number;
+  /** The same score divided by 100, as an exact rational (for near-ties). */
+  exact(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): Ratio;
+  /**
+   * An exact comparison of two runners that needs no rationals (sign: positive when `a` scores
+   * higher, 0 for a tie), or undefined when there is none for these two.
+   */
+  compareQuick(t: RunnerTable, a: number, b: number, cpu: number, mem: number, gpu: number): number | undefined;
+  /** Offers `s.top` every fitting regular runner that may beat its threshold, cell by cell. */
+  search(s: Search): void;
+}
+
+/** One decision's search: the fitting runners (a bitset's words) and where the best go. */
+export interface Search {
+  readonly t: RunnerTable;
+  readonly shapes: ShapeIndex;
+  readonly fits: Uint32Array;
+  readonly top: TopK;
+  readonly strategy: ScoringStrategy;
+  readonly cpu: number;
+  readonly mem: number;
+  readonly gpu: number;
+}
+
+/**
+ * Float slack for the bounds: a bucket is skipped only when its bound is below the threshold by
+ * more than this, far above the rounding error of a key or a score (under 1e-12).
+ */
+export const SLACK = 1e-9;
+
+/** Scores and offers the fitting runners of one bucket's list. */
+export function offerFitting(s: Search, list: readonly number[]): void {
+  const { t, fits, top, strategy, cpu, mem, gpu } = s;
+  for (let i = 0; i < list.length; i++) {
+    const slot = list[i] as number;
+    if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0) continue;
+    top.offer(slot, strategy.score(t, slot, cpu, mem, gpu));
+  }
+}
+
+/** Whether a runner of the cell could fit the request: no dimension asks more than its largest maximum. */
+export function cellCanFit(shapes: ShapeIndex, cell: number, cpu: number, mem: number, gpu: number): boolean {
+  const at = cell * 3;
+  const l = shapes.largest;
+  return cpu <= (l[at] as number) && mem <= (l[at + 1] as number) && gpu <= (l[at + 2] as number);
+}

@@ -1,0 +1,284 @@
+import { Bitset } from './bitset.js';
+
+/** Dimension bits of a key: the dimensions a key averages over. */
+export const CPU = 1;
+export const MEMORY = 2;
+export const GPU = 4;
+/** The key of `balanced`: the CPU free fraction minus the memory one, a_cpu − a_mem ∈ [−1, 1]. */
+export const BALANCE = 8;
+/** Buckets per cell and key. */
+export const BUCKETS = 64;
+
+/** What the index reads of a runner: amounts available and maxima, by slot. */
+export interface Amounts {
+  readonly availCpu: Float64Array;
+  readonly availMem: Float64Array;
+  readonly availGpu: Float64Array;
+  readonly maxCpu: Float64Array;
+  readonly maxMem: Float64Array;
+  readonly maxGpu: Float64Array;
+}
+
+/**
+ * Runners by machine shape and by how free they are, for the scoring strategies to visit the
+ * runners that can win first and stop once no remaining one can (the equivalence classes of
+ * Nomad's computed node class, with a free-fraction order inside each).
+ *
+ * **Cells.** A runner whose CPU and memory maxima are disclosed (and whose GPU maximum is too, or
+ * who has no GPU at all) is *regular*: its free fractions a_d = A_d / M_d lie in [0, 1]. Regular
+ * runners are grouped in cells by their maxima, each rounded down to a power of √2, and by whether
+ * they have GPUs; a cell keeps the smallest and largest maximum of each dimension it has seen
+ * (never shrunk, so they stay bounds). Within a cell a request's term q_d / M_d differs by less
+ * than √2 from runner to runner, and not at all when the cell holds one shape — which is what
+ * makes the per-cell bounds of the strategies tight. The other runners with known resources are
+ * in {@link irregular}: always scored.
+ *
+ * **Keys.** A key is a function of the free fractions alone: the mean of a_d over a set of
+ * dimensions (spread and binpack, one key per set of requested dimensions) or a_cpu − a_mem
+ * (balanced). Per key, each cell files its runners in {@link BUCKETS} buckets of equal width,
+ * with a bit per non-empty bucket. Keys are built the first time a request needs them and kept
+ * current on every change after that; a change that leaves a runner in its bucket moves nothing.
+ */
+export class ShapeIndex {
+  /** Regular runners' cell, by slot; -1 for every other slot. */
+  private cellOf: Int32Array;
+  private readonly cellByShape: Map<number, number>;
+  /** Per cell: its dimensions (CPU | MEMORY, or with GPU). */
+  readonly cellDims: number[];
+  /** Per cell and dimension (3 entries a cell): smallest and largest maximum seen. */
+  readonly smallest: number[];
+  readonly largest: number[];
+  /** Runners per cell. */
+  readonly cellSize: number[];
+  /** Runners with known resources that are not regular. */
+  readonly irregular: Bitset;
+  /** By key (dimension bits, or BALANCE). */
+  private readonly keys: Array<ShapeKey | undefined>;
+
+  /** `amounts` is read through at every change, so a table that replaces its arrays as it grows is still read right. */
+  constructor(
+    private readonly amounts: Amounts,
+    slots: number,
+    from?: ShapeIndex,
+  ) {
+    this.cellOf = from ? from.cellOf.slice() : new Int32Array(slots).fill(-1);
+    this.cellByShape = new Map(from?.cellByShape);
+    this.cellDims = from ? from.cellDims.slice() : [];
+    this.smallest = from ? from.smallest.slice() : [];
+    this.largest = from ? from.largest.slice() : [];
+    this.cellSize = from ? from.cellSize.slice() : [];
+    this.irregular = from ? from.irregular.clone() : new Bitset(slots >>> 5);
+    this.keys = from ? from.keys.map((k) => k?.clone()) : [];
+  }
+
+  /** A copy reading `amounts` (the clone's own table). */
+  clone(amounts: Amounts): ShapeIndex {
+    return new ShapeIndex(amounts, 0, this);
+  }
+
+  get cellCount(): number {
+    return this.cellDims.length;
+  }
+
+  /** After the table grew to `slots` slots. */
+  grow(slots: number): void {
+    const cellOf = new Int32Array(slots).fill(-1);
+    cellOf.set(this.cellOf);
+    this.cellOf = cellOf;
+    this.irregular.grow(slots >>> 5);
+    for (const key of this.keys) key?.grow(slots);
+  }
+
+  /** Files a slot again after its amounts or maxima changed; `known` false takes it out. */
+  refresh(slot: number, known: boolean): void {
+    const a = this.amounts;
+    const mc = a.maxCpu[slot] as number;
+    const mm = a.maxMem[slot] as number;
+    const mg = a.maxGpu[slot] as number;
+    const regular = known && mc > 0 && mm > 0 && (mg > 0 || a.availGpu[slot] === 0);
+    this.irregular.assign(slot, known && !regular);
+    const before = this.cellOf[slot] as number;
+    const cell = regular ? this.cellFor(mc, mm, mg) : -1;
+    if (cell !== before) {
+      if (before >= 0) this.cellSize[before] = (this.cellSize[before] as number) - 1;
+      if (cell >= 0) this.cellSize[cell] = (this.cellSize[cell] as number) + 1;
+      this.cellOf[slot] = cell;
+    }
+    for (const key of this.keys) if (key) this.file(key, slot, cell);
+  }
+
+  /** The key over `id` (dimension bits or BALANCE), built on first use. */
+  key(id: number): ShapeKey {
+    let key = this.keys[id];
+    if (!key) {
+      key = new ShapeKey(id, this.cellOf.length);
+      key.ensureCells(this.cellCount);
+      this.keys[id] = key;
+      for (let slot = 0; slot < this.cellOf.length; slot++) if ((this.cellOf[slot] as number) >= 0) this.file(key, slot, this.cellOf[slot] as number);
+    }
+    return key;
+  }
+
+  private file(key: ShapeKey, slot: number, cell: number): void {
+    // A key over GPUs covers only the cells that have them.
+    if (cell < 0 || (key.id & GPU && !((this.cellDims[cell] as number) & GPU))) {
+      key.move(slot, -1);
+      return;
+    }
+    const a = this.amounts;
+    const fc = (a.availCpu[slot] as number) / (a.maxCpu[slot] as number);
+    const fm = (a.availMem[slot] as number) / (a.maxMem[slot] as number);
+    let value: number;
+    if (key.id === BALANCE) value = (fc - fm + 1) / 2;
+    else {
+      const fg = key.id & GPU ? (a.availGpu[slot] as number) / (a.maxGpu[slot] as number) : 0;
+      value = ((key.id & CPU ? fc : 0) + (key.id & MEMORY ? fm : 0) + fg) / DIMENSIONS[key.id]!;
+    }
+    key.move(slot, cell * BUCKETS + bucketOf(value));
+  }
+
+  private cellFor(mc: number, mm: number, mg: number): number {
+    const shape = (rung(mc) * 256 + rung(mm)) * 256 + (mg > 0 ? rung(mg) + 1 : 0);
+    let cell = this.cellByShape.get(shape);
+    if (cell === undefined) {
+      cell = this.cellDims.length;
+      this.cellByShape.set(shape, cell);
+      this.cellDims.push(mg > 0 ? CPU | MEMORY | GPU : CPU | MEMORY);
+      this.smallest.push(mc, mm, mg);
+      this.largest.push(mc, mm, mg);
+      this.cellSize.push(0);
+      for (const key of this.keys) key?.ensureCells(this.cellDims.length);
+    }
+    const at = cell * 3;
+    const s = this.smallest;
+    const l = this.largest;
+    if (mc < (s[at] as number)) s[at] = mc;
+    if (mc > (l[at] as number)) l[at] = mc;
+    if (mm < (s[at + 1] as number)) s[at + 1] = mm;
+    if (mm > (l[at + 1] as number)) l[at + 1] = mm;
+    if (mg < (s[at + 2] as number)) s[at + 2] = mg;
+    if (mg > (l[at + 2] as number)) l[at + 2] = mg;
+    return cell;
+  }
+}
+
+/** Dimensions averaged by a key, by its bits. */
+const DIMENSIONS: readonly number[] = [0, 1, 1, 2, 1, 2, 2, 3];
+
+/** The bucket of a key value in [0, 1] (values just outside are clamped). */
+export function bucketOf(value: number): number {
+  const k = Math.floor(value * BUCKETS);
+  return k < 0 ? 0 : k >= BUCKETS ? BUCKETS - 1 : k;
+}
+
+/** log2(m) rounded down to halves, as an integer in [0, 255]: the rung of a √2 ladder. */
+function rung(m: number): number {
+  const r = Math.floor(2 * Math.log2(m));
+  return r < 0 ? 0 : r > 255 ? 255 : r;
+}
+
+/**
+ * One key's buckets: per cell, {@link BUCKETS} lists of slots (in no particular order) and two
+ * words marking the non-empty ones.
+ */
+export class ShapeKey {
+  /** The list a slot is in (cell × BUCKETS + bucket), -1 for none; and its index there. */
+  private at: Int32Array;
+  private pos: Int32Array;
+  /** Lists by cell × BUCKETS + bucket, made on first use. */
+  readonly lists: Array<number[] | undefined>;
+  /** Two words per cell: bit k set when bucket k is not empty. */
+  occupied: Uint32Array;
+
+  constructor(
+    readonly id: number,
+    slots: number,
+    from?: ShapeKey,
+  ) {
+    this.at = from ? from.at.slice() : new Int32Array(slots).fill(-1);
+    this.pos = from ? from.pos.slice() : new Int32Array(slots);
+    this.lists = from ? from.lists.map((l) => l?.slice()) : [];
+    this.occupied = from ? from.occupied.slice() : new Uint32Array(0);
+  }
+
+  clone(): ShapeKey {
+    return new ShapeKey(this.id, 0, this);
+  }
+
+  grow(slots: number): void {
+    const at = new Int32Array(slots).fill(-1);
+    at.set(this.at);
+    this.at = at;
+    const pos = new Int32Array(slots);
+    pos.set(this.pos);
+    this.pos = pos;
+  }
+
+  ensureCells(cells: number): void {
+    if (this.occupied.length >= cells * 2) return;
+    const occupied = new Uint32Array(Math.max(cells * 2, this.occupied.length * 2));
+    occupied.set(this.occupied);
+    this.occupied = occupied;
+  }
+
+  /** Moves a slot to list `to` (-1: out of the key). */
+  move(slot: number, to: number): void {
+    const from = this.at[slot] as number;
+    if (from === to) return;
+    if (from >= 0) {
+      const list = this.lists[from] as number[];
+      const i = this.pos[slot] as number;
+      const last = list.pop() as number;
+      if (last !== slot) {
+        list[i] = last;
+        this.pos[last] = i;
+      }
+      if (list.length === 0) this.mark(from, false);
+    }
+    this.at[slot] = to;
+    if (to >= 0) {
+      let list = this.lists[to];
+      if (!list) {
+        list = [];
+        this.lists[to] = list;
+      }
+      this.pos[slot] = list.length;
+      list.push(slot);
+      if (list.length === 1) this.mark(to, true);
+    }
+  }
+
+  private mark(list: number, on: boolean): void {
+    const cell = (list / BUCKETS) | 0;
+    const k = list - cell * BUCKETS;
+    const w = cell * 2 + (k >>> 5);
+    const bit = 1 << (k & 31);
+    this.occupied[w] = on ? (this.occupied[w] as number) | bit : (this.occupied[w] as number) & ~bit;
+  }
+
+  /** The highest non-empty bucket of `cell` at or below `k`, or -1. */
+  below(cell: number, k: number): number {
+    const o = this.occupied;
+    if (k >= 32) {
+      const hi = (o[cell * 2 + 1] as number) & (k >= 63 ? -1 : (2 << (k - 32)) - 1);
+      if (hi !== 0) return 63 - Math.clz32(hi);
+      k = 31;
+    }
+    if (k < 0) return -1;
+    const lo = (o[cell * 2] as number) & (k >= 31 ? -1 : (2 << k) - 1);
+    return lo !== 0 ? 31 - Math.clz32(lo) : -1;
+  }
+
+  /** The lowest non-empty bucket of `cell` at or above `k`, or BUCKETS. */
+  above(cell: number, k: number): number {
+    const o = this.occupied;
+    if (k < 32) {
+      const lo = (o[cell * 2] as number) & (k <= 0 ? -1 : ~((1 << k) - 1));
+      if (lo !== 0) return 31 - Math.clz32(lo & -lo);
+      k = 32;
+    }
+    if (k >= BUCKETS) return BUCKETS;
+    const hi = (o[cell * 2 + 1] as number) & (k <= 32 ? -1 : ~((1 << (k - 32)) - 1));
+    return hi !== 0 ? 63 - Math.clz32(hi & -hi) : BUCKETS;
+  }
+}
