@@ -81,25 +81,34 @@ export function testConjunction(q: Conjunction, slot: number): boolean {
 }
 
 /**
- * Writes the answer's words into `out` (length >= wordCount), one set at a time over every
- * word (tight loops, no early exit), then the bands; returns how many slots answer.
+ * Writes the AND of `sets` into `out` (length >= wordCount), one set at a time over every word
+ * (tight loops, no early exit); returns how many bits are set.
  */
-export function materialiseConjunction(q: Conjunction, wordCount: number, out: Uint32Array): number {
-  const must = q.must;
-  const first = must[0] as Uint32Array;
+export function andInto(sets: readonly Uint32Array[], wordCount: number, out: Uint32Array): number {
+  const first = sets[0] as Uint32Array;
   for (let i = 0; i < wordCount; i++) out[i] = first[i] as number;
-  for (let j = 1; j < must.length; j++) {
-    const set = must[j] as Uint32Array;
+  for (let j = 1; j < sets.length; j++) {
+    const set = sets[j] as Uint32Array;
     for (let i = 0; i < wordCount; i++) out[i] = (out[i] as number) & (set[i] as number);
   }
   let count = 0;
-  const bands = q.bands;
-  for (let i = 0; i < wordCount; i++) {
-    let w = out[i] as number;
-    if (w === 0) continue;
-    for (let b = 0; b < bands.length; b++) w = passBand(bands[b] as Band, i, w);
-    out[i] = w;
-    count += popcount(w);
+  for (let i = 0; i < wordCount; i++) count += popcount(out[i] as number);
+  return count;
+}
+
+/** Writes the answer's words into `out` (length >= wordCount); returns how many slots answer. */
+export function materialiseConjunction(q: Conjunction, wordCount: number, out: Uint32Array): number {
+  let count = andInto(q.must, wordCount, out);
+  for (let b = 0; b < q.bands.length && count > 0; b++) {
+    const band = q.bands[b] as Band;
+    const upper = band.upper;
+    for (let i = 0; i < wordCount; i++) {
+      const w = out[i] as number;
+      if ((w & ~(upper[i] as number)) === 0) continue;
+      const passed = passBand(band, i, w);
+      count -= popcount(w ^ passed);
+      out[i] = passed;
+    }
   }
   return count;
 }

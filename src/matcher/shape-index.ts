@@ -1,13 +1,12 @@
-import { Bitset } from './bitset.js';
-
 /** Dimension bits of a key: the dimensions a key averages over. */
 export const CPU = 1;
 export const MEMORY = 2;
 export const GPU = 4;
 /** The key of `balanced`: the CPU free fraction minus the memory one, a_cpu − a_mem ∈ [−1, 1]. */
 export const BALANCE = 8;
-/** Buckets per cell and key. */
-export const BUCKETS = 64;
+/** Buckets per cell and key (a multiple of 32: {@link CELL_WORDS} words mark the non-empty ones). */
+export const BUCKETS = 256;
+const CELL_WORDS = BUCKETS / 32;
 
 /** What the index reads of a runner: amounts available and maxima, by slot. */
 export interface Amounts {
@@ -24,34 +23,35 @@ export interface Amounts {
  * runners that can win first and stop once no remaining one can (the equivalence classes of
  * Nomad's computed node class, with a free-fraction order inside each).
  *
- * **Cells.** A runner whose CPU and memory maxima are disclosed (and whose GPU maximum is too, or
- * who has no GPU at all) is *regular*: its free fractions a_d = A_d / M_d lie in [0, 1]. Regular
- * runners are grouped in cells by their maxima, each rounded down to a power of √2, and by whether
- * they have GPUs; a cell keeps the smallest and largest maximum of each dimension it has seen
- * (never shrunk, so they stay bounds). Within a cell a request's term q_d / M_d differs by less
- * than √2 from runner to runner, and not at all when the cell holds one shape — which is what
- * makes the per-cell bounds of the strategies tight. The other runners with known resources are
- * in {@link irregular}: always scored.
+ * **Cells.** Every runner with known resources is in one cell. A cell is a set of dimensions the
+ * runners have (CPU and memory always; GPUs when the maximum or the amount available is
+ * positive), the subset of them whose maximum is undisclosed (0), and the disclosed maxima, each
+ * rounded down to a power of √2. A cell keeps the smallest and largest disclosed maximum of each
+ * dimension it has seen (never shrunk, so they stay bounds; Infinity for an undisclosed one).
+ * Within a cell a request's term q_d / M_d differs by less than √2 from runner to runner, and not
+ * at all when the cell holds one shape — which is what makes the strategies' bounds tight.
  *
- * **Keys.** A key is a function of the free fractions alone: the mean of a_d over a set of
- * dimensions (spread and binpack, one key per set of requested dimensions) or a_cpu − a_mem
- * (balanced). Per key, each cell files its runners in {@link BUCKETS} buckets of equal width,
+ * **Keys.** A key is a function of the free fractions a_d = A_d / M_d of the disclosed
+ * dimensions alone, each in [0, 1]: the mean of a_d over a set of dimensions S (spread and
+ * binpack, one key per set of requested dimensions; the undisclosed ones of S are left out of
+ * the mean, 0 when none is left) or (a_cpu − a_mem + 1) / 2 (balanced; 1/2 when either is
+ * undisclosed). Per key, each cell files its runners in {@link BUCKETS} buckets of equal width,
  * with a bit per non-empty bucket. Keys are built the first time a request needs them and kept
  * current on every change after that; a change that leaves a runner in its bucket moves nothing.
  */
 export class ShapeIndex {
-  /** Regular runners' cell, by slot; -1 for every other slot. */
+  /** The cell of each slot with known resources; -1 for every other slot. */
   private cellOf: Int32Array;
   private readonly cellByShape: Map<number, number>;
   /** Per cell: its dimensions (CPU | MEMORY, or with GPU). */
   readonly cellDims: number[];
-  /** Per cell and dimension (3 entries a cell): smallest and largest maximum seen. */
+  /** Per cell: the dimensions of `cellDims` whose maximum is undisclosed. */
+  readonly cellUndisclosed: number[];
+  /** Per cell and dimension (3 entries a cell): smallest and largest disclosed maximum seen. */
   readonly smallest: number[];
   readonly largest: number[];
   /** Runners per cell. */
   readonly cellSize: number[];
-  /** Runners with known resources that are not regular. */
-  readonly irregular: Bitset;
   /** By key (dimension bits, or BALANCE). */
   private readonly keys: Array<ShapeKey | undefined>;
 
@@ -64,10 +64,10 @@ export class ShapeIndex {
     this.cellOf = from ? from.cellOf.slice() : new Int32Array(slots).fill(-1);
     this.cellByShape = new Map(from?.cellByShape);
     this.cellDims = from ? from.cellDims.slice() : [];
+    this.cellUndisclosed = from ? from.cellUndisclosed.slice() : [];
     this.smallest = from ? from.smallest.slice() : [];
     this.largest = from ? from.largest.slice() : [];
     this.cellSize = from ? from.cellSize.slice() : [];
-    this.irregular = from ? from.irregular.clone() : new Bitset(slots >>> 5);
     this.keys = from ? from.keys.map((k) => k?.clone()) : [];
   }
 
@@ -85,20 +85,13 @@ export class ShapeIndex {
     const cellOf = new Int32Array(slots).fill(-1);
     cellOf.set(this.cellOf);
     this.cellOf = cellOf;
-    this.irregular.grow(slots >>> 5);
     for (const key of this.keys) key?.grow(slots);
   }
 
   /** Files a slot again after its amounts or maxima changed; `known` false takes it out. */
   refresh(slot: number, known: boolean): void {
-    const a = this.amounts;
-    const mc = a.maxCpu[slot] as number;
-    const mm = a.maxMem[slot] as number;
-    const mg = a.maxGpu[slot] as number;
-    const regular = known && mc > 0 && mm > 0 && (mg > 0 || a.availGpu[slot] === 0);
-    this.irregular.assign(slot, known && !regular);
     const before = this.cellOf[slot] as number;
-    const cell = regular ? this.cellFor(mc, mm, mg) : -1;
+    const cell = known ? this.cellFor(slot) : -1;
     if (cell !== before) {
       if (before >= 0) this.cellSize[before] = (this.cellSize[before] as number) - 1;
       if (cell >= 0) this.cellSize[cell] = (this.cellSize[cell] as number) + 1;
@@ -126,44 +119,54 @@ export class ShapeIndex {
       return;
     }
     const a = this.amounts;
-    const fc = (a.availCpu[slot] as number) / (a.maxCpu[slot] as number);
-    const fm = (a.availMem[slot] as number) / (a.maxMem[slot] as number);
+    const undisclosed = this.cellUndisclosed[cell] as number;
+    const fc = undisclosed & CPU ? 0 : (a.availCpu[slot] as number) / (a.maxCpu[slot] as number);
+    const fm = undisclosed & MEMORY ? 0 : (a.availMem[slot] as number) / (a.maxMem[slot] as number);
     let value: number;
-    if (key.id === BALANCE) value = (fc - fm + 1) / 2;
+    if (key.id === BALANCE) value = undisclosed & (CPU | MEMORY) ? 0.5 : (fc - fm + 1) / 2;
     else {
-      const fg = key.id & GPU ? (a.availGpu[slot] as number) / (a.maxGpu[slot] as number) : 0;
-      value = ((key.id & CPU ? fc : 0) + (key.id & MEMORY ? fm : 0) + fg) / DIMENSIONS[key.id]!;
+      const disclosed = key.id & ~undisclosed;
+      const fg = disclosed & GPU ? (a.availGpu[slot] as number) / (a.maxGpu[slot] as number) : 0;
+      value = disclosed === 0 ? 0 : ((disclosed & CPU ? fc : 0) + (disclosed & MEMORY ? fm : 0) + fg) / (DIMENSIONS[disclosed] as number);
     }
     key.move(slot, cell * BUCKETS + bucketOf(value));
   }
 
-  private cellFor(mc: number, mm: number, mg: number): number {
-    const shape = (rung(mc) * 256 + rung(mm)) * 256 + (mg > 0 ? rung(mg) + 1 : 0);
+  private cellFor(slot: number): number {
+    const a = this.amounts;
+    const mc = a.maxCpu[slot] as number;
+    const mm = a.maxMem[slot] as number;
+    const mg = a.maxGpu[slot] as number;
+    const dims = mg > 0 || (a.availGpu[slot] as number) > 0 ? CPU | MEMORY | GPU : CPU | MEMORY;
+    const undisclosed = (mc > 0 ? 0 : CPU) | (mm > 0 ? 0 : MEMORY) | (dims & GPU && !(mg > 0) ? GPU : 0);
+    const shape = ((dims * 8 + undisclosed) * 256 + rung(mc)) * 65536 + rung(mm) * 256 + (mg > 0 ? rung(mg) + 1 : 0);
     let cell = this.cellByShape.get(shape);
     if (cell === undefined) {
       cell = this.cellDims.length;
       this.cellByShape.set(shape, cell);
-      this.cellDims.push(mg > 0 ? CPU | MEMORY | GPU : CPU | MEMORY);
-      this.smallest.push(mc, mm, mg);
-      this.largest.push(mc, mm, mg);
+      this.cellDims.push(dims);
+      this.cellUndisclosed.push(undisclosed);
+      const none = (d: number, m: number) => (undisclosed & d ? Infinity : m);
+      this.smallest.push(none(CPU, mc), none(MEMORY, mm), none(GPU, mg));
+      this.largest.push(none(CPU, mc), none(MEMORY, mm), none(GPU, mg));
       this.cellSize.push(0);
       for (const key of this.keys) key?.ensureCells(this.cellDims.length);
     }
     const at = cell * 3;
     const s = this.smallest;
     const l = this.largest;
-    if (mc < (s[at] as number)) s[at] = mc;
-    if (mc > (l[at] as number)) l[at] = mc;
-    if (mm < (s[at + 1] as number)) s[at + 1] = mm;
-    if (mm > (l[at + 1] as number)) l[at + 1] = mm;
-    if (mg < (s[at + 2] as number)) s[at + 2] = mg;
-    if (mg > (l[at + 2] as number)) l[at + 2] = mg;
+    if (mc > 0 && mc < (s[at] as number)) s[at] = mc;
+    if (mc > (l[at] as number) && l[at] !== Infinity) l[at] = mc;
+    if (mm > 0 && mm < (s[at + 1] as number)) s[at + 1] = mm;
+    if (mm > (l[at + 1] as number) && l[at + 1] !== Infinity) l[at + 1] = mm;
+    if (mg > 0 && mg < (s[at + 2] as number)) s[at + 2] = mg;
+    if (mg > (l[at + 2] as number) && l[at + 2] !== Infinity) l[at + 2] = mg;
     return cell;
   }
 }
 
-/** Dimensions averaged by a key, by its bits. */
-const DIMENSIONS: readonly number[] = [0, 1, 1, 2, 1, 2, 2, 3];
+/** How many dimensions a set of dimension bits holds. */
+export const DIMENSIONS: readonly number[] = [0, 1, 1, 2, 1, 2, 2, 3];
 
 /** The bucket of a key value in [0, 1] (values just outside are clamped). */
 export function bucketOf(value: number): number {
@@ -171,15 +174,16 @@ export function bucketOf(value: number): number {
   return k < 0 ? 0 : k >= BUCKETS ? BUCKETS - 1 : k;
 }
 
-/** log2(m) rounded down to halves, as an integer in [0, 255]: the rung of a √2 ladder. */
+/** log2(m) rounded down to halves, as an integer in [0, 255]: the rung of a √2 ladder (0 for an undisclosed maximum). */
 function rung(m: number): number {
+  if (!(m > 0)) return 0;
   const r = Math.floor(2 * Math.log2(m));
   return r < 0 ? 0 : r > 255 ? 255 : r;
 }
 
 /**
- * One key's buckets: per cell, {@link BUCKETS} lists of slots (in no particular order) and two
- * words marking the non-empty ones.
+ * One key's buckets: per cell, {@link BUCKETS} lists of slots (in no particular order) and a
+ * bit per bucket marking the non-empty ones.
  */
 export class ShapeKey {
   /** The list a slot is in (cell × BUCKETS + bucket), -1 for none; and its index there. */
@@ -187,7 +191,7 @@ export class ShapeKey {
   private pos: Int32Array;
   /** Lists by cell × BUCKETS + bucket, made on first use. */
   readonly lists: Array<number[] | undefined>;
-  /** Two words per cell: bit k set when bucket k is not empty. */
+  /** {@link CELL_WORDS} words per cell: bit k set when bucket k is not empty. */
   occupied: Uint32Array;
 
   constructor(
@@ -215,8 +219,8 @@ export class ShapeKey {
   }
 
   ensureCells(cells: number): void {
-    if (this.occupied.length >= cells * 2) return;
-    const occupied = new Uint32Array(Math.max(cells * 2, this.occupied.length * 2));
+    if (this.occupied.length >= cells * CELL_WORDS) return;
+    const occupied = new Uint32Array(Math.max(cells * CELL_WORDS, this.occupied.length * 2));
     occupied.set(this.occupied);
     this.occupied = occupied;
   }
@@ -251,34 +255,39 @@ export class ShapeKey {
   private mark(list: number, on: boolean): void {
     const cell = (list / BUCKETS) | 0;
     const k = list - cell * BUCKETS;
-    const w = cell * 2 + (k >>> 5);
+    const w = cell * CELL_WORDS + (k >>> 5);
     const bit = 1 << (k & 31);
     this.occupied[w] = on ? (this.occupied[w] as number) | bit : (this.occupied[w] as number) & ~bit;
   }
 
   /** The highest non-empty bucket of `cell` at or below `k`, or -1. */
   below(cell: number, k: number): number {
-    const o = this.occupied;
-    if (k >= 32) {
-      const hi = (o[cell * 2 + 1] as number) & (k >= 63 ? -1 : (2 << (k - 32)) - 1);
-      if (hi !== 0) return 63 - Math.clz32(hi);
-      k = 31;
-    }
     if (k < 0) return -1;
-    const lo = (o[cell * 2] as number) & (k >= 31 ? -1 : (2 << k) - 1);
-    return lo !== 0 ? 31 - Math.clz32(lo) : -1;
+    const o = this.occupied;
+    const base = cell * CELL_WORDS;
+    let w = k >>> 5;
+    // Bits 0..(k & 31) of the first word looked at.
+    let bits = (o[base + w] as number) & (((k & 31) === 31 ? 0 : -2 << (k & 31)) ^ -1);
+    for (;;) {
+      if (bits !== 0) return (w << 5) + 31 - Math.clz32(bits);
+      if (--w < 0) return -1;
+      bits = o[base + w] as number;
+    }
   }
 
   /** The lowest non-empty bucket of `cell` at or above `k`, or BUCKETS. */
   above(cell: number, k: number): number {
-    const o = this.occupied;
-    if (k < 32) {
-      const lo = (o[cell * 2] as number) & (k <= 0 ? -1 : ~((1 << k) - 1));
-      if (lo !== 0) return 31 - Math.clz32(lo & -lo);
-      k = 32;
-    }
+    if (k < 0) k = 0;
     if (k >= BUCKETS) return BUCKETS;
-    const hi = (o[cell * 2 + 1] as number) & (k <= 32 ? -1 : ~((1 << (k - 32)) - 1));
-    return hi !== 0 ? 63 - Math.clz32(hi & -hi) : BUCKETS;
+    const o = this.occupied;
+    const base = cell * CELL_WORDS;
+    let w = k >>> 5;
+    // Bits (k & 31)..31 of the first word looked at.
+    let bits = (o[base + w] as number) & (-1 << (k & 31));
+    for (;;) {
+      if (bits !== 0) return (w << 5) + 31 - Math.clz32(bits & -bits);
+      if (++w >= CELL_WORDS) return BUCKETS;
+      bits = o[base + w] as number;
+    }
   }
 }

@@ -1,9 +1,11 @@
 import { quote } from '../quote.js';
 import { throwIfViolations } from '../errors.js';
 import { Catalog } from '../matcher/catalog.js';
+import { replayOf } from '../matcher/replay.js';
+import type { RunnerTable } from '../matcher/runner-table.js';
 import { compareIds } from '../order.js';
 import { isRecord } from '../snapshot/fields.js';
-import { REASONS, STRATEGIES, type FieldViolation, type RejectionCode, type RejectionReason, type Reservation, type Runner, type RunnerResources, type SandboxRequest, type Strategy } from '../types.js';
+import { REASONS, STRATEGIES, type FieldViolation, type RejectionCode, type RejectionReason, type Change, type RunnerResources, type SandboxRequest, type Strategy } from '../types.js';
 import { DepartureQueue } from './departures.js';
 import { checkTrace, type TraceEvent } from './trace.js';
 
@@ -230,17 +232,19 @@ function runOne(
   sampleCount: number,
   progress: (done: number) => void,
 ): StrategyResult {
-  const running = new Map<string, Reservation>();
-  /** Running sandboxes by runner, for evictions when a runner leaves. */
-  const onRunner = new Map<string, Set<string>>();
+  const replay = replayOf(catalog);
+  const table = replay.table;
+  /** Running sandboxes: where each is held. */
+  const running = new Map<string, { readonly slot: number; readonly request: SandboxRequest }>();
+  /** Running sandboxes by runner slot, for evictions when a runner leaves. */
+  const onRunner = new Map<number, Set<string>>();
   const departures = new DepartureQueue();
   const byCode: Record<RejectionCode, number> = { NO_SUITABLE_RUNNER: 0, PROFILE_MISMATCH: 0 };
   const byReason = Object.fromEntries(REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
   const placedByGroup = new Map<string, number>();
-  const groupOf = new Map(catalog.listRunners().map((r) => [r.runnerId, r.runnerGroupId]));
   const series: Sample[] = [];
-  const options = { strategy, nearestMisses: 1 } as const;
-  const level = new FleetLevel(catalog, shapes);
+  const options = { strategy, topK: 0, nearestMisses: 1 } as const;
+  const level = new FleetLevel(table, shapes);
   let arrivals = 0;
   let placed = 0;
   let evicted = 0;
@@ -250,11 +254,12 @@ function runOne(
   const sampleTime = (i: number) => (sampleCount === 1 ? duration : (duration * i) / (sampleCount - 1));
 
   const release = (sandboxId: string) => {
-    const reservation = running.get(sandboxId);
-    if (!reservation) return; // rejected, evicted, or departed already
+    const held = running.get(sandboxId);
+    if (!held) return; // rejected, evicted, or departed already
     running.delete(sandboxId);
-    onRunner.get(reservation.runnerId)?.delete(sandboxId);
-    level.change(reservation.runnerId, () => catalog.release(reservation));
+    onRunner.get(held.slot)?.delete(sandboxId);
+    replay.hold(held.slot, held.request, -1);
+    level.refresh(held.slot);
   };
   const runDeparturesUntil = (time: number) => {
     for (let at = departures.nextTime(); at <= time; at = departures.nextTime()) {
@@ -269,6 +274,14 @@ function runOne(
       series.push(measure(catalog, at, running.size, shapes));
     }
   };
+  /** Applies one change to one runner and keeps the level current. */
+  const change = (runnerId: string, c: Change) => {
+    const before = table.slotOf.get(runnerId);
+    catalog.apply([c]);
+    if (before !== undefined) level.refresh(before);
+    const after = table.slotOf.get(runnerId);
+    if (after !== undefined && after !== before) level.refresh(after);
+  };
 
   for (let i = 0; i < trace.length; i++) {
     const e = trace[i] as TraceEvent;
@@ -278,45 +291,53 @@ function runOne(
     switch (e.type) {
       case 'arrival': {
         arrivals++;
-        const result = catalog.place(e.request as SandboxRequest, options);
-        if (result.ok) {
+        const request = e.request as SandboxRequest;
+        const slot = replay.place(request, options);
+        if (typeof slot === 'number') {
           placed++;
-          running.set(e.sandboxId, level.change(result.runnerId, () => catalog.reserve(result)));
-          let sandboxes = onRunner.get(result.runnerId);
+          replay.hold(slot, request, 1);
+          level.refresh(slot);
+          running.set(e.sandboxId, { slot, request });
+          let sandboxes = onRunner.get(slot);
           if (!sandboxes) {
             sandboxes = new Set();
-            onRunner.set(result.runnerId, sandboxes);
+            onRunner.set(slot, sandboxes);
           }
           sandboxes.add(e.sandboxId);
           if (e.lifetime !== undefined) departures.push(e.time + e.lifetime, e.sandboxId);
-          const group = groupOf.get(result.runnerId) as string;
+          const group = table.runnerAt(slot).runnerGroupId;
           placedByGroup.set(group, (placedByGroup.get(group) ?? 0) + 1);
         } else {
-          byCode[result.code]++;
-          for (const reason of result.nearestMisses[0]?.reasons ?? []) byReason[reason]++;
+          byCode[slot.code]++;
+          for (const reason of slot.nearestMisses[0]?.reasons ?? []) byReason[reason]++;
         }
         break;
       }
       case 'departure':
         release(e.sandboxId);
         break;
-      case 'runnerJoin':
-        groupOf.set(e.runner.runnerId, e.runner.runnerGroupId);
-        level.change(e.runner.runnerId, () =>
-          catalog.apply([{ type: 'upsertRunner', runner: e.runner }, ...e.profiles.map((profile) => ({ type: 'upsertProfile' as const, profile }))]),
-        );
+      case 'runnerJoin': {
+        const { runnerId } = e.runner;
+        catalog.apply([{ type: 'upsertRunner', runner: e.runner }, ...e.profiles.map((profile) => ({ type: 'upsertProfile' as const, profile }))]);
+        const slot = table.slotOf.get(runnerId);
+        if (slot !== undefined) level.refresh(slot);
         break;
-      case 'runnerLeave':
-        for (const id of onRunner.get(e.runnerId) ?? []) {
-          running.delete(id);
-          evicted++;
+      }
+      case 'runnerLeave': {
+        const slot = table.slotOf.get(e.runnerId);
+        if (slot !== undefined) {
+          for (const id of onRunner.get(slot) ?? []) {
+            running.delete(id);
+            evicted++;
+          }
+          onRunner.delete(slot);
         }
-        onRunner.delete(e.runnerId);
-        level.change(e.runnerId, () => catalog.apply([{ type: 'removeRunner', runnerId: e.runnerId }]));
+        change(e.runnerId, { type: 'removeRunner', runnerId: e.runnerId });
         break;
+      }
       case 'runnerUnhealthy':
       case 'runnerHealthy':
-        level.change(e.runnerId, () => catalog.apply([{ type: 'setHealthy', runnerId: e.runnerId, healthy: e.type === 'runnerHealthy' }]));
+        change(e.runnerId, { type: 'setHealthy', runnerId: e.runnerId, healthy: e.type === 'runnerHealthy' });
         break;
     }
     if ((i & 0x3fff) === 0) progress(i / trace.length);
@@ -345,24 +366,34 @@ function runOne(
   };
 }
 
+/** What one runner adds to the totals: a slot's 7 entries in {@link FleetLevel}'s parts. */
+const CPU = 0;
+const CPU_FREE = 1;
+const MEMORY = 2;
+const MEMORY_FREE = 3;
+const GPU = 4;
+const GPU_FREE = 5;
+const STRANDED = 6;
+const PART = 7;
+
 /**
  * The fleet-wide utilisation and stranded GPUs as step functions of time, kept current runner
  * by runner (each change subtracts the runner's part before and adds it after) and integrated
- * between events, so that means are time-weighted and cost nothing per sample.
+ * between events, so that means are time-weighted and cost nothing per sample. Parts are kept
+ * by slot, read straight off the runner table.
  */
 class FleetLevel {
-  private readonly totals: Totals = { cpu: 0, cpuFree: 0, memory: 0, memoryFree: 0, gpu: 0, gpuFree: 0 };
-  private stranded = 0;
-  /** Each runner's part in the totals, so a change reads the runner once (after it). */
-  private readonly parts = new Map<string, Part>();
+  /** Sums of the parts, by entry. */
+  private readonly totals = new Float64Array(PART);
+  private parts = new Float64Array(0);
   private readonly area = { cpu: 0, memory: 0, gpu: 0, stranded: 0 };
   private time = 0;
 
   constructor(
-    private readonly catalog: Catalog,
+    private readonly table: RunnerTable,
     private readonly shapes: SimulationResult['commonGpuShapes'],
   ) {
-    for (const r of catalog.listRunners({ includeResources: true })) this.account(r.runnerId, this.partOf(r));
+    for (const slot of table.slotOf.values()) this.refresh(slot);
   }
 
   /** Integrates the current level up to `time`. */
@@ -370,83 +401,55 @@ class FleetLevel {
     const dt = time - this.time;
     if (dt <= 0) return;
     const t = this.totals;
-    this.area.cpu += used(t.cpu, t.cpuFree) * dt;
-    this.area.memory += used(t.memory, t.memoryFree) * dt;
-    this.area.gpu += used(t.gpu, t.gpuFree) * dt;
-    this.area.stranded += this.stranded * dt;
+    this.area.cpu += used(t[CPU] as number, t[CPU_FREE] as number) * dt;
+    this.area.memory += used(t[MEMORY] as number, t[MEMORY_FREE] as number) * dt;
+    this.area.gpu += used(t[GPU] as number, t[GPU_FREE] as number) * dt;
+    this.area.stranded += (t[STRANDED] as number) * dt;
     this.time = time;
   }
 
-  /** Runs `f`, which changes one runner, and keeps the totals current. */
-  change<T>(runnerId: string, f: () => T): T {
-    const out = f();
-    this.account(runnerId, this.partOf(this.runner(runnerId)));
-    return out;
+  /** Replaces a slot's part in the totals after it changed (nothing when gone or unknown). */
+  refresh(slot: number): void {
+    if (this.parts.length < (slot + 1) * PART) {
+      const wider = new Float64Array(Math.max((slot + 1) * PART, this.parts.length * 2));
+      wider.set(this.parts);
+      this.parts = wider;
+    }
+    const t = this.totals;
+    const p = this.parts;
+    const at = slot * PART;
+    for (let k = 0; k < PART; k++) t[k] = (t[k] as number) - (p[at + k] as number);
+    const table = this.table;
+    const runner = table.runners[slot];
+    if (!runner || !table.known.has(slot)) {
+      p.fill(0, at, at + PART);
+      return;
+    }
+    const cpu = table.availCpu[slot] as number;
+    const mem = table.availMem[slot] as number;
+    const gpu = table.availGpu[slot] as number;
+    const maxCpu = table.maxCpu[slot] as number;
+    const maxMem = table.maxMem[slot] as number;
+    const maxGpu = table.maxGpu[slot] as number;
+    p[at + CPU] = maxCpu > 0 ? maxCpu : cpu;
+    p[at + CPU_FREE] = cpu;
+    p[at + MEMORY] = maxMem > 0 ? maxMem : mem;
+    p[at + MEMORY_FREE] = mem;
+    p[at + GPU] = maxGpu > 0 ? maxGpu : gpu;
+    p[at + GPU_FREE] = gpu;
+    p[at + STRANDED] = runner.healthy && gpu > 0 && this.shapes.length > 0 && !usable(this.shapes, cpu, mem, gpu) ? gpu : 0;
+    for (let k = 0; k < PART; k++) t[k] = (t[k] as number) + (p[at + k] as number);
   }
 
   /** Time-weighted mean up to now; `instant` when no time has passed. */
   mean(what: 'cpu' | 'memory' | 'gpu' | 'stranded', instant: number): number {
     return this.time > 0 ? this.area[what] / this.time : instant;
   }
-
-  private runner(runnerId: string): Runner | undefined {
-    try {
-      return this.catalog.getRunner(runnerId);
-    } catch {
-      return undefined; // not (or no longer) in the fleet
-    }
-  }
-
-  /** What a runner adds to the totals (nothing when it is gone or its resources are unknown). */
-  private partOf(r: Runner | undefined): Part | undefined {
-    const res = r?.resources;
-    if (!r || !res) return undefined;
-    const { maxCpuMillicores: maxCpu, maxMemoryBytes: maxMem, maxGpuCount: maxGpu } = r;
-    const { availableCpuMillicores: cpu, availableMemoryBytes: mem, availableGpuCount: gpu } = res;
-    return {
-      cpu: maxCpu > 0 ? maxCpu : cpu,
-      cpuFree: cpu,
-      memory: maxMem > 0 ? maxMem : mem,
-      memoryFree: mem,
-      gpu: maxGpu > 0 ? maxGpu : gpu,
-      gpuFree: gpu,
-      stranded: r.healthy && gpu > 0 && this.shapes.length > 0 && !usable(this.shapes, res) ? gpu : 0,
-    };
-  }
-
-  /** Replaces a runner's part in the totals. */
-  private account(runnerId: string, part: Part | undefined): void {
-    const old = this.parts.get(runnerId);
-    const t = this.totals;
-    if (old) {
-      t.cpu -= old.cpu;
-      t.cpuFree -= old.cpuFree;
-      t.memory -= old.memory;
-      t.memoryFree -= old.memoryFree;
-      t.gpu -= old.gpu;
-      t.gpuFree -= old.gpuFree;
-      this.stranded -= old.stranded;
-    }
-    if (part) {
-      t.cpu += part.cpu;
-      t.cpuFree += part.cpuFree;
-      t.memory += part.memory;
-      t.memoryFree += part.memoryFree;
-      t.gpu += part.gpu;
-      t.gpuFree += part.gpuFree;
-      this.stranded += part.stranded;
-      this.parts.set(runnerId, part);
-    } else this.parts.delete(runnerId);
-  }
 }
 
-interface Part extends Totals {
-  stranded: number;
-}
-
-/** Whether a GPU sandbox of one of the common shapes fits in these free resources. */
-function usable(shapes: SimulationResult['commonGpuShapes'], res: RunnerResources): boolean {
-  return shapes.some((s) => res.availableGpuCount >= s.gpuCount && res.availableCpuMillicores >= s.cpuMillicores && res.availableMemoryBytes >= s.memoryBytes);
+/** Whether a GPU sandbox of one of the common shapes fits in these free amounts. */
+function usable(shapes: SimulationResult['commonGpuShapes'], cpu: number, mem: number, gpu: number): boolean {
+  return shapes.some((s) => gpu >= s.gpuCount && cpu >= s.cpuMillicores && mem >= s.memoryBytes);
 }
 
 /** Totals over live runners with known resources: capacity is the disclosed maximum (or, when undisclosed, what is available). */
@@ -487,7 +490,7 @@ export function measure(catalog: Catalog, time: number, running: number, shapes:
     if (res.availableGpuCount === 0) continue;
     freeGpus += res.availableGpuCount;
     largestGpu = Math.max(largestGpu, res.availableGpuCount);
-    if (shapes.length > 0 && !usable(shapes, res)) stranded += res.availableGpuCount;
+    if (shapes.length > 0 && !usable(shapes, res.availableCpuMillicores, res.availableMemoryBytes, res.availableGpuCount)) stranded += res.availableGpuCount;
     shapes.forEach((s, k) => {
       shapeFits[k] = (shapeFits[k] as number) + fitCount(s, res);
     });

@@ -9,6 +9,8 @@ import {
   parseTrace,
   simulate,
   type Reservation,
+  type Strategy,
+  type StrategyResult,
   type TraceEvent,
 } from '../../src/index.js';
 import { measure } from '../../src/simulate/simulate.js';
@@ -48,55 +50,88 @@ describe('simulate', () => {
     );
   });
 
-  it('the final sample equals a recount from a replay of the final state', () => {
-    const { fleet, trace } = small(3);
-    const result = simulate({ snapshot: fleet, trace, strategies: ['binpack'] });
-    // Replay by hand on a fresh catalog: same decisions, then measure the end state independently.
-    const catalog = Catalog.fromSnapshot(fleet);
-    const running = new Map<string, Reservation>();
-    const ends: Array<[number, string]> = [];
-    const due = (time: number) => {
-      ends.sort((a, b) => a[0] - b[0]);
-      while (ends.length > 0 && (ends[0] as [number, string])[0] <= time) {
-        const [, id] = ends.shift() as [number, string];
-        const r = running.get(id);
-        if (r) {
-          running.delete(id);
-          catalog.release(r);
+  it('equals a replay by hand through the public API: decisions, rejections by code and reason, evictions, final sample', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.constantFrom<Strategy>('spread', 'binpack', 'balanced', 'firstFit'), fc.constantFrom('standard', 'heterogeneous' as const), (seed, strategy, shapes) => {
+        const fleet = generateFleet({ runners: 60, seed, shapes });
+        const trace = generateTrace({ fleet, seed: seed + 1, events: 1500, meanLifetime: 300, runnerEventShare: 0.02 });
+        const result = simulate({ snapshot: fleet, trace, strategies: [strategy] });
+        // Replay by hand on a fresh catalog: same decisions, then measure the end state independently.
+        const catalog = Catalog.fromSnapshot(fleet);
+        const running = new Map<string, Reservation>();
+        const ends: Array<[number, string]> = [];
+        let placed = 0;
+        let evicted = 0;
+        const byCode: Record<string, number> = { NO_SUITABLE_RUNNER: 0, PROFILE_MISMATCH: 0 };
+        const byReason: Record<string, number> = {};
+        // Time-weighted means, integrated plainly: the recounted level times the time it held.
+        const area = { cpu: 0, memory: 0, gpu: 0 };
+        let last = 0;
+        const advance = (time: number) => {
+          const level = measure(catalog, time, 0, result.commonGpuShapes);
+          for (const d of ['cpu', 'memory', 'gpu'] as const) area[d] += level[d] * (time - last);
+          last = time;
+        };
+        const due = (time: number) => {
+          ends.sort((x, y) => x[0] - y[0]);
+          while (ends.length > 0 && (ends[0] as [number, string])[0] <= time) {
+            advance((ends[0] as [number, string])[0]);
+            const [, id] = ends.shift() as [number, string];
+            const r = running.get(id);
+            if (r) {
+              running.delete(id);
+              catalog.release(r);
+            }
+          }
+        };
+        for (const e of trace) {
+          due(e.time);
+          advance(e.time);
+          if (e.type === 'arrival') {
+            const p = catalog.place(e.request, { strategy, nearestMisses: 1 });
+            if (p.ok) {
+              placed++;
+              running.set(e.sandboxId, catalog.reserve(p));
+              if (e.lifetime !== undefined) ends.push([e.time + e.lifetime, e.sandboxId]);
+            } else {
+              byCode[p.code] = (byCode[p.code] ?? 0) + 1;
+              for (const reason of p.nearestMisses[0]?.reasons ?? []) byReason[reason] = (byReason[reason] ?? 0) + 1;
+            }
+          } else if (e.type === 'departure') {
+            const r = running.get(e.sandboxId);
+            if (r) {
+              running.delete(e.sandboxId);
+              catalog.release(r);
+            }
+          } else if (e.type === 'runnerLeave') {
+            for (const [id, r] of running) {
+              if (r.runnerId !== e.runnerId) continue;
+              running.delete(id);
+              evicted++;
+            }
+            catalog.apply([{ type: 'removeRunner', runnerId: e.runnerId }]);
+          } else if (e.type === 'runnerJoin') {
+            catalog.apply([{ type: 'upsertRunner', runner: e.runner }, ...e.profiles.map((profile) => ({ type: 'upsertProfile' as const, profile }))]);
+          } else {
+            catalog.apply([{ type: 'setHealthy', runnerId: e.runnerId, healthy: e.type === 'runnerHealthy' }]);
+          }
         }
-      }
-    };
-    for (const e of trace) {
-      due(e.time);
-      if (e.type === 'arrival') {
-        const p = catalog.place(e.request, { strategy: 'binpack' });
-        if (p.ok) {
-          running.set(e.sandboxId, catalog.reserve(p));
-          if (e.lifetime !== undefined) ends.push([e.time + e.lifetime, e.sandboxId]);
-        }
-      } else if (e.type === 'departure') {
-        const r = running.get(e.sandboxId);
-        if (r) {
-          running.delete(e.sandboxId);
-          catalog.release(r);
-        }
-      } else if (e.type === 'runnerLeave') {
-        for (const [id, r] of running) if (r.runnerId === e.runnerId) running.delete(id);
-        catalog.apply([{ type: 'removeRunner', runnerId: e.runnerId }]);
-      } else if (e.type === 'runnerJoin') {
-        catalog.apply([{ type: 'upsertRunner', runner: e.runner }, ...e.profiles.map((profile) => ({ type: 'upsertProfile' as const, profile }))]);
-      } else {
-        catalog.apply([{ type: 'setHealthy', runnerId: e.runnerId, healthy: e.type === 'runnerHealthy' }]);
-      }
-    }
-    due(result.duration);
-    const final = result.strategies[0]?.series.at(-1);
-    expect(final).toEqual(measure(catalog, result.duration, running.size, result.commonGpuShapes));
-    // And utilisation recounted plainly from the final snapshot.
-    const runners = catalog.toSnapshot().runners.filter((r) => r.resources);
-    const total = runners.reduce((s, r) => s + (r.maxCpuMillicores || (r.resources?.availableCpuMillicores ?? 0)), 0);
-    const free = runners.reduce((s, r) => s + (r.resources?.availableCpuMillicores ?? 0), 0);
-    expect(final?.cpu).toBeCloseTo((total - free) / total, 12);
+        due(result.duration);
+        advance(result.duration);
+        const got = result.strategies[0] as StrategyResult;
+        for (const d of ['cpu', 'memory', 'gpu'] as const) expect(got.meanUtilisation[d]).toBeCloseTo(result.duration > 0 ? area[d] / result.duration : (got.final[d] as number), 9);
+        expect({ placed: got.placed, evicted: got.evicted, byCode: got.rejectionsByCode }).toEqual({ placed, evicted, byCode });
+        expect(Object.fromEntries(Object.entries(got.rejectionsByReason).filter(([, n]) => n > 0))).toEqual(byReason);
+        const final = got.series.at(-1);
+        expect(final).toEqual(measure(catalog, result.duration, running.size, result.commonGpuShapes));
+        // And utilisation recounted plainly from the final snapshot.
+        const runners = catalog.toSnapshot().runners.filter((r) => r.resources);
+        const total = runners.reduce((sum, r) => sum + (r.maxCpuMillicores || (r.resources?.availableCpuMillicores ?? 0)), 0);
+        const free = runners.reduce((sum, r) => sum + (r.resources?.availableCpuMillicores ?? 0), 0);
+        expect(final?.cpu).toBeCloseTo(total === 0 ? 0 : (total - free) / total, 12);
+      }),
+      { numRuns: 16 },
+    );
   });
 
   it('never changes its input catalog; a fork and a fresh catalog give the same result, byte for byte', () => {

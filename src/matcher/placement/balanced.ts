@@ -1,8 +1,8 @@
 import type { RunnerTable } from '../runner-table.js';
-import { BALANCE, BUCKETS, bucketOf } from '../shape-index.js';
+import { BALANCE, BUCKETS, bucketOf, CPU, MEMORY } from '../shape-index.js';
 import { compareRatios, type Ratio } from './exact.js';
 import { freeAfter } from './spread.js';
-import { cellCanFit, offerFitting, type ScoringStrategy, type Search, SLACK } from './strategy.js';
+import { cellCanFit, offerCell, offerFitting, type ScoringStrategy, type Search, SLACK } from './strategy.js';
 
 const ONE: Ratio = { num: 1n, den: 1n };
 
@@ -14,8 +14,8 @@ const ONE: Ratio = { num: 1n, den: 1n };
  * Worked example: M = (8000 m, 32 GiB), A = (4000 m, 24 GiB), q = (2000 m, 4 GiB):
  * u = (1 − 2000/8000, 1 − 20/32) = (0.75, 0.375) → 100 × (1 − 0.375) = 62.5.
  *
- * **Bound.** A regular runner has CPU and memory (and GPUs or not), and
- * max u_d − min u_d ≥ |u_cpu − u_mem| = |ρ − δ| with δ = a_cpu − a_mem (the index's BALANCE key)
+ * **Bound.** A runner whose CPU and memory maxima are disclosed (cells with either undisclosed
+ * are visited whole) has max u_d − min u_d ≥ |u_cpu − u_mem| = |ρ − δ| with δ = a_cpu − a_mem (the index's BALANCE key)
  * and ρ = r_cpu − r_mem. Within a cell, ρ lies in [q_cpu / L_cpu − q_mem / s_mem,
  * q_cpu / s_cpu − q_mem / L_mem] (s, L: the cell's smallest and largest maxima), and bucket k
  * holds δ in [2k / B − 1, 2(k + 1) / B − 1); so balanced ≤ 100 × (1 − the distance between the
@@ -34,6 +34,10 @@ export const balanced: ScoringStrategy = {
     for (let cell = 0; cell < shapes.cellCount; cell++) {
       if (shapes.cellSize[cell] === 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
       const key = shapes.key(BALANCE);
+      if ((shapes.cellUndisclosed[cell] as number) & (CPU | MEMORY)) {
+        offerCell(s, key, cell);
+        continue;
+      }
       const at = cell * 3;
       const lo = cpu / (large[at] as number) - mem / (small[at + 1] as number);
       const hi = cpu / (small[at] as number) - mem / (large[at + 1] as number);

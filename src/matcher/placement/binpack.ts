@@ -1,8 +1,7 @@
-import { BUCKETS } from '../shape-index.js';
-import { requestedDimensions, requestTerm, exactSpread, spreadScore } from './spread.js';
-import { bucketOf } from '../shape-index.js';
+import { BUCKETS, bucketOf, DIMENSIONS } from '../shape-index.js';
 import { compareSameShape } from './exact.js';
-import { cellCanFit, offerFitting, type ScoringStrategy, type Search, SLACK } from './strategy.js';
+import { exactSpread, requestedDimensions, spreadScore } from './spread.js';
+import { cellCanFit, offerCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
 
 /**
  * `binpack` (most allocated): 100 − spread (see `spread.ts`) — fill runners up so that whole
@@ -11,11 +10,13 @@ import { cellCanFit, offerFitting, type ScoringStrategy, type Search, SLACK } fr
  * Worked example (as for spread): M = (8000 m, 32 GiB), A = (4000 m, 16 GiB),
  * q = (1000 m, 4 GiB): spread 37.5 → binpack 100 − 37.5 = 62.5.
  *
- * **Bound.** binpack = 100 × (1 − key + mean_{d∈S} r_d) (spread's key over S). In bucket k of
- * a cell, key ≥ k / B, and r_d ≤ q_d / s_d with s_d the cell's smallest maximum:
- * binpack ≤ 100 × (1 − k / B + mean_{d∈S} q_d / s_d). Each cell is visited from its bottom bucket
- * up — starting where a fitting runner can be at all, key ≥ mean_{d∈S} q_d / L_d (A_d ≥ q_d) —
- * and left at the first bucket whose bound is below the k-th best score.
+ * **Bound.** binpack = 100 × (1 − Σ_{d∈S} f_d / n) (spread's terms). A fitting runner has
+ * f_d = a_d − r_d ≥ a_d − q_d / s_d for a disclosed d (s_d: the cell's smallest maximum) and
+ * f_d ≥ 0 for an undisclosed one, so with K the disclosed part of S and bucket k holding
+ * Σ_{d∈K} a_d ≥ |K| × k / B: binpack ≤ 100 × (1 − (|K| × k / B − Σ_{d∈K} q_d / s_d) / n).
+ * Each cell is visited from its bottom bucket up — starting where a fitting runner can be at
+ * all, mean_{d∈K} a_d ≥ mean_{d∈K} q_d / L_d (A_d ≥ q_d) — and left at the first bucket whose
+ * bound is below the k-th best score.
  */
 export const binpack: ScoringStrategy = {
   score: (t, slot, cpu, mem, gpu) => 100 - spreadScore(t, slot, cpu, mem, gpu),
@@ -32,13 +33,22 @@ export const binpack: ScoringStrategy = {
     const requested = requestedDimensions(cpu, mem, gpu);
     for (let cell = 0; cell < shapes.cellCount; cell++) {
       const dims = shapes.cellDims[cell] as number;
+      if (shapes.cellSize[cell] === 0 || (requested & ~dims) !== 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
+      const undisclosed = shapes.cellUndisclosed[cell] as number;
+      if (requested === 0 && undisclosed !== 0) {
+        offerCell(s, shapes.key(dims), cell);
+        continue;
+      }
       const S = requested === 0 ? dims : requested;
-      if (shapes.cellSize[cell] === 0 || (S & ~dims) !== 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
       const key = shapes.key(S);
-      const bound = 100 + 100 * requestTerm(shapes.smallest, cell, S, cpu, mem, gpu);
-      const first = requested === 0 ? 0 : bucketOf(requestTerm(shapes.largest, cell, S, cpu, mem, gpu)) - 1;
+      const disclosed = S & ~undisclosed;
+      const n = DIMENSIONS[S] as number;
+      const keyed = DIMENSIONS[disclosed] as number;
+      const most = requestTerms(shapes.smallest, cell, disclosed, cpu, mem, gpu);
+      // A fitting runner has a_d ≥ q_d / M_d ≥ q_d / L_d: its key is at least their mean.
+      const first = keyed === 0 ? 0 : bucketOf(requestTerms(shapes.largest, cell, disclosed, cpu, mem, gpu) / keyed) - 1;
       for (let k = key.above(cell, first); k < BUCKETS; k = key.above(cell, k + 1)) {
-        if (bound - (100 * k) / BUCKETS + SLACK < top.threshold) break;
+        if (100 * (1 - ((keyed * k) / BUCKETS - most) / n) + SLACK < top.threshold) break;
         offerFitting(s, key.lists[cell * BUCKETS + k] as number[]);
       }
     }

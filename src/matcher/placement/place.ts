@@ -1,6 +1,6 @@
-import type { PlaceResult, SandboxRequest, ScoredRunner } from '../../types.js';
+import type { PlaceResult, Rejection, SandboxRequest, ScoredRunner } from '../../types.js';
 import { Bitset } from '../bitset.js';
-import { type Conjunction, materialiseConjunction, slotAt } from '../kernel.js';
+import { andInto, type Conjunction, slotAt } from '../kernel.js';
 import type { RunnerTable } from '../runner-table.js';
 import { WordScratch } from '../scratch.js';
 import type { AdmissionCache } from './admission.js';
@@ -9,7 +9,7 @@ import { explainRejection } from './explain.js';
 import { firstFits } from './first-fit.js';
 import type { ResolvedOptions } from './request.js';
 import { SCORING } from './strategies.js';
-import type { ScoringStrategy, Search } from './strategy.js';
+import { fitsCapacity, type ScoringStrategy } from './strategy.js';
 import { type Ranked, TopK } from './top-k.js';
 
 /**
@@ -23,16 +23,9 @@ import { type Ranked, TopK } from './top-k.js';
  * 5. only when nothing fits, the full explanation — the expensive part, paid by rejections alone.
  */
 export function place(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest, options: ResolvedOptions): PlaceResult {
-  const admitting = admission.runnersAdmitting(request);
-  const allowList = request.runnerIds === undefined ? undefined : allowListBitset(t, request.runnerIds);
-  const conditions = requestConditions(t, request, admitting, allowList);
-  const fit = fitConjunction(t, conditions);
-  const keep = Math.max(1, options.topK);
-
-  const ranked = options.strategy === 'firstFit' ? firstFits(t, fit, keep) : bestScored(t, fit, keep, SCORING[options.strategy], request);
-  const best = ranked[0];
-  if (best === undefined) return explainRejection(t, request, conditions, options.nearestMisses);
-
+  const ranked = rank(t, admission, request, options);
+  if (!Array.isArray(ranked)) return ranked;
+  const best = ranked[0] as [number, number];
   const scored = ranked.map(
     ([slot, score]): ScoredRunner => {
       const runnerId = t.runnerAt(slot).runnerId;
@@ -50,6 +43,17 @@ export function place(t: RunnerTable, admission: AdmissionCache, request: Sandbo
     request,
     ...(options.topK > 0 ? { alternatives: Object.freeze(scored) } : {}),
   });
+}
+
+/** Stages 1–5: the best runners (slot, score), at least one, or the explained rejection. */
+export function rank(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest, options: ResolvedOptions): Ranked | Rejection {
+  const admitting = admission.runnersAdmitting(request);
+  const allowList = request.runnerIds === undefined ? undefined : allowListBitset(t, request.runnerIds);
+  const conditions = requestConditions(t, request, admitting, allowList);
+  const fit = fitConjunction(t, conditions);
+  const keep = Math.max(1, options.topK);
+  const ranked = options.strategy === 'firstFit' ? firstFits(t, fit, keep) : bestScored(t, fit, keep, SCORING[options.strategy], request);
+  return ranked.length > 0 ? ranked : explainRejection(t, request, conditions, options.nearestMisses);
 }
 
 function allowListBitset(t: RunnerTable, runnerIds: readonly string[]): Bitset {
@@ -74,32 +78,31 @@ const FITS = new WordScratch();
 /**
  * The `keep` best fitting runners by score, ties by ascending runnerId: exactly the answer of
  * scoring every fitting runner. A few fitting runners are simply all scored; more are left to
- * the strategy's search over the shape index, which visits only the runners that can still win,
- * after the irregular runners (an undisclosed maximum: no bound) are scored.
+ * the strategy's search over the shape index, which visits only the runners that can still win.
  */
 function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: ScoringStrategy, request: SandboxRequest): Ranked {
   const { cpuMillicores: cpu, memoryBytes: mem, gpuCount: gpu } = request;
   const top = new TopK(t, keep, strategy, cpu, mem, gpu);
   const words = t.activeWords;
   const fits = FITS.get(words, false);
-  const fitting = materialiseConjunction(fit, words, fits);
+  // The capability bitsets and the lower threshold bitsets: a superset of the fitting runners,
+  // the exact capacity comparison left to each runner visited (cheaper than resolving the
+  // threshold bands over every word, which at 1.25 steps touch most words).
+  const fitting = andInto(fit.must, words, fits);
   if (fitting === 0) return top.items;
   const shapes = t.shapes;
-  const all = fitting <= SEARCH_TUNING.scoreAllBase + SEARCH_TUNING.perCell * shapes.cellCount;
-  // Every fitting runner, or the irregular ones (no bound: always scored).
-  const irregular = shapes.irregular.words;
+  if (fitting > SEARCH_TUNING.scoreAllBase + SEARCH_TUNING.perCell * shapes.cellCount) {
+    strategy.search({ t, shapes, fits, top, strategy, cpu, mem, gpu });
+    return top.items;
+  }
   for (let i = 0; i < words; i++) {
-    let w = all ? (fits[i] as number) : (fits[i] as number) & (irregular[i] as number);
+    let w = fits[i] as number;
     while (w !== 0) {
       const low = w & -w;
       const slot = slotAt(i, low);
-      top.offer(slot, strategy.score(t, slot, cpu, mem, gpu));
+      if (fitsCapacity(t, slot, cpu, mem, gpu)) top.offer(slot, strategy.score(t, slot, cpu, mem, gpu));
       w ^= low;
     }
-  }
-  if (!all) {
-    const search: Search = { t, shapes, fits, top, strategy, cpu, mem, gpu };
-    strategy.search(search);
   }
   return top.items;
 }

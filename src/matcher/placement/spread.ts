@@ -1,7 +1,7 @@
 import type { RunnerTable } from '../runner-table.js';
-import { BUCKETS, CPU, GPU, MEMORY } from '../shape-index.js';
+import { BUCKETS, CPU, DIMENSIONS, GPU, MEMORY } from '../shape-index.js';
 import { compareSameShape, type Ratio } from './exact.js';
-import { cellCanFit, offerFitting, type ScoringStrategy, type Search, SLACK } from './strategy.js';
+import { cellCanFit, offerCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
 
 /**
  * `spread` (least allocated): 100 × mean of f_d over the requested dimensions (q_d > 0) that have
@@ -10,11 +10,13 @@ import { cellCanFit, offerFitting, type ScoringStrategy, type Search, SLACK } fr
  * Worked example: M = (8000 m, 32 GiB), A = (4000 m, 16 GiB), q = (1000 m, 4 GiB):
  * f = (3000/8000, 12/32) = (0.375, 0.375) → 37.5.
  *
- * **Bound.** For a regular runner with S the averaged dimensions, f_d = a_d − r_d, so
- * spread = 100 × (key − mean_{d∈S} r_d) with key = mean_{d∈S} a_d, the index's key over S.
- * In bucket k of a cell, key < (k + 1) / B, and r_d ≥ q_d / L_d with L_d the cell's largest
- * maximum: spread < 100 × ((k + 1) / B − mean_{d∈S} q_d / L_d). Each cell is visited from its
- * top bucket down, and left at the first bucket whose bound is below the k-th best score.
+ * **Bound.** With S the requested dimensions (n of them), a fitting runner has f_d = a_d − r_d
+ * for a disclosed d and f_d ≤ 1 for an undisclosed one, so with K the disclosed part of S
+ * (the index's key over S is mean_{d∈K} a_d) and L_d the cell's largest maximum,
+ * spread ≤ 100 × (Σ_{d∈K} a_d − Σ_{d∈K} q_d / L_d + |S \ K|) / n, and in bucket k of a cell
+ * Σ_{d∈K} a_d < |K| × (k + 1) / B. Each cell is visited from its top bucket down and left at the
+ * first bucket whose bound is below the k-th best score. When nothing is requested S is every
+ * dimension of the cell (cells with an undisclosed maximum are then visited whole).
  */
 export const spread: ScoringStrategy = {
   score: spreadScore,
@@ -25,12 +27,23 @@ export const spread: ScoringStrategy = {
     const requested = requestedDimensions(cpu, mem, gpu);
     for (let cell = 0; cell < shapes.cellCount; cell++) {
       const dims = shapes.cellDims[cell] as number;
+      if (shapes.cellSize[cell] === 0 || (requested & ~dims) !== 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
+      const undisclosed = shapes.cellUndisclosed[cell] as number;
+      // Nothing requested averages over the dimensions with a capacity, which for an
+      // undisclosed maximum depends on the amount available: no bound.
+      if (requested === 0 && undisclosed !== 0) {
+        offerCell(s, shapes.key(dims), cell);
+        continue;
+      }
       const S = requested === 0 ? dims : requested;
-      if (shapes.cellSize[cell] === 0 || (S & ~dims) !== 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
       const key = shapes.key(S);
-      const bound = 100 * requestTerm(shapes.largest, cell, S, cpu, mem, gpu);
+      const disclosed = S & ~undisclosed;
+      const n = DIMENSIONS[S] as number;
+      const keyed = DIMENSIONS[disclosed] as number;
+      // 100 × (keyed × (k + 1) / B − Σ q_d / L_d + (n − keyed)) / n: undisclosed terms count 1.
+      const rest = n - keyed - requestTerms(shapes.largest, cell, disclosed, cpu, mem, gpu);
       for (let k = key.below(cell, BUCKETS - 1); k >= 0; k = key.below(cell, k - 1)) {
-        if ((100 * (k + 1)) / BUCKETS - bound + SLACK < top.threshold) break;
+        if ((100 * ((keyed * (k + 1)) / BUCKETS + rest)) / n + SLACK < top.threshold) break;
         offerFitting(s, key.lists[cell * BUCKETS + k] as number[]);
       }
     }
@@ -40,26 +53,6 @@ export const spread: ScoringStrategy = {
 /** The dimension bits of the request's positive quantities. */
 export function requestedDimensions(cpu: number, mem: number, gpu: number): number {
   return (cpu > 0 ? CPU : 0) | (mem > 0 ? MEMORY : 0) | (gpu > 0 ? GPU : 0);
-}
-
-/** mean_{d∈S} q_d / M_d with M_d taken from `maxima` (a cell's smallest or largest). */
-export function requestTerm(maxima: readonly number[], cell: number, S: number, cpu: number, mem: number, gpu: number): number {
-  const at = cell * 3;
-  let sum = 0;
-  let n = 0;
-  if (S & CPU) {
-    sum += cpu / (maxima[at] as number);
-    n++;
-  }
-  if (S & MEMORY) {
-    sum += mem / (maxima[at + 1] as number);
-    n++;
-  }
-  if (S & GPU) {
-    sum += gpu / (maxima[at + 2] as number);
-    n++;
-  }
-  return sum / n;
 }
 
 export function spreadScore(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): number {

@@ -1,5 +1,5 @@
 import type { RunnerTable } from '../runner-table.js';
-import type { ShapeIndex } from '../shape-index.js';
+import { BUCKETS, CPU, GPU, MEMORY, type ShapeIndex, type ShapeKey } from '../shape-index.js';
 import type { Ratio } from './exact.js';
 import type { TopK } from './top-k.js';
 
@@ -32,10 +32,14 @@ export interface ScoringStrategy {
   search(s: Search): void;
 }
 
-/** One decision's search: the fitting runners (a bitset's words) and where the best go. */
+/** One decision's search: the runners that may fit and where the best go. */
 export interface Search {
   readonly t: RunnerTable;
   readonly shapes: ShapeIndex;
+  /**
+   * Runners that pass every condition but the exact capacity comparison (a bitset's words):
+   * a runner fits when its bit is set and {@link fitsCapacity}.
+   */
   readonly fits: Uint32Array;
   readonly top: TopK;
   readonly strategy: ScoringStrategy;
@@ -55,9 +59,25 @@ export function offerFitting(s: Search, list: readonly number[]): void {
   const { t, fits, top, strategy, cpu, mem, gpu } = s;
   for (let i = 0; i < list.length; i++) {
     const slot = list[i] as number;
-    if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0) continue;
+    if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0 || !fitsCapacity(t, slot, cpu, mem, gpu)) continue;
     top.offer(slot, strategy.score(t, slot, cpu, mem, gpu));
   }
+}
+
+/** Whether the runner has the requested amounts available. */
+export function fitsCapacity(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): boolean {
+  return (t.availCpu[slot] as number) >= cpu && (t.availMem[slot] as number) >= mem && (t.availGpu[slot] as number) >= gpu;
+}
+
+/** Offers every fitting runner of a cell, bucket by bucket (a cell whose scores have no bound). */
+export function offerCell(s: Search, key: ShapeKey, cell: number): void {
+  for (let k = key.above(cell, 0); k < BUCKETS; k = key.above(cell, k + 1)) offerFitting(s, key.lists[cell * BUCKETS + k] as number[]);
+}
+
+/** Σ_{d∈S} q_d / M_d with M_d taken from `maxima` (a cell's smallest or largest; 0 for an empty S). */
+export function requestTerms(maxima: readonly number[], cell: number, S: number, cpu: number, mem: number, gpu: number): number {
+  const at = cell * 3;
+  return (S & CPU ? cpu / (maxima[at] as number) : 0) + (S & MEMORY ? mem / (maxima[at + 1] as number) : 0) + (S & GPU ? gpu / (maxima[at + 2] as number) : 0);
 }
 
 /** Whether a runner of the cell could fit the request: no dimension asks more than its largest maximum. */
