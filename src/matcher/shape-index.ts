@@ -68,7 +68,7 @@ export class ShapeIndex {
     this.smallest = from ? from.smallest.slice() : [];
     this.largest = from ? from.largest.slice() : [];
     this.cellSize = from ? from.cellSize.slice() : [];
-    this.keys = from ? from.keys.map((k) => k?.clone()) : [];
+    this.keys = from ? from.keys.map((k) => k?.clone(amounts)) : [];
   }
 
   /** A copy reading `amounts` (the clone's own table). */
@@ -104,7 +104,7 @@ export class ShapeIndex {
   key(id: number): ShapeKey {
     let key = this.keys[id];
     if (!key) {
-      key = new ShapeKey(id, this.cellOf.length);
+      key = new ShapeKey(id, this.amounts, this.cellOf.length);
       key.ensureCells(this.cellCount);
       this.keys[id] = key;
       for (let slot = 0; slot < this.cellOf.length; slot++) if ((this.cellOf[slot] as number) >= 0) this.file(key, slot, this.cellOf[slot] as number);
@@ -193,9 +193,17 @@ export class ShapeKey {
   readonly lists: Array<number[] | undefined>;
   /** {@link CELL_WORDS} words per cell: bit k set when bucket k is not empty. */
   occupied: Uint32Array;
+  /**
+   * Per list, the most CPU, memory and GPUs available on one of its runners (3 entries a list),
+   * so that a search skips a bucket where nothing fits; valid unless `stale` (worked out again
+   * on the next read after a runner left the list or changed within it).
+   */
+  private most: Float64Array;
+  private stale: Uint8Array;
 
   constructor(
     readonly id: number,
+    private readonly amounts: Amounts,
     slots: number,
     from?: ShapeKey,
   ) {
@@ -203,10 +211,12 @@ export class ShapeKey {
     this.pos = from ? from.pos.slice() : new Int32Array(slots);
     this.lists = from ? from.lists.map((l) => l?.slice()) : [];
     this.occupied = from ? from.occupied.slice() : new Uint32Array(0);
+    this.most = from ? from.most.slice() : new Float64Array(0);
+    this.stale = from ? from.stale.slice() : new Uint8Array(0);
   }
 
-  clone(): ShapeKey {
-    return new ShapeKey(this.id, 0, this);
+  clone(amounts: Amounts): ShapeKey {
+    return new ShapeKey(this.id, amounts, 0, this);
   }
 
   grow(slots: number): void {
@@ -220,15 +230,25 @@ export class ShapeKey {
 
   ensureCells(cells: number): void {
     if (this.occupied.length >= cells * CELL_WORDS) return;
-    const occupied = new Uint32Array(Math.max(cells * CELL_WORDS, this.occupied.length * 2));
+    const wider = Math.max(cells, (this.occupied.length / CELL_WORDS) * 2);
+    const occupied = new Uint32Array(wider * CELL_WORDS);
     occupied.set(this.occupied);
     this.occupied = occupied;
+    const most = new Float64Array(wider * BUCKETS * 3);
+    most.set(this.most);
+    this.most = most;
+    const stale = new Uint8Array(wider * BUCKETS);
+    stale.set(this.stale);
+    this.stale = stale;
   }
 
-  /** Moves a slot to list `to` (-1: out of the key). */
+  /** Files a slot in list `to` (-1: out of the key) after its amounts changed. */
   move(slot: number, to: number): void {
     const from = this.at[slot] as number;
-    if (from === to) return;
+    if (from === to) {
+      if (to >= 0) this.stale[to] = 1;
+      return;
+    }
     if (from >= 0) {
       const list = this.lists[from] as number[];
       const i = this.pos[slot] as number;
@@ -238,6 +258,7 @@ export class ShapeKey {
         this.pos[last] = i;
       }
       if (list.length === 0) this.mark(from, false);
+      this.stale[from] = 1;
     }
     this.at[slot] = to;
     if (to >= 0) {
@@ -248,8 +269,38 @@ export class ShapeKey {
       }
       this.pos[slot] = list.length;
       list.push(slot);
-      if (list.length === 1) this.mark(to, true);
+      if (list.length === 1) {
+        this.mark(to, true);
+        this.stale[to] = 1;
+      } else if (this.stale[to] === 0) this.include(to, slot);
     }
+  }
+
+  /**
+   * Whether a runner of list `list` may have `cpu`, `mem` and `gpu` available: false only
+   * when none does.
+   */
+  mayFit(list: number, cpu: number, mem: number, gpu: number): boolean {
+    if (this.stale[list] === 1) this.recount(list);
+    const m = this.most;
+    const at = list * 3;
+    return (m[at] as number) >= cpu && (m[at + 1] as number) >= mem && (m[at + 2] as number) >= gpu;
+  }
+
+  private recount(list: number): void {
+    const at = list * 3;
+    this.most.fill(0, at, at + 3);
+    for (const slot of this.lists[list] ?? []) this.include(list, slot);
+    this.stale[list] = 0;
+  }
+
+  private include(list: number, slot: number): void {
+    const a = this.amounts;
+    const m = this.most;
+    const at = list * 3;
+    if ((a.availCpu[slot] as number) > (m[at] as number)) m[at] = a.availCpu[slot] as number;
+    if ((a.availMem[slot] as number) > (m[at + 1] as number)) m[at + 1] = a.availMem[slot] as number;
+    if ((a.availGpu[slot] as number) > (m[at + 2] as number)) m[at + 2] = a.availGpu[slot] as number;
   }
 
   private mark(list: number, on: boolean): void {

@@ -51,10 +51,10 @@ export const balanced: ScoringStrategy = {
         const downBound = down >= 0 ? boundOf(down) : -Infinity;
         if (Math.max(upBound, downBound) + SLACK < top.threshold) break;
         if (upBound >= downBound) {
-          offerFitting(s, key.lists[cell * BUCKETS + up] as number[]);
+          offerFitting(s, key, cell * BUCKETS + up);
           up = key.above(cell, up + 1);
         } else {
-          offerFitting(s, key.lists[cell * BUCKETS + down] as number[]);
+          offerFitting(s, key, cell * BUCKETS + down);
           down = key.below(cell, down - 1);
         }
       }

@@ -49,7 +49,7 @@ export const binpack: ScoringStrategy = {
       const first = keyed === 0 ? 0 : bucketOf(requestTerms(shapes.largest, cell, disclosed, cpu, mem, gpu) / keyed) - 1;
       for (let k = key.above(cell, first); k < BUCKETS; k = key.above(cell, k + 1)) {
         if (100 * (1 - ((keyed * k) / BUCKETS - most) / n) + SLACK < top.threshold) break;
-        offerFitting(s, key.lists[cell * BUCKETS + k] as number[]);
+        offerFitting(s, key, cell * BUCKETS + k);
       }
     }
   },

@@ -44,7 +44,7 @@ export const spread: ScoringStrategy = {
       const rest = n - keyed - requestTerms(shapes.largest, cell, disclosed, cpu, mem, gpu);
       for (let k = key.below(cell, BUCKETS - 1); k >= 0; k = key.below(cell, k - 1)) {
         if ((100 * ((keyed * (k + 1)) / BUCKETS + rest)) / n + SLACK < top.threshold) break;
-        offerFitting(s, key.lists[cell * BUCKETS + k] as number[]);
+        offerFitting(s, key, cell * BUCKETS + k);
       }
     }
   },

@@ -54,9 +54,11 @@ export interface Search {
  */
 export const SLACK = 1e-9;
 
-/** Scores and offers the fitting runners of one bucket's list. */
-export function offerFitting(s: Search, list: readonly number[]): void {
+/** Scores and offers the fitting runners of list `at` of a key (cell × BUCKETS + bucket). */
+export function offerFitting(s: Search, key: ShapeKey, at: number): void {
   const { t, fits, top, strategy, cpu, mem, gpu } = s;
+  if (!key.mayFit(at, cpu, mem, gpu)) return;
+  const list = key.lists[at] as number[];
   for (let i = 0; i < list.length; i++) {
     const slot = list[i] as number;
     if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0 || !fitsCapacity(t, slot, cpu, mem, gpu)) continue;
@@ -71,7 +73,7 @@ export function fitsCapacity(t: RunnerTable, slot: number, cpu: number, mem: num
 
 /** Offers every fitting runner of a cell, bucket by bucket (a cell whose scores have no bound). */
 export function offerCell(s: Search, key: ShapeKey, cell: number): void {
-  for (let k = key.above(cell, 0); k < BUCKETS; k = key.above(cell, k + 1)) offerFitting(s, key.lists[cell * BUCKETS + k] as number[]);
+  for (let k = key.above(cell, 0); k < BUCKETS; k = key.above(cell, k + 1)) offerFitting(s, key, cell * BUCKETS + k);
 }
 
 /** Σ_{d∈S} q_d / M_d with M_d taken from `maxima` (a cell's smallest or largest; 0 for an empty S). */
