@@ -1,6 +1,6 @@
 import type { RunnerTable } from '../runner-table.js';
 import { BALANCE, BUCKETS, bucketOf, CPU, MEMORY } from '../shape-index.js';
-import { compareRatios, type Ratio } from './exact.js';
+import { compareRatios, type Ratio, sameProduct } from './exact.js';
 import { freeAfter } from './spread.js';
 import { cellCanFit, offerCell, offerFitting, type ScoringStrategy, type Search, SLACK } from './strategy.js';
 
@@ -26,7 +26,13 @@ const ONE: Ratio = { num: 1n, den: 1n };
 export const balanced: ScoringStrategy = {
   score: balancedScore,
   exact: exactBalanced,
-  compareQuick: () => undefined,
+  compareQuick(t, a, b, cpu, mem, gpu) {
+    // Perfect balance (every utilisation equal, score exactly 100) is common on fleets whose
+    // amounts come in steps: two such runners tie, and one beats any imperfect runner.
+    const pa = perfectlyBalanced(t, a, cpu, mem, gpu);
+    const pb = perfectlyBalanced(t, b, cpu, mem, gpu);
+    return pa && pb ? 0 : pa ? 1 : pb ? -1 : undefined;
+  },
   search(s: Search): void {
     const { shapes, top, cpu, mem, gpu } = s;
     const small = shapes.smallest;
@@ -70,6 +76,27 @@ export function balancedScore(t: RunnerTable, slot: number, cpu: number, mem: nu
   const lo = Math.min(fc === fc ? 1 - fc : Infinity, fm === fm ? 1 - fm : Infinity, fg === fg ? 1 - fg : Infinity);
   const hi = Math.max(fc === fc ? 1 - fc : -Infinity, fm === fm ? 1 - fm : -Infinity, fg === fg ? 1 - fg : -Infinity);
   return hi < lo ? 100 : 100 * (1 - (hi - lo));
+}
+
+/**
+ * Whether every dimension with a capacity has the same free fraction after placing, exactly:
+ * (A_d − q_d) / C_d equal for all of them, compared as products of integers.
+ */
+export function perfectlyBalanced(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): boolean {
+  let num = 0;
+  let den = 0;
+  for (let d = 0; d < 3; d++) {
+    const a = (d === 0 ? t.availCpu : d === 1 ? t.availMem : t.availGpu)[slot] as number;
+    const m = (d === 0 ? t.maxCpu : d === 1 ? t.maxMem : t.maxGpu)[slot] as number;
+    const c = m > 0 ? m : a;
+    if (c <= 0) continue;
+    const n = a - (d === 0 ? cpu : d === 1 ? mem : gpu);
+    if (den === 0) {
+      num = n;
+      den = c;
+    } else if (!sameProduct(n, den, num, c)) return false;
+  }
+  return true;
 }
 
 /** The balanced score divided by 100 as a rational: 1 − (max f − min f), term for term. */

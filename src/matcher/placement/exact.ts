@@ -88,3 +88,26 @@ function gcd(x: number, y: number): number {
   while (y !== 0) [x, y] = [y, x % y];
   return x;
 }
+
+/**
+ * Whether x · y = z · w exactly, for integers below 2^53: the rounded products first, then —
+ * when they are equal — their rounding errors, each exact by Dekker's two-product (Veltkamp's
+ * split into 26-bit halves), so no BigInt is needed.
+ */
+export function sameProduct(x: number, y: number, z: number, w: number): boolean {
+  const p = x * y;
+  return p === z * w && productError(x, y, p) === productError(z, w, p);
+}
+
+/** x · y − p exactly, with p the rounded product. */
+function productError(x: number, y: number, p: number): number {
+  const cx = SPLITTER * x;
+  const xh = cx - (cx - x);
+  const xl = x - xh;
+  const cy = SPLITTER * y;
+  const yh = cy - (cy - y);
+  const yl = y - yh;
+  return xh * yh - p + xh * yl + xl * yh + xl * yl;
+}
+
+const SPLITTER = 2 ** 27 + 1;
