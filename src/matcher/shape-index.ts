@@ -34,8 +34,8 @@ export interface Amounts {
  * **Keys.** A key is a function of the free fractions a_d = A_d / M_d of the disclosed
  * dimensions alone, each in [0, 1]: the mean of a_d over a set of dimensions S (spread and
  * binpack, one key per set of requested dimensions; the undisclosed ones of S are left out of
- * the mean, 0 when none is left) or (a_cpu − a_mem + 1) / 2 (balanced; 1/2 when either is
- * undisclosed). Per key, each cell files its runners in {@link BUCKETS} buckets of equal width,
+ * the mean, 0 when none is left) or (a_cpu − a_mem + 1) / 2 (balanced; when one of the two is
+ * undisclosed, the other's a_d; 1/2 when both are). Per key, each cell files its runners in {@link BUCKETS} buckets of equal width,
  * with a bit per non-empty bucket. Keys are built the first time a request needs them and kept
  * current on every change after that; a change that leaves a runner in its bucket moves nothing.
  */
@@ -123,7 +123,7 @@ export class ShapeIndex {
     const fc = undisclosed & CPU ? 0 : (a.availCpu[slot] as number) / (a.maxCpu[slot] as number);
     const fm = undisclosed & MEMORY ? 0 : (a.availMem[slot] as number) / (a.maxMem[slot] as number);
     let value: number;
-    if (key.id === BALANCE) value = undisclosed & (CPU | MEMORY) ? 0.5 : (fc - fm + 1) / 2;
+    if (key.id === BALANCE) value = undisclosed & CPU ? (undisclosed & MEMORY ? 0.5 : fm) : undisclosed & MEMORY ? fc : (fc - fm + 1) / 2;
     else {
       const disclosed = key.id & ~undisclosed;
       const fg = disclosed & GPU ? (a.availGpu[slot] as number) / (a.maxGpu[slot] as number) : 0;
@@ -194,11 +194,13 @@ export class ShapeKey {
   /** {@link CELL_WORDS} words per cell: bit k set when bucket k is not empty. */
   occupied: Uint32Array;
   /**
-   * Per list, the most CPU, memory and GPUs available on one of its runners (3 entries a list),
-   * so that a search skips a bucket where nothing fits; valid unless `stale` (worked out again
-   * on the next read after a runner left the list or changed within it).
+   * Per list, the most and the least CPU, memory and GPUs available on one of its runners (3
+   * entries a list), so that a search skips a bucket where nothing fits or nothing can win;
+   * valid unless `stale` (worked out again on the next read after a runner left the list or
+   * changed within it). Read after {@link summarise}.
    */
-  private most: Float64Array;
+  most: Float64Array;
+  least: Float64Array;
   private stale: Uint8Array;
 
   constructor(
@@ -212,6 +214,7 @@ export class ShapeKey {
     this.lists = from ? from.lists.map((l) => l?.slice()) : [];
     this.occupied = from ? from.occupied.slice() : new Uint32Array(0);
     this.most = from ? from.most.slice() : new Float64Array(0);
+    this.least = from ? from.least.slice() : new Float64Array(0);
     this.stale = from ? from.stale.slice() : new Uint8Array(0);
   }
 
@@ -237,6 +240,9 @@ export class ShapeKey {
     const most = new Float64Array(wider * BUCKETS * 3);
     most.set(this.most);
     this.most = most;
+    const least = new Float64Array(wider * BUCKETS * 3);
+    least.set(this.least);
+    this.least = least;
     const stale = new Uint8Array(wider * BUCKETS);
     stale.set(this.stale);
     this.stale = stale;
@@ -281,26 +287,39 @@ export class ShapeKey {
    * when none does.
    */
   mayFit(list: number, cpu: number, mem: number, gpu: number): boolean {
-    if (this.stale[list] === 1) this.recount(list);
+    this.summarise(list);
     const m = this.most;
     const at = list * 3;
     return (m[at] as number) >= cpu && (m[at + 1] as number) >= mem && (m[at + 2] as number) >= gpu;
   }
 
+  /** Makes {@link most} and {@link least} (CPU, memory, GPUs at list × 3 + 0, 1, 2) current for `list`. */
+  summarise(list: number): void {
+    if (this.stale[list] === 1) this.recount(list);
+  }
+
   private recount(list: number): void {
     const at = list * 3;
     this.most.fill(0, at, at + 3);
+    this.least.fill(Infinity, at, at + 3);
     for (const slot of this.lists[list] ?? []) this.include(list, slot);
     this.stale[list] = 0;
   }
 
   private include(list: number, slot: number): void {
     const a = this.amounts;
-    const m = this.most;
+    const most = this.most;
+    const least = this.least;
     const at = list * 3;
-    if ((a.availCpu[slot] as number) > (m[at] as number)) m[at] = a.availCpu[slot] as number;
-    if ((a.availMem[slot] as number) > (m[at + 1] as number)) m[at + 1] = a.availMem[slot] as number;
-    if ((a.availGpu[slot] as number) > (m[at + 2] as number)) m[at + 2] = a.availGpu[slot] as number;
+    const cpu = a.availCpu[slot] as number;
+    const mem = a.availMem[slot] as number;
+    const gpu = a.availGpu[slot] as number;
+    if (cpu > (most[at] as number)) most[at] = cpu;
+    if (mem > (most[at + 1] as number)) most[at + 1] = mem;
+    if (gpu > (most[at + 2] as number)) most[at + 2] = gpu;
+    if (cpu < (least[at] as number)) least[at] = cpu;
+    if (mem < (least[at + 1] as number)) least[at + 1] = mem;
+    if (gpu < (least[at + 2] as number)) least[at + 2] = gpu;
   }
 
   private mark(list: number, on: boolean): void {

@@ -1,8 +1,8 @@
 import type { RunnerTable } from '../runner-table.js';
-import { BALANCE, BUCKETS, bucketOf, CPU, MEMORY } from '../shape-index.js';
+import { BALANCE, BUCKETS, bucketOf, CPU, MEMORY, type ShapeKey } from '../shape-index.js';
 import { compareRatios, type Ratio, sameProduct } from './exact.js';
 import { freeAfter } from './spread.js';
-import { cellCanFit, offerCell, offerFitting, type ScoringStrategy, type Search, SLACK } from './strategy.js';
+import { cellCanFit, offerFitting, type ScoringStrategy, type Search, SLACK } from './strategy.js';
 
 const ONE: Ratio = { num: 1n, den: 1n };
 
@@ -14,14 +14,19 @@ const ONE: Ratio = { num: 1n, den: 1n };
  * Worked example: M = (8000 m, 32 GiB), A = (4000 m, 24 GiB), q = (2000 m, 4 GiB):
  * u = (1 − 2000/8000, 1 − 20/32) = (0.75, 0.375) → 100 × (1 − 0.375) = 62.5.
  *
- * **Bound.** A runner whose CPU and memory maxima are disclosed (cells with either undisclosed
- * are visited whole) has max u_d − min u_d ≥ |u_cpu − u_mem| = |ρ − δ| with δ = a_cpu − a_mem (the index's BALANCE key)
- * and ρ = r_cpu − r_mem. Within a cell, ρ lies in [q_cpu / L_cpu − q_mem / s_mem,
- * q_cpu / s_cpu − q_mem / L_mem] (s, L: the cell's smallest and largest maxima), and bucket k
- * holds δ in [2k / B − 1, 2(k + 1) / B − 1); so balanced ≤ 100 × (1 − the distance between the
- * two intervals). Each cell is visited outward from the bucket of ρ, the side with the better
- * bound first, and left when neither side can beat the k-th best score. Exact for cells without
- * GPUs (the range is |ρ − δ| itself); a bound on the CPU–memory part alone with them.
+ * **Bounds.** Two, both valid, the smaller used:
+ * - *the walk*: a runner whose CPU and memory maxima are disclosed has
+ *   max u_d − min u_d ≥ |u_cpu − u_mem| = |ρ − δ| with δ = a_cpu − a_mem (the index's BALANCE
+ *   key) and ρ = r_cpu − r_mem. Within a cell, ρ lies in [q_cpu / L_cpu − q_mem / s_mem,
+ *   q_cpu / s_cpu − q_mem / L_mem] (s, L: the cell's smallest and largest maxima), and bucket k
+ *   holds δ in [2k / B − 1, 2(k + 1) / B − 1); so balanced ≤ 100 × (1 − the distance between the
+ *   two intervals). Each cell is visited outward from the bucket of ρ, the side with the better
+ *   bound first, and left when neither side can beat the k-th best score. Exact for cells
+ *   without GPUs (the range is |ρ − δ| itself).
+ * - *per bucket* (`bucketBound`): from the least and most each dimension has available in the
+ *   bucket, an interval for each utilisation, GPUs and undisclosed maxima included; a bucket
+ *   that cannot beat the k-th best score is skipped. Cells with an undisclosed CPU or memory
+ *   maximum have no walk: each of their buckets is judged by this bound alone.
  */
 export const balanced: ScoringStrategy = {
   score: balancedScore,
@@ -37,36 +42,78 @@ export const balanced: ScoringStrategy = {
     const { shapes, top, cpu, mem, gpu } = s;
     const small = shapes.smallest;
     const large = shapes.largest;
+    const key = shapes.key(BALANCE);
     for (let cell = 0; cell < shapes.cellCount; cell++) {
       if (shapes.cellSize[cell] === 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
-      const key = shapes.key(BALANCE);
+      const base = cell * BUCKETS;
       if ((shapes.cellUndisclosed[cell] as number) & (CPU | MEMORY)) {
-        offerCell(s, key, cell);
+        // No order to walk in: every bucket, each skipped on its own bound.
+        for (let k = key.above(cell, 0); k < BUCKETS; k = key.above(cell, k + 1)) {
+          if (key.mayFit(base + k, cpu, mem, gpu) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
+        }
         continue;
       }
       const at = cell * 3;
       const lo = cpu / (large[at] as number) - mem / (small[at + 1] as number);
       const hi = cpu / (small[at] as number) - mem / (large[at + 1] as number);
-      /** 100 × (1 − distance from bucket k's δ interval to [lo, hi]). */
-      const boundOf = (k: number) => 100 * (1 - Math.max(0, (2 * k) / BUCKETS - 1 - hi, lo - ((2 * (k + 1)) / BUCKETS - 1)));
       const start = bucketOf(((lo + hi) / 2 + 1) / 2);
       let up = key.above(cell, start);
       let down = key.below(cell, start - 1);
       while (up < BUCKETS || down >= 0) {
-        const upBound = up < BUCKETS ? boundOf(up) : -Infinity;
-        const downBound = down >= 0 ? boundOf(down) : -Infinity;
+        const upBound = up < BUCKETS ? deltaBound(up, lo, hi) : -Infinity;
+        const downBound = down >= 0 ? deltaBound(down, lo, hi) : -Infinity;
         if (Math.max(upBound, downBound) + SLACK < top.threshold) break;
-        if (upBound >= downBound) {
-          offerFitting(s, key, cell * BUCKETS + up);
-          up = key.above(cell, up + 1);
-        } else {
-          offerFitting(s, key, cell * BUCKETS + down);
-          down = key.below(cell, down - 1);
-        }
+        const k = upBound >= downBound ? up : down;
+        if (k === up) up = key.above(cell, up + 1);
+        else down = key.below(cell, down - 1);
+        if (key.mayFit(base + k, cpu, mem, gpu) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
       }
     }
   },
 };
+
+/** 100 × (1 − the distance from bucket k's δ interval to [lo, hi]): the bound of the walk. */
+function deltaBound(k: number, lo: number, hi: number): number {
+  return 100 * (1 - Math.max(0, (2 * k) / BUCKETS - 1 - hi, lo - ((2 * (k + 1)) / BUCKETS - 1)));
+}
+
+/**
+ * A bound on the balanced score of the fitting runners of one bucket, from the least and most
+ * each dimension has available there: each utilisation lies in an interval (for a disclosed
+ * maximum M_d in [s_d, L_d], u_d = 1 − (A_d − q_d) / M_d; for an undisclosed one, u_d = q_d / A_d),
+ * and max u − min u is at least the largest low end minus the smallest high end.
+ */
+function bucketBound(s: Search, key: ShapeKey, list: number, cell: number): number {
+  key.summarise(list);
+  const { shapes, cpu, mem, gpu } = s;
+  const dims = shapes.cellDims[cell] as number;
+  const undisclosed = shapes.cellUndisclosed[cell] as number;
+  let highestLow = -Infinity;
+  let lowestHigh = Infinity;
+  for (let d = 0; d < 3; d++) {
+    const bit = 1 << d;
+    if (!(dims & bit)) continue;
+    const q = d === 0 ? cpu : d === 1 ? mem : gpu;
+    const most = key.most[list * 3 + d] as number;
+    const least = Math.max(key.least[list * 3 + d] as number, q);
+    let low: number;
+    let high: number;
+    if (undisclosed & bit) {
+      // u = q / A for q > 0 (a fitting runner has A ≥ q); with q = 0, u = 0 — unless A = 0
+      // leaves the dimension out, which only a bucket with no such runner rules out.
+      if (q === 0 && !((key.least[list * 3 + d] as number) > 0)) continue;
+      low = q / most;
+      high = q / least;
+    } else {
+      const at = cell * 3 + d;
+      low = 1 - (most - q) / (shapes.smallest[at] as number);
+      high = 1 - (least - q) / (shapes.largest[at] as number);
+    }
+    if (low > highestLow) highestLow = low;
+    if (high < lowestHigh) lowestHigh = high;
+  }
+  return 100 * (1 - Math.max(0, highestLow - lowestHigh));
+}
 
 export function balancedScore(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): number {
   const fc = freeAfter(t.availCpu[slot] as number, t.maxCpu[slot] as number, cpu);
