@@ -1,4 +1,5 @@
 import { checkRanges } from '../matcher/arguments.js';
+import { checkRequest } from '../matcher/placement/request.js';
 import { createRandom, type Random } from '../random.js';
 import type { SandboxRequest } from '../types.js';
 
@@ -56,7 +57,9 @@ export function drawRequest(random: Random, options: RequestMixOptions = {}): Sa
   if (random.chance(options.unplaceableShare ?? 0.02)) {
     request = random.chance(0.5) ? { ...request, gpuCount: 16 } : { ...request, gpuCount: Math.max(1, request.gpuCount), gpuType: 'MI300X' };
   }
-  return Object.freeze(request);
+  // Checked and frozen as any request entering the engine, so that placing it again is not
+  // validated again.
+  return checkRequest('generateRequests', request);
 }
 
 /**

@@ -21,9 +21,18 @@ const REQUEST: Record<keyof SandboxRequest, ArgumentKind> = {
   tags: 'strings',
 };
 
+/**
+ * Requests this module validated and froze: handed back (a placement's `request`, a generated
+ * or parsed trace's), they are taken as they are. Anything else is validated and copied.
+ */
+const ISSUED = new WeakSet<object>();
+
 /** Validates a request at the edge: unknown keys, blank strings, negative or fractional quantities. */
 export function checkRequest(operation: string, request: unknown): SandboxRequest {
-  return checkArguments<SandboxRequest>(operation, request, REQUEST, ['cpuMillicores', 'memoryBytes', 'gpuCount']);
+  if (typeof request === 'object' && request !== null && ISSUED.has(request)) return request as SandboxRequest;
+  const checked = checkArguments<SandboxRequest>(operation, request, REQUEST, ['cpuMillicores', 'memoryBytes', 'gpuCount']);
+  ISSUED.add(checked);
+  return checked;
 }
 
 /** Place options after defaults. */
