@@ -1,16 +1,18 @@
 import { afterAll, beforeAll } from 'vitest';
-import { SEARCH_TUNING } from '../../src/matcher/placement/place.js';
+import { SEARCH_TUNING } from '../../src/matcher/placement/strategy.js';
 
 const DEFAULT = { ...SEARCH_TUNING };
 
 /**
  * With `always`, every scoring decision goes through the strategy's search over the shape index
- * (test fleets are small: by default they would all be scored directly). Returns the undo.
+ * and firstFit works out the whole fit set at once (test fleets are small: by default they would
+ * all be scored directly, and firstFit would find its runner walking). Returns the undo.
  */
 export function useSearchNow(always: boolean): () => void {
   if (always) {
     SEARCH_TUNING.scoreAllBase = -1;
     SEARCH_TUNING.perCell = 0;
+    SEARCH_TUNING.firstFitWalk = 0;
   }
   return () => Object.assign(SEARCH_TUNING, DEFAULT);
 }

@@ -1,6 +1,8 @@
-import { answerAt, type Conjunction } from '../kernel.js';
+import { answerAt, type Conjunction, materialiseConjunction } from '../kernel.js';
+import { LowestRanks } from '../lowest-ranks.js';
 import type { RunnerTable } from '../runner-table.js';
 import { WordScratch, WordStamps } from '../scratch.js';
+import { SEARCH_TUNING } from './strategy.js';
 import type { Ranked } from './top-k.js';
 
 /** The fit words worked out so far in this call, and which of them are. */
@@ -13,15 +15,20 @@ const filled = new WordStamps();
  *
  * Worked example: runners `r-a` (full), `r-b` and `r-c` (both fit): `r-b`, score 100.
  *
- * **Search.** No bound is needed: a walk in runnerId order that works out each word of the fit
- * conjunction the first time it needs it, so a runner found early costs only the words before
- * it, and the walk stops at the `keep`-th fitting runner.
+ * **Search.** No bound is needed. First a walk in runnerId order that works out each word of
+ * the fit conjunction the first time it needs it, so a runner found early costs only the words
+ * before it; after `SEARCH_TUNING.firstFitWalk` runners without finding `keep`, the whole fit set is worked out
+ * (a pass over every word) and its lowest ranks kept — so a request that few runners fit costs
+ * one pass, not a walk through the fleet.
  */
 export function firstFits(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
   const fits = fitWords.get(t.wordCount, false);
   const { stamps, stamp } = filled.next(t.wordCount);
   const out: Ranked = [];
-  for (const slot of t.slotsInIdOrder()) {
+  const order = t.slotsInIdOrder();
+  const walk = Math.min(order.length, SEARCH_TUNING.firstFitWalk);
+  for (let k = 0; k < walk; k++) {
+    const slot = order[k] as number;
     const i = slot >>> 5;
     if (stamps[i] !== stamp) {
       fits[i] = answerAt(fit, i);
@@ -29,7 +36,12 @@ export function firstFits(t: RunnerTable, fit: Conjunction, keep: number): Ranke
     }
     if ((((fits[i] as number) >>> (slot & 31)) & 1) === 0) continue;
     out.push([slot, 100]);
-    if (out.length === keep) break;
+    if (out.length === keep) return out;
   }
-  return out;
+  if (walk === order.length) return out;
+  const words = t.activeWords;
+  if (materialiseConjunction(fit, words, fits) === 0) return out;
+  const lowest = new LowestRanks(t.ranks(), keep);
+  for (let i = 0; i < words; i++) if (fits[i] !== 0) lowest.offerWord(i, fits[i] as number);
+  return lowest.slots.map((slot) => [slot, 100]);
 }

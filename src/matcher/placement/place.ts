@@ -9,7 +9,7 @@ import { explainRejection } from './explain.js';
 import { firstFits } from './first-fit.js';
 import type { ResolvedOptions } from './request.js';
 import { SCORING } from './strategies.js';
-import { fitsCapacity, type ScoringStrategy } from './strategy.js';
+import { fitsCapacity, SEARCH_TUNING, type ScoringStrategy } from './strategy.js';
 import { type Ranked, TopK } from './top-k.js';
 
 /**
@@ -64,13 +64,6 @@ function allowListBitset(t: RunnerTable, runnerIds: readonly string[]): Bitset {
   }
   return allow;
 }
-
-/**
- * Below `64 + perCell × cells` fitting runners, scoring them all costs less than visiting the
- * cells of the shape index. Internal: the tests set `perCell` to -Infinity to send every
- * decision through the strategies' searches.
- */
-export const SEARCH_TUNING = { scoreAllBase: 64, perCell: 2 };
 
 /** The fitting runners of one decision. */
 const FITS = new WordScratch();
