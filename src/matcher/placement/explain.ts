@@ -54,11 +54,10 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
   const total = reasonOf.length;
   const perCondition = new Int32Array(total);
 
-  // Condition by condition, each a tight loop over the words: `fail` bits are added into the
-  // four counter planes (carry-save), so bit b of (p3 p2 p1 p0) counts runner b's reasons.
   // One pass set per reason: several sets (tags) are AND-ed first, capacity is resolved
-  // exactly; then a single fused pass over the words counts every reason for 32 runners at a
-  // time, the counter planes held in locals.
+  // exactly. Then one fused pass over the words adds every reason's failing bits into four
+  // counter planes held in locals (carry-save), so that bit b of (p3 p2 p1 p0) counts runner
+  // b's reasons, 32 runners at a time.
   const passes: Uint32Array[] = [];
   let buffers = 0;
   for (let j = 0; j < total; j++) {
@@ -90,8 +89,9 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
     let c2 = 0;
     let c3 = 0;
     for (let j = 0; j < total; j++) {
+      // Branch-free: whether a runner fails is data, and a mispredicted branch costs more than
+      // the carry chain it would skip.
       const f = l & ~((passes[j] as Uint32Array)[i] as number);
-      if (f === 0) continue;
       perCondition[j] = (perCondition[j] as number) + popcount(f);
       const k0 = c0 & f;
       c0 ^= f;
@@ -106,7 +106,7 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
     p2[i] = c2;
     p3[i] = c3;
     // The fewest reasons any runner fails so far: nearest misses start their search there.
-    for (let level = 1; level < lowest; level++) {
+    for (let level = 0; level < lowest; level++) {
       if ((l & (level & 1 ? c0 : ~c0) & (level & 2 ? c1 : ~c1) & (level & 4 ? c2 : ~c2) & (level & 8 ? c3 : ~c3)) !== 0) {
         lowest = level;
         break;
