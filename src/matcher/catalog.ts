@@ -259,7 +259,7 @@ export class Catalog {
 
   private upsertProfile(profile: Profile): { runnerSlot: number; profileSlot: number; replaced: boolean } {
     const runnerSlot = this.runners.slotOf.get(profile.runnerId) as number;
-    const bound = this.runners.profileName.has(runnerSlot, profile.profileName);
+    const bound = this.runners.indexes.profileName.has(runnerSlot, profile.profileName);
     const replaced = this.profiles.find(profile.profileName, profile.runnerId) !== undefined;
     const profileSlot = this.profiles.upsert(profile, runnerSlot, bound, this.runners.runnerAt(runnerSlot).isShared);
     return { runnerSlot, profileSlot, replaced };

@@ -41,24 +41,24 @@ type Plan = Conjunction | 'empty';
  * threshold's lower and upper bitset are compared exactly.
  */
 function runnerPlan(t: RunnerTable, f: RunnerFilter): Plan {
-  const must: Uint32Array[] = [t.live.words];
+  const must: Uint32Array[] = [t.indexes.live.words];
   const known = addValueBitsets(must, [
-    [f.runnerGroupId, t.group],
-    [f.profileName, t.profileName],
-    [f.gpuType, t.gpuType],
-    [f.architecture, t.architecture],
-    [f.ingressMode, t.ingress],
-    [f.egressMode, t.egress],
+    [f.runnerGroupId, t.indexes.group],
+    [f.profileName, t.indexes.profileName],
+    [f.gpuType, t.indexes.gpuType],
+    [f.architecture, t.indexes.architecture],
+    [f.ingressMode, t.indexes.ingress],
+    [f.egressMode, t.indexes.egress],
   ]);
   if (!known) return 'empty';
-  if (f.healthyOnly === true) must.push(t.healthy.words);
-  if (f.excludeShared === true) must.push(t.unshared.words);
+  if (f.healthyOnly === true) must.push(t.indexes.healthy.words);
+  if (f.excludeShared === true) must.push(t.indexes.unshared.words);
 
   const bands: Band[] = [];
   for (const [min, index, available] of [
-    [f.minAvailableCpuMillicores, t.cpuIndex, t.availCpu],
-    [f.minAvailableMemoryBytes, t.memIndex, t.availMem],
-    [f.minAvailableGpuCount, t.gpuIndex, t.availGpu],
+    [f.minAvailableCpuMillicores, t.indexes.cpuIndex, t.availCpu],
+    [f.minAvailableMemoryBytes, t.indexes.memIndex, t.availMem],
+    [f.minAvailableGpuCount, t.indexes.gpuIndex, t.availGpu],
   ] as const) {
     if (min === undefined) continue;
     const { lower, upper } = index.bounds(min);

@@ -1,12 +1,8 @@
 import { compareIds, idBefore } from '../order.js';
 import type { Runner, RunnerResources } from '../types.js';
-import { Bitset } from './bitset.js';
-import { CapacityIndex } from './capacity-index.js';
-import { ShapeIndex } from './shape-index.js';
-import { ValueIndex } from './value-index.js';
+import { RunnerIndexes } from './runner-indexes.js';
 
 const INITIAL_WORDS = 4;
-
 
 function grownFloat64(a: Float64Array, length: number): Float64Array {
   const next = new Float64Array(length);
@@ -15,8 +11,9 @@ function grownFloat64(a: Float64Array, length: number): Float64Array {
 }
 
 /**
- * Runners in dense slots, with every index the queries and placement read: one bitset per
- * capability value, threshold bitsets per capacity dimension, and typed arrays of amounts.
+ * Runners in dense slots: the records, the amounts as typed arrays (structure of arrays, read
+ * by slot), reservations, generations and the runnerId order — and {@link indexes}, every index
+ * the queries and placement read, which only this table writes.
  *
  * Available amounts are effective: what the source of truth reported minus what is reserved
  * here, never below zero. Removed slots are reused.
@@ -32,25 +29,8 @@ export class RunnerTable {
   /** The next slot never used yet. */
   private highWater: number;
 
-  readonly live: Bitset;
-  readonly healthy: Bitset;
-  readonly known: Bitset;
-  readonly privileged: Bitset;
-  /** Healthy runners with known resources: what every placement needs, as one bitset. */
-  readonly placeable: Bitset;
-  /** Runners that support at least one GPU type (what a GPU request without a type needs). */
-  readonly anyGpuType: Bitset;
-  /** Runners not in a shared organisation (`isShared` false): `excludeShared` ANDs this. */
-  readonly unshared: Bitset;
-  readonly group: ValueIndex;
-  readonly profileName: ValueIndex;
-  readonly gpuType: ValueIndex;
-  readonly architecture: ValueIndex;
-  readonly storageClass: ValueIndex;
-  readonly tag: ValueIndex;
-  /** Union of the ingress / egress modes of all profiles on the runner. */
-  readonly ingress: ValueIndex;
-  readonly egress: ValueIndex;
+  /** Every index over the slots, kept current by the methods below (see {@link RunnerIndexes}). */
+  readonly indexes: RunnerIndexes;
   ingressOf: Array<readonly string[] | undefined>;
   egressOf: Array<readonly string[] | undefined>;
 
@@ -64,11 +44,6 @@ export class RunnerTable {
   reservedMem: Float64Array;
   reservedGpu: Float64Array;
   reservedCount: Float64Array;
-  readonly cpuIndex: CapacityIndex;
-  readonly memIndex: CapacityIndex;
-  readonly gpuIndex: CapacityIndex;
-  /** Runners by machine shape and free fractions, for the scoring strategies (see {@link ShapeIndex}). */
-  readonly shapes: ShapeIndex;
   /**
    * Changes whenever the runner's state changes; unique across slots and time, and across a
    * table and its clones, which draw from one shared counter.
@@ -94,21 +69,6 @@ export class RunnerTable {
     this.slotOf = new Map(from?.slotOf);
     this.freeSlots = from ? from.freeSlots.slice() : [];
     this.highWater = from ? from.highWater : 0;
-    this.live = from ? from.live.clone() : new Bitset(words);
-    this.healthy = from ? from.healthy.clone() : new Bitset(words);
-    this.known = from ? from.known.clone() : new Bitset(words);
-    this.privileged = from ? from.privileged.clone() : new Bitset(words);
-    this.placeable = from ? from.placeable.clone() : new Bitset(words);
-    this.anyGpuType = from ? from.anyGpuType.clone() : new Bitset(words);
-    this.unshared = from ? from.unshared.clone() : new Bitset(words);
-    this.group = new ValueIndex(words, from?.group);
-    this.profileName = new ValueIndex(words, from?.profileName);
-    this.gpuType = new ValueIndex(words, from?.gpuType);
-    this.architecture = new ValueIndex(words, from?.architecture);
-    this.storageClass = new ValueIndex(words, from?.storageClass);
-    this.tag = new ValueIndex(words, from?.tag);
-    this.ingress = new ValueIndex(words, from?.ingress);
-    this.egress = new ValueIndex(words, from?.egress);
     this.ingressOf = from ? from.ingressOf.slice() : [];
     this.egressOf = from ? from.egressOf.slice() : [];
     const copy = (a: Float64Array | undefined) => (a ? a.slice() : new Float64Array(slots));
@@ -122,11 +82,8 @@ export class RunnerTable {
     this.reservedMem = copy(from?.reservedMem);
     this.reservedGpu = copy(from?.reservedGpu);
     this.reservedCount = copy(from?.reservedCount);
-    this.cpuIndex = from ? from.cpuIndex.clone() : new CapacityIndex(words);
-    this.memIndex = from ? from.memIndex.clone() : new CapacityIndex(words);
-    this.gpuIndex = from ? from.gpuIndex.clone() : new CapacityIndex(words);
     this.generation = copy(from?.generation);
-    this.shapes = from ? from.shapes.clone(this) : new ShapeIndex(this, slots);
+    this.indexes = from ? from.indexes.clone(this) : new RunnerIndexes(this, words);
     this.stamps = from ? from.stamps : { value: 0 };
     this.views = from ? from.views.slice() : [];
     this.bare = from ? from.bare.slice() : [];
@@ -162,9 +119,6 @@ export class RunnerTable {
   private grow(words: number): void {
     this.wordCount = words;
     const slots = words * 32;
-    for (const b of [this.live, this.healthy, this.known, this.privileged, this.unshared, this.placeable, this.anyGpuType]) b.grow(words);
-    for (const v of [this.group, this.profileName, this.gpuType, this.architecture, this.storageClass, this.tag, this.ingress, this.egress]) v.grow(words);
-    for (const c of [this.cpuIndex, this.memIndex, this.gpuIndex]) c.grow(words);
     this.availCpu = grownFloat64(this.availCpu, slots);
     this.availMem = grownFloat64(this.availMem, slots);
     this.availGpu = grownFloat64(this.availGpu, slots);
@@ -176,7 +130,7 @@ export class RunnerTable {
     this.reservedGpu = grownFloat64(this.reservedGpu, slots);
     this.reservedCount = grownFloat64(this.reservedCount, slots);
     this.generation = grownFloat64(this.generation, slots);
-    this.shapes.grow(slots);
+    this.indexes.grow(words);
   }
 
   private touch(slot: number): void {
@@ -189,24 +143,14 @@ export class RunnerTable {
   upsert(runner: Runner): number {
     const existing = this.slotOf.get(runner.runnerId);
     const slot = existing ?? this.allocate();
-    if (existing !== undefined) this.unindex(slot, this.runnerAt(slot));
+    if (existing !== undefined) this.indexes.removeValues(slot, this.runnerAt(slot));
     this.runners[slot] = runner;
     if (existing === undefined) {
       this.slotOf.set(runner.runnerId, slot);
-      this.live.add(slot);
       this.orderInsert(slot);
     }
     this.reported[slot] = runner.resources;
-    this.healthy.assign(slot, runner.healthy);
-    this.anyGpuType.assign(slot, runner.supportedGpuTypes.length > 0);
-    this.privileged.assign(slot, runner.supportsPrivileged);
-    this.unshared.assign(slot, !runner.isShared);
-    this.group.add(slot, runner.runnerGroupId);
-    this.profileName.addAll(slot, runner.profileNames);
-    this.gpuType.addAll(slot, runner.supportedGpuTypes);
-    this.architecture.addAll(slot, runner.supportedArchitectures);
-    this.storageClass.addAll(slot, runner.availableStorageClasses);
-    this.tag.addAll(slot, runner.tags);
+    this.indexes.addRunner(slot, runner);
     this.maxCpu[slot] = runner.maxCpuMillicores;
     this.maxMem[slot] = runner.maxMemoryBytes;
     this.maxGpu[slot] = runner.maxGpuCount;
@@ -214,24 +158,15 @@ export class RunnerTable {
     return slot;
   }
 
-  private unindex(slot: number, runner: Runner): void {
-    this.group.delete(slot, runner.runnerGroupId);
-    this.profileName.deleteAll(slot, runner.profileNames);
-    this.gpuType.deleteAll(slot, runner.supportedGpuTypes);
-    this.architecture.deleteAll(slot, runner.supportedArchitectures);
-    this.storageClass.deleteAll(slot, runner.availableStorageClasses);
-    this.tag.deleteAll(slot, runner.tags);
-  }
-
   /** Removes a runner and everything held on it; its slot is reused later. */
   remove(slot: number): void {
     const runner = this.runnerAt(slot);
-    this.unindex(slot, runner);
+    this.indexes.removeValues(slot, runner);
     this.setModes(slot, [], []);
     // Unknown resources take the slot out of every capacity index; then the rest goes.
     this.reported[slot] = null;
     this.refreshCapacity(slot);
-    for (const b of [this.live, this.healthy, this.privileged, this.unshared, this.placeable, this.anyGpuType]) b.delete(slot);
+    this.indexes.removeFlags(slot);
     for (const a of [this.availCpu, this.availMem, this.availGpu, this.maxCpu, this.maxMem, this.maxGpu, this.reservedCpu, this.reservedMem, this.reservedGpu, this.reservedCount]) a[slot] = 0;
     this.orderRemove(slot);
     this.slotOf.delete(runner.runnerId);
@@ -251,8 +186,7 @@ export class RunnerTable {
     const runner = this.runnerAt(slot);
     if (runner.healthy === healthy) return;
     this.runners[slot] = Object.freeze({ ...runner, healthy });
-    this.healthy.assign(slot, healthy);
-    this.placeable.assign(slot, healthy && this.known.has(slot));
+    this.indexes.setHealthy(slot, healthy);
     this.touch(slot);
   }
 
@@ -268,20 +202,15 @@ export class RunnerTable {
   /** Recomputes effective availability (reported − reserved, floored at 0) and its indexes. */
   private refreshCapacity(slot: number): void {
     const reported = this.reported[slot] ?? null;
-    const wasKnown = this.known.has(slot);
-    const before = (a: Float64Array) => (wasKnown ? (a[slot] as number) : -1);
+    const wasKnown = this.indexes.known.has(slot);
+    const before = [this.availCpu, this.availMem, this.availGpu].map((a) => (wasKnown ? (a[slot] as number) : -1)) as [number, number, number];
     const cpu = reported ? Math.max(0, reported.availableCpuMillicores - (this.reservedCpu[slot] as number)) : -1;
     const mem = reported ? Math.max(0, reported.availableMemoryBytes - (this.reservedMem[slot] as number)) : -1;
     const gpu = reported ? Math.max(0, reported.availableGpuCount - (this.reservedGpu[slot] as number)) : -1;
-    this.cpuIndex.update(slot, before(this.availCpu), cpu);
-    this.memIndex.update(slot, before(this.availMem), mem);
-    this.gpuIndex.update(slot, before(this.availGpu), gpu);
     this.availCpu[slot] = Math.max(cpu, 0);
     this.availMem[slot] = Math.max(mem, 0);
     this.availGpu[slot] = Math.max(gpu, 0);
-    this.known.assign(slot, reported !== null);
-    this.placeable.assign(slot, reported !== null && this.healthy.has(slot));
-    this.shapes.refresh(slot, reported !== null);
+    this.indexes.setCapacity(slot, before, [cpu, mem, gpu]);
     this.touch(slot);
   }
 
@@ -293,10 +222,7 @@ export class RunnerTable {
 
   /** Sets the union of profile modes of a runner. */
   setModes(slot: number, ingress: readonly string[], egress: readonly string[]): void {
-    this.ingress.deleteAll(slot, this.ingressOf[slot] ?? []);
-    this.egress.deleteAll(slot, this.egressOf[slot] ?? []);
-    this.ingress.addAll(slot, ingress);
-    this.egress.addAll(slot, egress);
+    this.indexes.setModes(slot, this.ingressOf[slot] ?? [], this.egressOf[slot] ?? [], ingress, egress);
     this.ingressOf[slot] = ingress;
     this.egressOf[slot] = egress;
     this.touch(slot);

@@ -421,7 +421,7 @@ class FleetLevel {
     for (let k = 0; k < PART; k++) t[k] = (t[k] as number) - (p[at + k] as number);
     const table = this.table;
     const runner = table.runners[slot];
-    if (!runner || !table.known.has(slot)) {
+    if (!runner || !table.indexes.known.has(slot)) {
       p.fill(0, at, at + PART);
       return;
     }

@@ -37,20 +37,20 @@ export interface RequestConditions {
 export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: Bitset, allowList: Bitset | undefined): RequestConditions {
   const none = t.zeros();
   const valueOf = (index: ValueIndex, value: string) => index.words(value) ?? none;
-  const conditions: Condition[] = [{ reason: 'unhealthy', pass: [t.healthy.words] }, { reason: 'unknownResources', pass: [t.known.words] }];
-  if (r.gpuType !== undefined) conditions.push({ reason: 'gpuType', pass: [valueOf(t.gpuType, r.gpuType)] });
-  else if (r.gpuCount > 0) conditions.push({ reason: 'gpuType', pass: [t.anyGpuType.words] });
-  if (r.architecture !== undefined) conditions.push({ reason: 'architecture', pass: [valueOf(t.architecture, r.architecture)] });
-  if (r.privileged === true) conditions.push({ reason: 'privileged', pass: [t.privileged.words] });
-  if (r.storageClass !== undefined) conditions.push({ reason: 'storageClass', pass: [valueOf(t.storageClass, r.storageClass)] });
+  const conditions: Condition[] = [{ reason: 'unhealthy', pass: [t.indexes.healthy.words] }, { reason: 'unknownResources', pass: [t.indexes.known.words] }];
+  if (r.gpuType !== undefined) conditions.push({ reason: 'gpuType', pass: [valueOf(t.indexes.gpuType, r.gpuType)] });
+  else if (r.gpuCount > 0) conditions.push({ reason: 'gpuType', pass: [t.indexes.anyGpuType.words] });
+  if (r.architecture !== undefined) conditions.push({ reason: 'architecture', pass: [valueOf(t.indexes.architecture, r.architecture)] });
+  if (r.privileged === true) conditions.push({ reason: 'privileged', pass: [t.indexes.privileged.words] });
+  if (r.storageClass !== undefined) conditions.push({ reason: 'storageClass', pass: [valueOf(t.indexes.storageClass, r.storageClass)] });
   conditions.push({ reason: 'noAdmittingProfile', pass: [admitting.words] });
-  if (r.runnerGroupId !== undefined) conditions.push({ reason: 'runnerGroup', pass: [valueOf(t.group, r.runnerGroupId)] });
+  if (r.runnerGroupId !== undefined) conditions.push({ reason: 'runnerGroup', pass: [valueOf(t.indexes.group, r.runnerGroupId)] });
   if (allowList) conditions.push({ reason: 'allowList', pass: [allowList.words] });
-  if (r.tags !== undefined && r.tags.length > 0) conditions.push({ reason: 'tags', pass: r.tags.map((tag) => valueOf(t.tag, tag)) });
+  if (r.tags !== undefined && r.tags.length > 0) conditions.push({ reason: 'tags', pass: r.tags.map((tag) => valueOf(t.indexes.tag, tag)) });
   const capacity: CapacityCondition[] = [
-    capacityCondition('insufficientCpu', r.cpuMillicores, t.availCpu, t.cpuIndex.bounds(r.cpuMillicores)),
-    capacityCondition('insufficientMemory', r.memoryBytes, t.availMem, t.memIndex.bounds(r.memoryBytes)),
-    capacityCondition('insufficientGpu', r.gpuCount, t.availGpu, t.gpuIndex.bounds(r.gpuCount)),
+    capacityCondition('insufficientCpu', r.cpuMillicores, t.availCpu, t.indexes.cpuIndex.bounds(r.cpuMillicores)),
+    capacityCondition('insufficientMemory', r.memoryBytes, t.availMem, t.indexes.memIndex.bounds(r.memoryBytes)),
+    capacityCondition('insufficientGpu', r.gpuCount, t.availGpu, t.indexes.gpuIndex.bounds(r.gpuCount)),
   ];
   return { conditions, capacity };
 }
@@ -82,6 +82,6 @@ export function fitConjunction(t: RunnerTable, c: RequestConditions): Conjunctio
   }
   // Healthy with known resources, in one set (known resources imply a live runner, so `live`
   // itself need not be AND-ed).
-  must.push(t.placeable.words);
+  must.push(t.indexes.placeable.words);
   return { must, bands };
 }

@@ -47,8 +47,8 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
   const words = t.activeWords;
   const [p0, p1, p2, p3] = PLANES.map((plane) => plane.get(t.wordCount, true)) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
   const tally = new Float64Array(REASONS.length);
-  const live = t.live.words;
-  const known = t.known.words;
+  const live = t.indexes.live.words;
+  const known = t.indexes.known.words;
   const conditions = c.conditions;
   const reasonOf = Int32Array.from([...conditions, ...c.capacity], (x) => REASONS.indexOf(x.reason));
   const total = reasonOf.length;
@@ -177,7 +177,7 @@ function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, 
   const chosen: number[] = [];
   const rank = t.ranks();
   const [p0, p1, p2, p3] = planes as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-  const live = t.live.words;
+  const live = t.indexes.live.words;
   const mask = MASK.get(t.wordCount, false);
   const words = t.activeWords;
   for (let level = lowest; level < 16 && chosen.length < missCount; level++) {
@@ -216,7 +216,7 @@ function describeMiss(t: RunnerTable, request: SandboxRequest, c: RequestConditi
   for (const condition of c.conditions) {
     if (condition.pass.some((set) => ((set[i] as number) & bit) === 0)) reasons.push(condition.reason);
   }
-  const known = t.known.has(slot);
+  const known = t.indexes.known.has(slot);
   if (known) for (const cap of c.capacity) if ((cap.available[slot] as number) < cap.requested) reasons.push(cap.reason);
   reasons.sort((a, b) => REASONS.indexOf(a) - REASONS.indexOf(b));
   const shortfall = known

@@ -83,7 +83,7 @@ function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: Sc
   // threshold bands over every word, which at 1.25 steps touch most words).
   const fitting = andInto(fit.must, words, fits);
   if (fitting === 0) return top.items;
-  const shapes = t.shapes;
+  const shapes = t.indexes.shapes;
   if (fitting > SEARCH_TUNING.scoreAllBase + SEARCH_TUNING.perCell * shapes.cellCount) {
     strategy.search({ t, shapes, fits, top, strategy, cpu, mem, gpu });
     return top.items;

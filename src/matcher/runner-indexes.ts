@@ -1,0 +1,132 @@
+import type { Runner } from '../types.js';
+import { Bitset } from './bitset.js';
+import { CapacityIndex } from './capacity-index.js';
+import { type Amounts, ShapeIndex } from './shape-index.js';
+import { ValueIndex } from './value-index.js';
+
+/**
+ * Every index over a runner table's slots — what the queries and placement read: one bitset per
+ * flag and per capability value, threshold bitsets per capacity dimension, and the shape index.
+ * Written only by the table (`runner-table.ts`), through the few methods below, each saying
+ * what changed; read by everyone else.
+ */
+export class RunnerIndexes {
+  readonly live: Bitset;
+  readonly healthy: Bitset;
+  readonly known: Bitset;
+  readonly privileged: Bitset;
+  /** Healthy runners with known resources: what every placement needs, as one bitset. */
+  readonly placeable: Bitset;
+  /** Runners that support at least one GPU type (what a GPU request without a type needs). */
+  readonly anyGpuType: Bitset;
+  /** Runners not in a shared organisation (`isShared` false): `excludeShared` ANDs this. */
+  readonly unshared: Bitset;
+  readonly group: ValueIndex;
+  readonly profileName: ValueIndex;
+  readonly gpuType: ValueIndex;
+  readonly architecture: ValueIndex;
+  readonly storageClass: ValueIndex;
+  readonly tag: ValueIndex;
+  /** Union of the ingress / egress modes of all profiles on the runner. */
+  readonly ingress: ValueIndex;
+  readonly egress: ValueIndex;
+  /** Amounts available, by threshold (see {@link CapacityIndex}). */
+  readonly cpuIndex: CapacityIndex;
+  readonly memIndex: CapacityIndex;
+  readonly gpuIndex: CapacityIndex;
+  /** Runners by machine shape and free fractions, for the scoring strategies (see {@link ShapeIndex}). */
+  readonly shapes: ShapeIndex;
+
+  /** `amounts`: the table's amounts, read by the shape index. */
+  constructor(amounts: Amounts, words: number, from?: RunnerIndexes) {
+    const bitset = (b: Bitset | undefined) => (b ? b.clone() : new Bitset(words));
+    this.live = bitset(from?.live);
+    this.healthy = bitset(from?.healthy);
+    this.known = bitset(from?.known);
+    this.privileged = bitset(from?.privileged);
+    this.placeable = bitset(from?.placeable);
+    this.anyGpuType = bitset(from?.anyGpuType);
+    this.unshared = bitset(from?.unshared);
+    this.group = new ValueIndex(words, from?.group);
+    this.profileName = new ValueIndex(words, from?.profileName);
+    this.gpuType = new ValueIndex(words, from?.gpuType);
+    this.architecture = new ValueIndex(words, from?.architecture);
+    this.storageClass = new ValueIndex(words, from?.storageClass);
+    this.tag = new ValueIndex(words, from?.tag);
+    this.ingress = new ValueIndex(words, from?.ingress);
+    this.egress = new ValueIndex(words, from?.egress);
+    this.cpuIndex = from ? from.cpuIndex.clone() : new CapacityIndex(words);
+    this.memIndex = from ? from.memIndex.clone() : new CapacityIndex(words);
+    this.gpuIndex = from ? from.gpuIndex.clone() : new CapacityIndex(words);
+    this.shapes = from ? from.shapes.clone(amounts) : new ShapeIndex(amounts, words * 32);
+  }
+
+  /** A copy for a clone of the table, whose amounts are `amounts`. */
+  clone(amounts: Amounts): RunnerIndexes {
+    return new RunnerIndexes(amounts, 0, this);
+  }
+
+  grow(words: number): void {
+    for (const b of [this.live, this.healthy, this.known, this.privileged, this.unshared, this.placeable, this.anyGpuType]) b.grow(words);
+    for (const v of [this.group, this.profileName, this.gpuType, this.architecture, this.storageClass, this.tag, this.ingress, this.egress]) v.grow(words);
+    for (const c of [this.cpuIndex, this.memIndex, this.gpuIndex]) c.grow(words);
+    this.shapes.grow(words * 32);
+  }
+
+  /** Files a runner's flags and capability values (its capacity: {@link setCapacity}). */
+  addRunner(slot: number, runner: Runner): void {
+    this.live.add(slot);
+    this.healthy.assign(slot, runner.healthy);
+    this.anyGpuType.assign(slot, runner.supportedGpuTypes.length > 0);
+    this.privileged.assign(slot, runner.supportsPrivileged);
+    this.unshared.assign(slot, !runner.isShared);
+    this.group.add(slot, runner.runnerGroupId);
+    this.profileName.addAll(slot, runner.profileNames);
+    this.gpuType.addAll(slot, runner.supportedGpuTypes);
+    this.architecture.addAll(slot, runner.supportedArchitectures);
+    this.storageClass.addAll(slot, runner.availableStorageClasses);
+    this.tag.addAll(slot, runner.tags);
+  }
+
+  /** Takes a runner's capability values out (before it is replaced or removed). */
+  removeValues(slot: number, runner: Runner): void {
+    this.group.delete(slot, runner.runnerGroupId);
+    this.profileName.deleteAll(slot, runner.profileNames);
+    this.gpuType.deleteAll(slot, runner.supportedGpuTypes);
+    this.architecture.deleteAll(slot, runner.supportedArchitectures);
+    this.storageClass.deleteAll(slot, runner.availableStorageClasses);
+    this.tag.deleteAll(slot, runner.tags);
+  }
+
+  /** Clears a removed runner's flags (its values and capacity are out already). */
+  removeFlags(slot: number): void {
+    for (const b of [this.live, this.healthy, this.privileged, this.unshared, this.placeable, this.anyGpuType]) b.delete(slot);
+  }
+
+  setHealthy(slot: number, healthy: boolean): void {
+    this.healthy.assign(slot, healthy);
+    this.placeable.assign(slot, healthy && this.known.has(slot));
+  }
+
+  /**
+   * Moves a slot's amounts from `before` to `after` (each -1 when unknown) and refiles it by
+   * shape; the table has written the amounts already.
+   */
+  setCapacity(slot: number, before: readonly [number, number, number], after: readonly [number, number, number]): void {
+    const known = after[0] >= 0;
+    this.cpuIndex.update(slot, before[0], after[0]);
+    this.memIndex.update(slot, before[1], after[1]);
+    this.gpuIndex.update(slot, before[2], after[2]);
+    this.known.assign(slot, known);
+    this.placeable.assign(slot, known && this.healthy.has(slot));
+    this.shapes.refresh(slot, known);
+  }
+
+  /** Replaces the union of profile modes of a runner. */
+  setModes(slot: number, oldIngress: readonly string[], oldEgress: readonly string[], ingress: readonly string[], egress: readonly string[]): void {
+    this.ingress.deleteAll(slot, oldIngress);
+    this.egress.deleteAll(slot, oldEgress);
+    this.ingress.addAll(slot, ingress);
+    this.egress.addAll(slot, egress);
+  }
+}
