@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { Catalog, type Placement, type SandboxRequest, type Strategy } from '../../src/index.js';
+import { fleet, profile, runner } from '../support/builders.js';
+import { useSearch } from '../support/search.js';
+
+const GiB = 2 ** 30;
+
+/** One row: a runner's maxima M and amounts free A, a request q, the score and its arithmetic. */
+interface Row {
+  readonly why: string;
+  readonly max: readonly [cpu: number, memGiB: number, gpu: number];
+  readonly free: readonly [cpu: number, memGiB: number, gpu: number];
+  readonly q: readonly [cpu: number, memGiB: number, gpu: number];
+  readonly score: number;
+}
+
+/** Per strategy, worked scores (the formulas are in `src/matcher/placement/<strategy>.ts`). */
+const TABLES: Readonly<Record<Exclude<Strategy, 'firstFit'>, readonly Row[]>> = {
+  spread: [
+    { why: 'f = (3000/8000, 12/32) = (0.375, 0.375) → 100 × 0.375', max: [8000, 32, 0], free: [4000, 16, 0], q: [1000, 4, 0], score: 37.5 },
+    { why: 'f = (1, 1) on an empty runner asking nothing of it → 100', max: [8000, 32, 0], free: [8000, 32, 0], q: [0, 0, 0], score: 100 },
+    { why: 'only requested dimensions count: f_cpu = 6000/8000 → 75', max: [8000, 32, 0], free: [8000, 8, 0], q: [2000, 0, 0], score: 75 },
+    { why: 'GPU too: f = (4/8, 16/32, 1/4) → 100 × (0.5 + 0.5 + 0.25) / 3', max: [8000, 32, 4], free: [8000, 32, 2], q: [4000, 16, 1], score: 41.666666666666664 },
+    { why: 'nothing requested: every dimension with a capacity, f = (0.5, 0.25) → 37.5', max: [8000, 32, 0], free: [4000, 8, 0], q: [0, 0, 0], score: 37.5 },
+    { why: 'undisclosed CPU maximum: C = A, f = (3000/4000, 24/32) → 75', max: [0, 32, 0], free: [4000, 28, 0], q: [1000, 4, 0], score: 75 },
+    { why: 'a full fit leaves nothing free: f = (0, 0) → 0', max: [8000, 32, 0], free: [2000, 4, 0], q: [2000, 4, 0], score: 0 },
+  ],
+  binpack: [
+    { why: '100 − spread: 100 − 37.5', max: [8000, 32, 0], free: [4000, 16, 0], q: [1000, 4, 0], score: 62.5 },
+    { why: 'a full fit: 100 − 0', max: [8000, 32, 0], free: [2000, 4, 0], q: [2000, 4, 0], score: 100 },
+    { why: 'GPU too: 100 − 41.67', max: [8000, 32, 4], free: [8000, 32, 2], q: [4000, 16, 1], score: 58.333333333333336 },
+    { why: 'undisclosed CPU maximum: 100 − 75', max: [0, 32, 0], free: [4000, 28, 0], q: [1000, 4, 0], score: 25 },
+  ],
+  balanced: [
+    { why: 'u = (1 − 2000/8000, 1 − 20/32) = (0.75, 0.375) → 100 × (1 − 0.375)', max: [8000, 32, 0], free: [4000, 24, 0], q: [2000, 4, 0], score: 62.5 },
+    { why: 'u = (0.5, 0.5): perfectly balanced → 100', max: [8000, 32, 0], free: [6000, 24, 0], q: [2000, 8, 0], score: 100 },
+    { why: 'GPU counts even unrequested: u = (0.5, 0.5, 1 − 1/4) → 100 × (1 − 0.25)', max: [8000, 32, 4], free: [6000, 24, 1], q: [2000, 8, 0], score: 75 },
+    { why: 'undisclosed memory maximum: u = (1 − 4000/8000, 8/16) = (0.5, 0.5) → 100', max: [8000, 0, 0], free: [6000, 16, 0], q: [2000, 8, 0], score: 100 },
+    { why: 'u = (0, 1): the worst → 0', max: [8000, 32, 0], free: [8000, 4, 0], q: [0, 4, 0], score: 0 },
+  ],
+};
+
+describe.each([
+  ['scored directly', false],
+  ['through the search over the shape index', true],
+] as const)('strategies, worked scores (%s)', (_, searchAlways) => {
+  useSearch(searchAlways);
+  for (const [strategy, rows] of Object.entries(TABLES) as Array<[Strategy, readonly Row[]]>) {
+    it.each(rows)(`${strategy}: $why`, (row) => {
+      const [maxCpu, maxMemGiB, maxGpu] = row.max;
+      const [cpu, memGiB, gpu] = row.free;
+      const c = Catalog.fromSnapshot(
+        fleet(
+          [
+            runner('r', {
+              maxCpuMillicores: maxCpu,
+              maxMemoryBytes: maxMemGiB * GiB,
+              maxGpuCount: maxGpu,
+              supportedGpuTypes: maxGpu > 0 || gpu > 0 ? ['H100'] : [],
+              resources: { availableCpuMillicores: cpu, availableMemoryBytes: memGiB * GiB, availableGpuCount: gpu, runningSandboxes: 0 },
+            }),
+          ],
+          [profile('p', 'r', { supportedGpuTypes: ['H100'] })],
+        ),
+      );
+      const q: SandboxRequest = { cpuMillicores: row.q[0], memoryBytes: row.q[1] * GiB, gpuCount: row.q[2] };
+      const p = c.place(q, { strategy });
+      expect(p.ok).toBe(true);
+      expect((p as Placement).score).toBe(row.score);
+    });
+  }
+
+  it('firstFit: every fitting runner scores 100, the first by runnerId wins', () => {
+    const c = Catalog.fromSnapshot(
+      fleet(
+        ['r-c', 'r-a', 'r-b'].map((id) => runner(id, { resources: { availableCpuMillicores: id === 'r-a' ? 0 : 4000, availableMemoryBytes: 8 * GiB, availableGpuCount: 0, runningSandboxes: 0 } })),
+        ['r-a', 'r-b', 'r-c'].map((id) => profile('p', id)),
+      ),
+    );
+    const p = c.place({ cpuMillicores: 1000, memoryBytes: GiB, gpuCount: 0 }, { strategy: 'firstFit', topK: 2 }) as Placement;
+    expect(p.alternatives?.map((a) => [a.runnerId, a.score])).toEqual([['r-b', 100], ['r-c', 100]]);
+  });
+});
