@@ -5,7 +5,7 @@ import { replayOf } from '../matcher/replay.js';
 import type { RunnerTable } from '../matcher/runner-table.js';
 import { compareIds } from '../order.js';
 import { isRecord } from '../snapshot/fields.js';
-import { REASONS, STRATEGIES, type FieldViolation, type RejectionCode, type RejectionReason, type Change, type RunnerResources, type SandboxRequest, type Strategy } from '../types.js';
+import { REASONS, STRATEGIES, type Change, type FieldViolation, type RejectionCode, type RejectionReason, type RunnerResources, type SandboxRequest, type Strategy } from '../types.js';
 import { DepartureQueue } from './departures.js';
 import { checkTrace, type TraceEvent } from './trace.js';
 

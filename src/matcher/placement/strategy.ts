@@ -15,8 +15,8 @@ import type { TopK } from './top-k.js';
  *   a dimension with C_d = 0 is left out;
  * - free fraction after placing f_d = (A_d − q_d) / C_d, in [0, 1] for a fitting runner;
  * - utilisation after placing u_d = 1 − f_d;
- * - for a regular runner (see {@link ShapeIndex}), free fraction before placing a_d = A_d / M_d
- *   and request term r_d = q_d / M_d, so that f_d = a_d − r_d.
+ * - for a disclosed maximum, free fraction before placing a_d = A_d / M_d and request term
+ *   r_d = q_d / M_d, so that f_d = a_d − r_d (the keys of the {@link ShapeIndex} are over a_d).
  */
 export interface ScoringStrategy {
   /** The score on a 0–100 scale, higher is better. */
@@ -28,7 +28,7 @@ export interface ScoringStrategy {
    * higher, 0 for a tie), or undefined when there is none for these two.
    */
   compareQuick(t: RunnerTable, a: number, b: number, cpu: number, mem: number, gpu: number): number | undefined;
-  /** Offers `s.top` every fitting regular runner that may beat its threshold, cell by cell. */
+  /** Offers `s.top` every fitting runner that may beat its threshold, cell by cell of the shape index. */
   search(s: Search): void;
 }
 
