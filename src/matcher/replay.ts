@@ -1,7 +1,8 @@
 import type { Rejection, SandboxRequest } from '../types.js';
 import type { Catalog } from './catalog.js';
 import type { AdmissionCache } from './placement/admission.js';
-import { rank } from './placement/place.js';
+import { nearestMisses, rejectionCode } from './placement/explain.js';
+import { rankFitting } from './placement/place.js';
 import type { ResolvedOptions } from './placement/request.js';
 import type { RunnerTable } from './runner-table.js';
 
@@ -15,8 +16,11 @@ import type { RunnerTable } from './runner-table.js';
 export interface Replay {
   /** The runner table, read by slot (amounts, maxima, the runner records). */
   readonly table: RunnerTable;
-  /** The best runner's slot for a trusted request, or the rejection with its explanation. */
-  place(request: SandboxRequest, options: ResolvedOptions): number | Rejection;
+  /**
+   * The best runner's slot for a trusted request; when nothing fits, the rejection's code and
+   * nearest misses (what a simulation records: the count of every reason is not worked out).
+   */
+  place(request: SandboxRequest, options: ResolvedOptions): number | Pick<Rejection, 'code' | 'nearestMisses'>;
   /** Takes a request's amounts off a runner (`sign` 1) or gives them back (-1). */
   hold(slot: number, request: SandboxRequest, sign: 1 | -1): void;
 }
@@ -29,8 +33,10 @@ export function replayOf(catalog: Catalog): Replay {
   return {
     table,
     place(request, options) {
-      const ranked = rank(table, admission, request, options);
-      return Array.isArray(ranked) ? (ranked[0] as [number, number])[0] : ranked;
+      const { ranked, conditions } = rankFitting(table, admission, request, options);
+      const best = ranked[0];
+      if (best !== undefined) return best[0];
+      return { code: rejectionCode(request), nearestMisses: nearestMisses(table, request, conditions, options.nearestMisses) };
     },
     hold(slot, request, sign) {
       table.reserve(slot, request.cpuMillicores, request.memoryBytes, request.gpuCount, sign);

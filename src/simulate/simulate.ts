@@ -5,7 +5,7 @@ import { replayOf } from '../matcher/replay.js';
 import type { RunnerTable } from '../matcher/runner-table.js';
 import { compareIds } from '../order.js';
 import { isRecord } from '../snapshot/fields.js';
-import { REASONS, STRATEGIES, type Change, type FieldViolation, type RejectionCode, type RejectionReason, type RunnerResources, type SandboxRequest, type Strategy } from '../types.js';
+import { REASONS, STRATEGIES, type Change, type FieldViolation, type RejectionCode, type RejectionReason, type SandboxRequest, type Strategy } from '../types.js';
 import { DepartureQueue } from './departures.js';
 import { checkTrace, type TraceEvent } from './trace.js';
 
@@ -271,7 +271,7 @@ function runOne(
     while (nextIndex < sampleCount - 1 && sampleTime(nextIndex) <= time) {
       const at = sampleTime(nextIndex++);
       runDeparturesUntil(at);
-      series.push(measure(catalog, at, running.size, shapes));
+      series.push(measureTable(table, at, running.size, shapes));
     }
   };
   /** Applies one change to one runner and keeps the level current. */
@@ -345,7 +345,7 @@ function runOne(
   sampleBefore(duration);
   runDeparturesUntil(duration);
   level.advance(duration);
-  const final = measure(catalog, duration, running.size, shapes);
+  const final = measureTable(table, duration, running.size, shapes);
   series.push(final);
   progress(1);
 
@@ -473,7 +473,36 @@ function add(t: Totals, maxCpu: number, maxMem: number, maxGpu: number, cpu: num
 
 const used = (total: number, free: number) => (total === 0 ? 0 : (total - free) / total);
 
-/** One sample, recounted from the catalog's state. */
+/**
+ * One sample, recounted from the runner table: as {@link measure}, in the same order (runnerId),
+ * so the same floats — without building a runner view per runner.
+ */
+function measureTable(table: RunnerTable, time: number, running: number, shapes: SimulationResult['commonGpuShapes']): Sample {
+  const t: Totals = { cpu: 0, cpuFree: 0, memory: 0, memoryFree: 0, gpu: 0, gpuFree: 0 };
+  let stranded = 0;
+  let freeGpus = 0;
+  let largestGpu = 0;
+  let largestCpu = 0;
+  const shapeFits = shapes.map(() => 0);
+  const known = table.indexes.known;
+  for (const slot of table.slotsInIdOrder()) {
+    if (!known.has(slot)) continue;
+    const cpu = table.availCpu[slot] as number;
+    const mem = table.availMem[slot] as number;
+    const gpu = table.availGpu[slot] as number;
+    add(t, table.maxCpu[slot] as number, table.maxMem[slot] as number, table.maxGpu[slot] as number, cpu, mem, gpu);
+    if (!table.runnerAt(slot).healthy) continue;
+    largestCpu = Math.max(largestCpu, cpu);
+    if (gpu === 0) continue;
+    freeGpus += gpu;
+    largestGpu = Math.max(largestGpu, gpu);
+    if (shapes.length > 0 && !usable(shapes, cpu, mem, gpu)) stranded += gpu;
+    for (let k = 0; k < shapes.length; k++) shapeFits[k] = (shapeFits[k] as number) + fitCount(shapes[k] as SimulationResult['commonGpuShapes'][number], cpu, mem, gpu);
+  }
+  return { time, cpu: used(t.cpu, t.cpuFree), memory: used(t.memory, t.memoryFree), gpu: used(t.gpu, t.gpuFree), running, strandedGpus: stranded, freeGpus, largestGpuFit: largestGpu, largestCpuFit: largestCpu, shapeFits };
+}
+
+/** One sample, recounted from the catalog's state through its public queries. */
 export function measure(catalog: Catalog, time: number, running: number, shapes: SimulationResult['commonGpuShapes']): Sample {
   const t: Totals = { cpu: 0, cpuFree: 0, memory: 0, memoryFree: 0, gpu: 0, gpuFree: 0 };
   let stranded = 0;
@@ -492,7 +521,7 @@ export function measure(catalog: Catalog, time: number, running: number, shapes:
     largestGpu = Math.max(largestGpu, res.availableGpuCount);
     if (shapes.length > 0 && !usable(shapes, res.availableCpuMillicores, res.availableMemoryBytes, res.availableGpuCount)) stranded += res.availableGpuCount;
     shapes.forEach((s, k) => {
-      shapeFits[k] = (shapeFits[k] as number) + fitCount(s, res);
+      shapeFits[k] = (shapeFits[k] as number) + fitCount(s, res.availableCpuMillicores, res.availableMemoryBytes, res.availableGpuCount);
     });
   }
   return {
@@ -510,10 +539,10 @@ export function measure(catalog: Catalog, time: number, running: number, shapes:
 }
 
 /** How many sandboxes of one shape fit side by side in these free resources. */
-function fitCount(shape: SimulationResult['commonGpuShapes'][number], res: RunnerResources): number {
-  let n = Math.floor(res.availableGpuCount / shape.gpuCount);
-  if (shape.cpuMillicores > 0) n = Math.min(n, Math.floor(res.availableCpuMillicores / shape.cpuMillicores));
-  if (shape.memoryBytes > 0) n = Math.min(n, Math.floor(res.availableMemoryBytes / shape.memoryBytes));
+function fitCount(shape: SimulationResult['commonGpuShapes'][number], cpu: number, mem: number, gpu: number): number {
+  let n = Math.floor(gpu / shape.gpuCount);
+  if (shape.cpuMillicores > 0) n = Math.min(n, Math.floor(cpu / shape.cpuMillicores));
+  if (shape.memoryBytes > 0) n = Math.min(n, Math.floor(mem / shape.memoryBytes));
   return n;
 }
 

@@ -44,20 +44,47 @@ export function rejectionMessage(considered: number, reasons: Readonly<Record<Re
  * so finding the runners that fail the fewest reasons needs no per-runner loop.
  */
 export function explainRejection(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): Rejection {
+  const tally = new Float64Array(REASONS.length);
+  const total = c.conditions.length + c.capacity.length;
+  const perCondition = new Int32Array(total);
+  const lowest = countReasons(t, c, perCondition);
+  for (let j = 0; j < total; j++) {
+    const reason = REASONS.indexOf(j < c.conditions.length ? (c.conditions[j] as Condition).reason : (c.capacity[j - c.conditions.length] as CapacityCondition).reason);
+    tally[reason] = (tally[reason] as number) + (perCondition[j] as number);
+  }
+  const nearestMisses = nearest(t, request, c, lowest, missCount);
+  return rejection(rejectionCode(request), t.size, countsOf(tally), nearestMisses);
+}
+
+/** As the reference gateway: a request that named a profile and found no place is a profile mismatch, whatever the reasons. */
+export function rejectionCode(request: SandboxRequest): RejectionCode {
+  return request.profileName !== undefined ? 'PROFILE_MISMATCH' : 'NO_SUITABLE_RUNNER';
+}
+
+/**
+ * The nearest misses alone, without the count of every reason (what a simulation records):
+ * the counter planes are built the same way, but nothing is tallied per reason.
+ */
+export function nearestMisses(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): NearestMiss[] {
+  return nearest(t, request, c, countReasons(t, c, undefined), missCount);
+}
+
+/**
+ * Fills the counter planes {@link PLANES} — bit b of (p3 p2 p1 p0) counts how many reasons
+ * runner b fails — and, when given `perCondition`, how many runners fail each condition.
+ * Returns the fewest reasons any live runner fails (16 when there is none).
+ *
+ * One pass set per reason: several sets (tags) are AND-ed first, capacity is resolved exactly.
+ * Then one fused pass over the words adds every reason's failing bits into the four planes held
+ * in locals (carry-save), 32 runners at a time.
+ */
+function countReasons(t: RunnerTable, c: RequestConditions, perCondition: Int32Array | undefined): number {
   const words = t.activeWords;
   const [p0, p1, p2, p3] = PLANES.map((plane) => plane.get(t.wordCount, true)) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-  const tally = new Float64Array(REASONS.length);
   const live = t.indexes.live.words;
   const known = t.indexes.known.words;
   const conditions = c.conditions;
-  const reasonOf = Int32Array.from([...conditions, ...c.capacity], (x) => REASONS.indexOf(x.reason));
-  const total = reasonOf.length;
-  const perCondition = new Int32Array(total);
-
-  // One pass set per reason: several sets (tags) are AND-ed first, capacity is resolved
-  // exactly. Then one fused pass over the words adds every reason's failing bits into four
-  // counter planes held in locals (carry-save), so that bit b of (p3 p2 p1 p0) counts runner
-  // b's reasons, 32 runners at a time.
+  const total = conditions.length + c.capacity.length;
   const passes: Uint32Array[] = [];
   let buffers = 0;
   for (let j = 0; j < total; j++) {
@@ -92,7 +119,7 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
       // Branch-free: whether a runner fails is data, and a mispredicted branch costs more than
       // the carry chain it would skip.
       const f = l & ~((passes[j] as Uint32Array)[i] as number);
-      perCondition[j] = (perCondition[j] as number) + popcount(f);
+      if (perCondition) perCondition[j] = (perCondition[j] as number) + popcount(f);
       const k0 = c0 & f;
       c0 ^= f;
       const k1 = c1 & k0;
@@ -113,14 +140,7 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
       }
     }
   }
-  for (let j = 0; j < total; j++) tally[reasonOf[j] as number] = (tally[reasonOf[j] as number] as number) + (perCondition[j] as number);
-  const counts = countsOf(tally);
-
-  const considered = t.size;
-  const nearestMisses = nearest(t, request, c, [p0, p1, p2, p3], lowest, missCount);
-  // As the reference gateway: a request that named a profile and found no place is a profile mismatch, whatever the reasons.
-  const code: RejectionCode = request.profileName !== undefined ? 'PROFILE_MISMATCH' : 'NO_SUITABLE_RUNNER';
-  return rejection(code, considered, counts, nearestMisses);
+  return lowest;
 }
 
 /** Reason counts as a record with a fixed shape (REASONS order). */
@@ -173,10 +193,10 @@ function rejection(code: RejectionCode, considered: number, reasons: Record<Reje
  * of reasons, the runners with that count form a bitset; when it is large the runners are
  * walked in runnerId order until enough are found, when small its bits are ranked directly.
  */
-function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, planes: Uint32Array[], lowest: number, missCount: number): NearestMiss[] {
+function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, lowest: number, missCount: number): NearestMiss[] {
   const chosen: number[] = [];
   const rank = t.ranks();
-  const [p0, p1, p2, p3] = planes as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+  const [p0, p1, p2, p3] = PLANES.map((plane) => plane.get(t.wordCount, false)) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
   const live = t.indexes.live.words;
   const mask = MASK.get(t.wordCount, false);
   const words = t.activeWords;

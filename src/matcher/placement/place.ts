@@ -4,7 +4,7 @@ import { andInto, type Conjunction, slotAt } from '../kernel.js';
 import type { RunnerTable } from '../runner-table.js';
 import { WordScratch } from '../scratch.js';
 import type { AdmissionCache } from './admission.js';
-import { fitConjunction, requestConditions } from './conditions.js';
+import { fitConjunction, type RequestConditions, requestConditions } from './conditions.js';
 import { explainRejection } from './explain.js';
 import { firstFits } from './first-fit.js';
 import type { ResolvedOptions } from './request.js';
@@ -47,13 +47,19 @@ export function place(t: RunnerTable, admission: AdmissionCache, request: Sandbo
 
 /** Stages 1–5: the best runners (slot, score), at least one, or the explained rejection. */
 export function rank(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest, options: ResolvedOptions): Ranked | Rejection {
+  const { ranked, conditions } = rankFitting(t, admission, request, options);
+  return ranked.length > 0 ? ranked : explainRejection(t, request, conditions, options.nearestMisses);
+}
+
+/** Stages 1–4: the best fitting runners (none when nothing fits), and the request's conditions. */
+export function rankFitting(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest, options: ResolvedOptions): { ranked: Ranked; conditions: RequestConditions } {
   const admitting = admission.runnersAdmitting(request);
   const allowList = request.runnerIds === undefined ? undefined : allowListBitset(t, request.runnerIds);
   const conditions = requestConditions(t, request, admitting, allowList);
   const fit = fitConjunction(t, conditions);
   const keep = Math.max(1, options.topK);
   const ranked = options.strategy === 'firstFit' ? firstFits(t, fit, keep) : bestScored(t, fit, keep, SCORING[options.strategy], request);
-  return ranked.length > 0 ? ranked : explainRejection(t, request, conditions, options.nearestMisses);
+  return { ranked, conditions };
 }
 
 function allowListBitset(t: RunnerTable, runnerIds: readonly string[]): Bitset {
