@@ -3,7 +3,7 @@ import { checkRanges } from '../matcher/arguments.js';
 import { isParsedSnapshot, parseSnapshot } from '../snapshot/parse.js';
 import { drawRequest } from '../fleet/requests.js';
 import { createRandom, type Random } from '../random.js';
-import type { Snapshot } from '../types.js';
+import type { SandboxRequest, Snapshot } from '../types.js';
 import { trustTrace, type TraceEvent } from './trace.js';
 
 export interface TraceOptions {
@@ -93,16 +93,34 @@ export function generateTrace(options: TraceOptions): readonly TraceEvent[] {
   const joiners = generateFleet({ runners: Math.max(1, Math.ceil(options.events * runnerShare)), seed: options.seed + 1 });
   let joined = 0;
 
+  // Arrivals asking the same share one frozen request: a mix has a few hundred distinct ones,
+  // and a trace of a million events would otherwise hold half a million copies.
+  const requests = new Map<string, SandboxRequest>();
+  const intern = (request: SandboxRequest): SandboxRequest => {
+    const key = JSON.stringify(request);
+    const known = requests.get(key);
+    if (known) return known;
+    requests.set(key, request);
+    return request;
+  };
+  // Events due as they are drawn come in time order; the few scheduled for later (departures,
+  // runners back to health) are sorted on their own and merged in, ties in drawing order.
   type Timed = { event: TraceEvent; seq: number };
-  const out: Timed[] = [];
+  const now: TraceEvent[] = [];
+  const nowSeq: number[] = [];
+  const later: Timed[] = [];
   let seq = 0;
-  const push = (event: TraceEvent) => out.push({ event, seq: seq++ });
+  const push = (event: TraceEvent) => {
+    now.push(event);
+    nowSeq.push(seq++);
+  };
+  const schedule = (event: TraceEvent) => later.push({ event, seq: seq++ });
   let time = 0;
   let arrivals = 0;
   // Generate past the end, then keep the first `events` in time order: departures scheduled
   // beyond the cut fall away (those sandboxes are still running when the trace ends).
   const target = Math.ceil(options.events * 1.3);
-  while (out.length < target) {
+  while (now.length + later.length < target) {
     time += random.exponential(1 / rate);
     const t = Math.round(time * 1000) / 1000;
     if (random.chance(runnerShare)) {
@@ -111,7 +129,7 @@ export function generateTrace(options: TraceOptions): readonly TraceEvent[] {
       else if (kind === 'flap' && flapping.length > 0) {
         const runnerId = flapping.pop() as string;
         push({ type: 'runnerUnhealthy', time: t, runnerId });
-        push({ type: 'runnerHealthy', time: Math.round((t + paretoLifetime(random, meanLifetime)) * 1000) / 1000, runnerId });
+        schedule({ type: 'runnerHealthy', time: Math.round((t + paretoLifetime(random, meanLifetime)) * 1000) / 1000, runnerId });
       } else if (joined < joiners.runners.length) {
         const runner = joiners.runners[joined++];
         if (runner) {
@@ -123,15 +141,30 @@ export function generateTrace(options: TraceOptions): readonly TraceEvent[] {
       continue;
     }
     const sandboxId = `sbx-${String(arrivals++).padStart(7, '0')}`;
-    const request = drawRequest(random, mix);
+    const request = intern(drawRequest(random, mix));
     const lifetime = paretoLifetime(random, meanLifetime);
     if (random.chance(0.2)) {
       push({ type: 'arrival', time: t, sandboxId, request });
-      push({ type: 'departure', time: Math.round((t + lifetime) * 1000) / 1000, sandboxId });
+      schedule({ type: 'departure', time: Math.round((t + lifetime) * 1000) / 1000, sandboxId });
     } else {
       push({ type: 'arrival', time: t, sandboxId, request, lifetime });
     }
   }
-  out.sort((a, b) => a.event.time - b.event.time || a.seq - b.seq);
-  return trustTrace(out.slice(0, options.events).map((x) => x.event));
+  later.sort((a, b) => a.event.time - b.event.time || a.seq - b.seq);
+  const events: TraceEvent[] = [];
+  let i = 0;
+  let j = 0;
+  while (events.length < options.events && (i < now.length || j < later.length)) {
+    const a = now[i];
+    const b = later[j];
+    const nowFirst = b === undefined || (a !== undefined && (a.time < b.event.time || (a.time === b.event.time && (nowSeq[i] as number) < b.seq)));
+    if (nowFirst) {
+      events.push(a as TraceEvent);
+      i++;
+    } else {
+      events.push((b as Timed).event);
+      j++;
+    }
+  }
+  return trustTrace(events);
 }
