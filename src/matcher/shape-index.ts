@@ -202,6 +202,12 @@ export class ShapeKey {
   most: Float64Array;
   least: Float64Array;
   private stale: Uint8Array;
+  /**
+   * Per chunk of 32 buckets (one occupancy word), the most available on one of its runners, so
+   * that a walk skips 32 buckets where nothing fits at once; `chunkStale` as `stale`.
+   */
+  private chunkMost: Float64Array;
+  private chunkStale: Uint8Array;
 
   constructor(
     readonly id: number,
@@ -216,6 +222,8 @@ export class ShapeKey {
     this.most = from ? from.most.slice() : new Float64Array(0);
     this.least = from ? from.least.slice() : new Float64Array(0);
     this.stale = from ? from.stale.slice() : new Uint8Array(0);
+    this.chunkMost = from ? from.chunkMost.slice() : new Float64Array(0);
+    this.chunkStale = from ? from.chunkStale.slice() : new Uint8Array(0);
   }
 
   clone(amounts: Amounts): ShapeKey {
@@ -246,13 +254,19 @@ export class ShapeKey {
     const stale = new Uint8Array(wider * BUCKETS);
     stale.set(this.stale);
     this.stale = stale;
+    const chunkMost = new Float64Array(wider * CELL_WORDS * 3);
+    chunkMost.set(this.chunkMost);
+    this.chunkMost = chunkMost;
+    const chunkStale = new Uint8Array(wider * CELL_WORDS);
+    chunkStale.set(this.chunkStale);
+    this.chunkStale = chunkStale;
   }
 
   /** Files a slot in list `to` (-1: out of the key) after its amounts changed. */
   move(slot: number, to: number): void {
     const from = this.at[slot] as number;
     if (from === to) {
-      if (to >= 0) this.stale[to] = 1;
+      if (to >= 0) this.changed(to);
       return;
     }
     if (from >= 0) {
@@ -264,7 +278,7 @@ export class ShapeKey {
         this.pos[last] = i;
       }
       if (list.length === 0) this.mark(from, false);
-      this.stale[from] = 1;
+      this.changed(from);
     }
     this.at[slot] = to;
     if (to >= 0) {
@@ -275,11 +289,66 @@ export class ShapeKey {
       }
       this.pos[slot] = list.length;
       list.push(slot);
-      if (list.length === 1) {
-        this.mark(to, true);
-        this.stale[to] = 1;
-      } else if (this.stale[to] === 0) this.include(to, slot);
+      if (list.length === 1) this.mark(to, true);
+      // Entering can only widen a list's summaries: widened in place when they are current.
+      if (list.length === 1 || this.stale[to] === 1) this.stale[to] = 1;
+      else this.include(to, slot);
+      const chunk = to >>> 5;
+      if (this.chunkStale[chunk] === 0) {
+        const a = this.amounts;
+        const m = this.chunkMost;
+        m[chunk * 3] = Math.max(m[chunk * 3] as number, a.availCpu[slot] as number);
+        m[chunk * 3 + 1] = Math.max(m[chunk * 3 + 1] as number, a.availMem[slot] as number);
+        m[chunk * 3 + 2] = Math.max(m[chunk * 3 + 2] as number, a.availGpu[slot] as number);
+      }
     }
+  }
+
+  /** A runner entered, left or changed within `list`: its summaries are worked out again when next read. */
+  private changed(list: number): void {
+    this.stale[list] = 1;
+    this.chunkStale[list >>> 5] = 1;
+  }
+
+  /**
+   * The lowest non-empty bucket of `cell` at or above `k` where a runner may have `cpu`, `mem`
+   * and `gpu` available, or BUCKETS: chunks of 32 buckets where none may are skipped whole.
+   */
+  aboveFitting(cell: number, k: number, cpu: number, mem: number, gpu: number): number {
+    for (k = this.above(cell, k); k < BUCKETS; k = this.above(cell, k + 1)) {
+      const list = cell * BUCKETS + k;
+      if (!this.chunkMayFit(list >>> 5, cpu, mem, gpu)) k |= 31;
+      else if (this.mayFit(list, cpu, mem, gpu)) return k;
+    }
+    return BUCKETS;
+  }
+
+  /** As {@link aboveFitting}, downwards: the highest such bucket at or below `k`, or -1. */
+  belowFitting(cell: number, k: number, cpu: number, mem: number, gpu: number): number {
+    for (k = this.below(cell, k); k >= 0; k = this.below(cell, k - 1)) {
+      const list = cell * BUCKETS + k;
+      if (!this.chunkMayFit(list >>> 5, cpu, mem, gpu)) k &= ~31;
+      else if (this.mayFit(list, cpu, mem, gpu)) return k;
+    }
+    return -1;
+  }
+
+  private chunkMayFit(chunk: number, cpu: number, mem: number, gpu: number): boolean {
+    const m = this.chunkMost;
+    const at = chunk * 3;
+    if (this.chunkStale[chunk] === 1) {
+      m.fill(0, at, at + 3);
+      let bits = this.occupied[chunk] as number;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        const list = (chunk << 5) + 31 - Math.clz32(low);
+        bits ^= low;
+        this.summarise(list);
+        for (let d = 0; d < 3; d++) if ((this.most[list * 3 + d] as number) > (m[at + d] as number)) m[at + d] = this.most[list * 3 + d] as number;
+      }
+      this.chunkStale[chunk] = 0;
+    }
+    return (m[at] as number) >= cpu && (m[at + 1] as number) >= mem && (m[at + 2] as number) >= gpu;
   }
 
   /**

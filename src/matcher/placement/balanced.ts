@@ -48,7 +48,7 @@ export const balanced: ScoringStrategy = {
       const base = cell * BUCKETS;
       if ((shapes.cellUndisclosed[cell] as number) & (CPU | MEMORY)) {
         // No order to walk in: every bucket, each skipped on its own bound.
-        for (let k = key.above(cell, 0); k < BUCKETS; k = key.above(cell, k + 1)) {
+        for (let k = key.aboveFitting(cell, 0, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) {
           if (key.mayFit(base + k, cpu, mem, gpu) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
         }
         continue;
@@ -57,15 +57,15 @@ export const balanced: ScoringStrategy = {
       const lo = cpu / (large[at] as number) - mem / (small[at + 1] as number);
       const hi = cpu / (small[at] as number) - mem / (large[at + 1] as number);
       const start = bucketOf(((lo + hi) / 2 + 1) / 2);
-      let up = key.above(cell, start);
-      let down = key.below(cell, start - 1);
+      let up = key.aboveFitting(cell, start, cpu, mem, gpu);
+      let down = key.belowFitting(cell, start - 1, cpu, mem, gpu);
       while (up < BUCKETS || down >= 0) {
         const upBound = up < BUCKETS ? deltaBound(up, lo, hi) : -Infinity;
         const downBound = down >= 0 ? deltaBound(down, lo, hi) : -Infinity;
         if (Math.max(upBound, downBound) + SLACK < top.threshold) break;
         const k = upBound >= downBound ? up : down;
-        if (k === up) up = key.above(cell, up + 1);
-        else down = key.below(cell, down - 1);
+        if (k === up) up = key.aboveFitting(cell, up + 1, cpu, mem, gpu);
+        else down = key.belowFitting(cell, down - 1, cpu, mem, gpu);
         if (key.mayFit(base + k, cpu, mem, gpu) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
       }
     }

@@ -42,7 +42,7 @@ export const spread: ScoringStrategy = {
       const keyed = DIMENSIONS[disclosed] as number;
       // 100 × (keyed × (k + 1) / B − Σ q_d / L_d + (n − keyed)) / n: undisclosed terms count 1.
       const rest = n - keyed - requestTerms(shapes.largest, cell, disclosed, cpu, mem, gpu);
-      for (let k = key.below(cell, BUCKETS - 1); k >= 0; k = key.below(cell, k - 1)) {
+      for (let k = key.belowFitting(cell, BUCKETS - 1, cpu, mem, gpu); k >= 0; k = key.belowFitting(cell, k - 1, cpu, mem, gpu)) {
         if ((100 * ((keyed * (k + 1)) / BUCKETS + rest)) / n + SLACK < top.threshold) break;
         offerFitting(s, key, cell * BUCKETS + k);
       }

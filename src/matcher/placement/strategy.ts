@@ -81,7 +81,8 @@ export function fitsCapacity(t: RunnerTable, slot: number, cpu: number, mem: num
 
 /** Offers every fitting runner of a cell, bucket by bucket (a cell whose scores have no bound). */
 export function offerCell(s: Search, key: ShapeKey, cell: number): void {
-  for (let k = key.above(cell, 0); k < BUCKETS; k = key.above(cell, k + 1)) offerFitting(s, key, cell * BUCKETS + k);
+  const { cpu, mem, gpu } = s;
+  for (let k = key.aboveFitting(cell, 0, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) offerFitting(s, key, cell * BUCKETS + k);
 }
 
 /** Σ_{d∈S} q_d / M_d with M_d taken from `maxima` (a cell's smallest or largest; 0 for an empty S). */
