@@ -52,6 +52,14 @@ export class RunnerTable {
   private readonly stamps: { value: number };
 
   private zeroWords: Uint32Array | undefined;
+  /**
+   * Whether slot order is runnerId order (a higher slot holds a greater id): true while runners
+   * are only appended in id order (as `fromSnapshot` adds them) or removed; then the first
+   * fitting runners by id are the lowest set bits of the fit bitset.
+   */
+  private inIdOrder: boolean;
+  /** The id of the last runner appended (at the high-water slot). */
+  private lastAppended: string | undefined;
   /** Runners as callers see them (effective resources), built on first read. */
   private views: Array<Runner | undefined>;
   /** Runners with `resources: null`, for listings that do not include resources. */
@@ -88,6 +96,8 @@ export class RunnerTable {
     this.views = from ? from.views.slice() : [];
     this.bare = from ? from.bare.slice() : [];
     this.order = from?.order?.slice();
+    this.inIdOrder = from ? from.inIdOrder : true;
+    this.lastAppended = from?.lastAppended;
     this.rank = from?.rank;
   }
 
@@ -108,9 +118,19 @@ export class RunnerTable {
     return this.runners[slot] as Runner;
   }
 
-  private allocate(): number {
+  /** Whether slot order is runnerId order (see {@link inIdOrder}). */
+  get slotOrderIsIdOrder(): boolean {
+    return this.inIdOrder;
+  }
+
+  private allocate(runnerId: string): number {
     const reused = this.freeSlots.pop();
-    if (reused !== undefined) return reused;
+    if (reused !== undefined) {
+      this.inIdOrder = false;
+      return reused;
+    }
+    if (this.lastAppended !== undefined && !idBefore(this.lastAppended, runnerId)) this.inIdOrder = false;
+    this.lastAppended = runnerId;
     const slot = this.highWater++;
     if (slot >= this.wordCount * 32) this.grow(Math.max(this.wordCount * 2, (slot >>> 5) + 1));
     return slot;
@@ -142,7 +162,7 @@ export class RunnerTable {
   /** Adds a runner or replaces the one with the same id (keeping its slot and reservations). */
   upsert(runner: Runner): number {
     const existing = this.slotOf.get(runner.runnerId);
-    const slot = existing ?? this.allocate();
+    const slot = existing ?? this.allocate(runner.runnerId);
     if (existing !== undefined) this.indexes.removeValues(slot, this.runnerAt(slot));
     this.runners[slot] = runner;
     if (existing === undefined) {

@@ -5,7 +5,7 @@ const DEFAULT = { ...SEARCH_TUNING };
 
 /**
  * With `always`, every scoring decision goes through the strategy's search over the shape index
- * and firstFit works out the whole fit set at once (test fleets are small: by default they would
+ * and firstFit works out the whole fit set at once, even when slot order is runnerId order (test fleets are small: by default they would
  * all be scored directly, and firstFit would find its runner walking). Returns the undo.
  */
 export function useSearchNow(always: boolean): () => void {
@@ -13,6 +13,7 @@ export function useSearchNow(always: boolean): () => void {
     SEARCH_TUNING.scoreAllBase = -1;
     SEARCH_TUNING.perCell = 0;
     SEARCH_TUNING.firstFitWalk = 0;
+    SEARCH_TUNING.firstFitBySlot = false;
   }
   return () => Object.assign(SEARCH_TUNING, DEFAULT);
 }

@@ -1,4 +1,4 @@
-import { answerAt, type Conjunction, materialiseConjunction } from '../kernel.js';
+import { answerAt, type Conjunction, materialiseConjunction, slotAt } from '../kernel.js';
 import { LowestRanks } from '../lowest-ranks.js';
 import type { RunnerTable } from '../runner-table.js';
 import { WordScratch, WordStamps } from '../scratch.js';
@@ -10,18 +10,40 @@ const fitWords = new WordScratch();
 const filled = new WordStamps();
 
 /**
+ * When slot order is runnerId order, the first fitting runners are the lowest set bits of the
+ * fit conjunction: the words are worked out in order until `keep` are found.
+ */
+function lowestSlots(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
+  const out: Ranked = [];
+  const words = t.activeWords;
+  for (let i = 0; i < words; i++) {
+    let w = answerAt(fit, i);
+    while (w !== 0) {
+      const low = w & -w;
+      out.push([slotAt(i, low), 100]);
+      if (out.length === keep) return out;
+      w ^= low;
+    }
+  }
+  return out;
+}
+
+/**
  * `firstFit`: every fitting runner scores 100, so the tie-break — ascending runnerId — decides:
  * the first fitting runner in runnerId order wins.
  *
  * Worked example: runners `r-a` (full), `r-b` and `r-c` (both fit): `r-b`, score 100.
  *
- * **Search.** No bound is needed. First a walk in runnerId order that works out each word of
+ * **Search.** No bound is needed. While slots are in runnerId order (runners added in id order,
+ * as `fromSnapshot` adds them, or removed), the lowest set bits of the fit conjunction, a word at
+ * a time. Otherwise, first a walk in runnerId order that works out each word of
  * the fit conjunction the first time it needs it, so a runner found early costs only the words
  * before it; after `SEARCH_TUNING.firstFitWalk` runners without finding `keep`, the whole fit set is worked out
  * (a pass over every word) and its lowest ranks kept — so a request that few runners fit costs
  * one pass, not a walk through the fleet.
  */
 export function firstFits(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
+  if (t.slotOrderIsIdOrder && SEARCH_TUNING.firstFitBySlot) return lowestSlots(t, fit, keep);
   const fits = fitWords.get(t.wordCount, false);
   const { stamps, stamp } = filled.next(t.wordCount);
   const out: Ranked = [];
