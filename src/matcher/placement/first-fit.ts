@@ -38,9 +38,10 @@ function lowestSlots(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
  * as `fromSnapshot` adds them, or removed), the lowest set bits of the fit conjunction, a word at
  * a time. Otherwise, first a walk in runnerId order that works out each word of
  * the fit conjunction the first time it needs it, so a runner found early costs only the words
- * before it; after `SEARCH_TUNING.firstFitWalk` runners without finding `keep`, the whole fit set is worked out
- * (a pass over every word) and its lowest ranks kept — so a request that few runners fit costs
- * one pass, not a walk through the fleet.
+ * before it; after `SEARCH_TUNING.firstFitWalk` runners without finding `keep`, the whole fit
+ * set is worked out (a pass over every word): when many fit, the walk goes on over it (the next
+ * fit comes soon); when few do (fewer than the square root of the fleet), their lowest ranks
+ * are kept — so a request that few runners fit costs one pass, not a walk through the fleet.
  */
 export function firstFits(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
   if (t.slotOrderIsIdOrder && SEARCH_TUNING.firstFitBySlot) return lowestSlots(t, fit, keep);
@@ -62,7 +63,19 @@ export function firstFits(t: RunnerTable, fit: Conjunction, keep: number): Ranke
   }
   if (walk === order.length) return out;
   const words = t.activeWords;
-  if (materialiseConjunction(fit, words, fits) === 0) return out;
+  const count = materialiseConjunction(fit, words, fits);
+  if (count === 0) return out;
+  if (count * count > order.length) {
+    // Many fit: the walk, now over the worked-out words, reaches the next ones soon.
+    for (let k = walk; k < order.length; k++) {
+      const slot = order[k] as number;
+      if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0) continue;
+      out.push([slot, 100]);
+      if (out.length === keep) break;
+    }
+    return out;
+  }
+  // Few fit: rank them all (those the walk found are among them).
   const lowest = new LowestRanks(t.ranks(), keep);
   for (let i = 0; i < words; i++) if (fits[i] !== 0) lowest.offerWord(i, fits[i] as number);
   return lowest.slots.map((slot) => [slot, 100]);
