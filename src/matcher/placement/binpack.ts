@@ -1,7 +1,7 @@
-import { BUCKETS, bucketOf, DIMENSIONS } from '../shape-index.js';
+import { BUCKETS, bucketOf } from '../shape-index.js';
 import { compareSameShape } from './exact.js';
-import { exactSpread, requestedDimensions, spreadScore } from './spread.js';
-import { cellCanFit, offerCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
+import { exactSpread, spreadScore } from './spread.js';
+import { forEachKeyedCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
 
 /**
  * `binpack` (most allocated): 100 − spread (see `spread.ts`) — fill runners up so that whole
@@ -30,20 +30,7 @@ export const binpack: ScoringStrategy = {
   },
   search(s: Search): void {
     const { shapes, top, cpu, mem, gpu } = s;
-    const requested = requestedDimensions(cpu, mem, gpu);
-    for (let cell = 0; cell < shapes.cellCount; cell++) {
-      const dims = shapes.cellDims[cell] as number;
-      if (shapes.cellSize[cell] === 0 || (requested & ~dims) !== 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
-      const undisclosed = shapes.cellUndisclosed[cell] as number;
-      if (requested === 0 && undisclosed !== 0) {
-        offerCell(s, shapes.key(dims), cell);
-        continue;
-      }
-      const S = requested === 0 ? dims : requested;
-      const key = shapes.key(S);
-      const disclosed = S & ~undisclosed;
-      const n = DIMENSIONS[S] as number;
-      const keyed = DIMENSIONS[disclosed] as number;
+    forEachKeyedCell(s, ({ cell, key, disclosed, n, keyed }) => {
       const most = requestTerms(shapes.smallest, cell, disclosed, cpu, mem, gpu);
       // A fitting runner has a_d ≥ q_d / M_d ≥ q_d / L_d: its key is at least their mean.
       const first = keyed === 0 ? 0 : bucketOf(requestTerms(shapes.largest, cell, disclosed, cpu, mem, gpu) / keyed) - 1;
@@ -51,6 +38,6 @@ export const binpack: ScoringStrategy = {
         if (100 * (1 - ((keyed * k) / BUCKETS - most) / n) + SLACK < top.threshold) break;
         offerFitting(s, key, cell * BUCKETS + k);
       }
-    }
+    });
   },
 };

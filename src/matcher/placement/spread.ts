@@ -1,7 +1,7 @@
 import type { RunnerTable } from '../runner-table.js';
-import { BUCKETS, CPU, DIMENSIONS, GPU, MEMORY } from '../shape-index.js';
+import { BUCKETS } from '../shape-index.js';
 import { compareSameShape, type Ratio } from './exact.js';
-import { cellCanFit, offerCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
+import { forEachKeyedCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
 
 /**
  * `spread` (least allocated): 100 × mean of f_d over the requested dimensions (q_d > 0) that have
@@ -24,36 +24,16 @@ export const spread: ScoringStrategy = {
   compareQuick: (t, a, b, cpu, mem, gpu) => compareSameShape(t, a, b, cpu, mem, gpu),
   search(s: Search): void {
     const { shapes, top, cpu, mem, gpu } = s;
-    const requested = requestedDimensions(cpu, mem, gpu);
-    for (let cell = 0; cell < shapes.cellCount; cell++) {
-      const dims = shapes.cellDims[cell] as number;
-      if (shapes.cellSize[cell] === 0 || (requested & ~dims) !== 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
-      const undisclosed = shapes.cellUndisclosed[cell] as number;
-      // Nothing requested averages over the dimensions with a capacity, which for an
-      // undisclosed maximum depends on the amount available: no bound.
-      if (requested === 0 && undisclosed !== 0) {
-        offerCell(s, shapes.key(dims), cell);
-        continue;
-      }
-      const S = requested === 0 ? dims : requested;
-      const key = shapes.key(S);
-      const disclosed = S & ~undisclosed;
-      const n = DIMENSIONS[S] as number;
-      const keyed = DIMENSIONS[disclosed] as number;
+    forEachKeyedCell(s, ({ cell, key, disclosed, n, keyed }) => {
       // 100 × (keyed × (k + 1) / B − Σ q_d / L_d + (n − keyed)) / n: undisclosed terms count 1.
       const rest = n - keyed - requestTerms(shapes.largest, cell, disclosed, cpu, mem, gpu);
       for (let k = key.belowFitting(cell, BUCKETS - 1, cpu, mem, gpu); k >= 0; k = key.belowFitting(cell, k - 1, cpu, mem, gpu)) {
         if ((100 * ((keyed * (k + 1)) / BUCKETS + rest)) / n + SLACK < top.threshold) break;
         offerFitting(s, key, cell * BUCKETS + k);
       }
-    }
+    });
   },
 };
-
-/** The dimension bits of the request's positive quantities. */
-export function requestedDimensions(cpu: number, mem: number, gpu: number): number {
-  return (cpu > 0 ? CPU : 0) | (mem > 0 ? MEMORY : 0) | (gpu > 0 ? GPU : 0);
-}
 
 export function spreadScore(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): number {
   const fc = freeAfter(t.availCpu[slot] as number, t.maxCpu[slot] as number, cpu);

@@ -1,5 +1,5 @@
 import type { RunnerTable } from '../runner-table.js';
-import { BUCKETS, CPU, GPU, MEMORY, type ShapeIndex, type ShapeKey } from '../shape-index.js';
+import { BUCKETS, CPU, DIMENSIONS, GPU, MEMORY, type ShapeIndex, type ShapeKey } from '../shape-index.js';
 import type { Ratio } from './exact.js';
 import type { TopK } from './top-k.js';
 
@@ -84,6 +84,52 @@ export function fitsCapacity(t: RunnerTable, slot: number, cpu: number, mem: num
 export function offerCell(s: Search, key: ShapeKey, cell: number): void {
   const { cpu, mem, gpu } = s;
   for (let k = key.aboveFitting(cell, 0, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) offerFitting(s, key, cell * BUCKETS + k);
+}
+
+/** The dimension bits of the request's positive quantities. */
+export function requestedDimensions(cpu: number, mem: number, gpu: number): number {
+  return (cpu > 0 ? CPU : 0) | (mem > 0 ? MEMORY : 0) | (gpu > 0 ? GPU : 0);
+}
+
+/** A cell as spread and binpack see it: its key over S, and the dimensions the bound counts. */
+export interface KeyedCell {
+  readonly cell: number;
+  readonly key: ShapeKey;
+  /** The disclosed dimensions of S (the key averages over these). */
+  readonly disclosed: number;
+  /** |S|, the dimensions the score averages over, and |disclosed|. */
+  readonly n: number;
+  readonly keyed: number;
+}
+
+/**
+ * The cells spread and binpack search, with S the requested dimensions (every dimension of the
+ * cell when nothing is requested): cells lacking a requested dimension or too small for the
+ * request are skipped; cells whose scores have no bound (nothing requested and an undisclosed
+ * maximum) are offered whole; the others are handed to `visit` (one object, reused).
+ */
+export function forEachKeyedCell(s: Search, visit: (c: KeyedCell) => void): void {
+  const { shapes, cpu, mem, gpu } = s;
+  const requested = requestedDimensions(cpu, mem, gpu);
+  const c = { cell: 0, key: undefined as unknown as ShapeKey, disclosed: 0, n: 0, keyed: 0 };
+  for (let cell = 0; cell < shapes.cellCount; cell++) {
+    const dims = shapes.cellDims[cell] as number;
+    if (shapes.cellSize[cell] === 0 || (requested & ~dims) !== 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
+    const undisclosed = shapes.cellUndisclosed[cell] as number;
+    // Nothing requested averages over the dimensions with a capacity, which for an
+    // undisclosed maximum depends on the amount available: no bound.
+    if (requested === 0 && undisclosed !== 0) {
+      offerCell(s, shapes.key(dims), cell);
+      continue;
+    }
+    const S = requested === 0 ? dims : requested;
+    c.cell = cell;
+    c.key = shapes.key(S);
+    c.disclosed = S & ~undisclosed;
+    c.n = DIMENSIONS[S] as number;
+    c.keyed = DIMENSIONS[c.disclosed] as number;
+    visit(c);
+  }
 }
 
 /** Σ_{d∈S} q_d / M_d with M_d taken from `maxima` (a cell's smallest or largest; 0 for an empty S). */
