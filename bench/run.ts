@@ -29,17 +29,40 @@ export interface Row {
 const rows: Row[] = [];
 const fleets = new Map<string, Snapshot>();
 
-/** The two kinds of fleet every placement figure is measured on (see `generateFleet`'s `shapes`). */
-export type FleetKind = 'standard' | 'heterogeneous';
+/**
+ * The kinds of fleet placement is measured on: `generateFleet`'s two `shapes`, and `unique` —
+ * the heterogeneous fleet with every runner given a shape of its own (maxima drawn uniformly,
+ * free capacity uniform below them), unkind to the shape index's cells.
+ */
+export type FleetKind = 'standard' | 'heterogeneous' | 'unique';
 
 export function fleetOf(runners: number, shapes: FleetKind = 'standard'): Snapshot {
   const key = `${shapes}/${runners}`;
   let fleet = fleets.get(key);
   if (!fleet) {
-    fleet = generateFleet({ runners, seed: 20261128, shapes });
+    fleet = shapes === 'unique' ? uniqueShapes(fleetOf(runners, 'heterogeneous')) : generateFleet({ runners, seed: 20261128, shapes });
     fleets.set(key, fleet);
   }
   return fleet;
+}
+
+/** Every runner a shape of its own: 4–128 cores, 8 GiB–1 TiB, 1–8 GPUs where it had any (seeded). */
+function uniqueShapes(fleet: Snapshot): Snapshot {
+  let state = 20261128;
+  const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const runners = fleet.runners.map((r) => {
+    const maxCpu = 4000 + Math.floor(random() * 124_000);
+    const maxMem = Math.floor((8 + random() * 1016) * 2 ** 30);
+    const maxGpu = r.maxGpuCount > 0 ? 1 + Math.floor(random() * 8) : 0;
+    const resources = r.resources && {
+      ...r.resources,
+      availableCpuMillicores: Math.floor(random() * maxCpu),
+      availableMemoryBytes: Math.floor(random() * maxMem),
+      availableGpuCount: Math.floor(random() * (maxGpu + 1)),
+    };
+    return { ...r, maxCpuMillicores: maxCpu, maxMemoryBytes: maxMem, maxGpuCount: maxGpu, resources };
+  });
+  return { runners, profiles: fleet.profiles };
 }
 
 /** Median µs per operation of `fn`, which performs `ops` operations per call. */
@@ -179,7 +202,7 @@ const PLACE_TARGETS: Readonly<Record<number, number>> = { 5000: 100_000, 15_000:
 async function placement(): Promise<void> {
   const requests = generateRequests({ count: 1000, seed: 99 });
   const batch = 50;
-  for (const kind of ['standard', 'heterogeneous'] as const) {
+  for (const kind of ['standard', 'heterogeneous', 'unique'] as const) {
     for (const size of [5_000, 15_000]) {
       const fleet = fleetOf(size, kind);
       const catalog = Catalog.fromSnapshot(fleet);
