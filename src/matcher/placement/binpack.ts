@@ -34,7 +34,10 @@ export const binpack: ScoringStrategy = {
       const most = requestTerms(shapes.smallest, cell, disclosed, cpu, mem, gpu);
       // A fitting runner has a_d ≥ q_d / M_d ≥ q_d / L_d: its key is at least their mean.
       const first = keyed === 0 ? 0 : bucketOf(requestTerms(shapes.largest, cell, disclosed, cpu, mem, gpu) / keyed) - 1;
-      for (let k = key.aboveFitting(cell, first, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) {
+      // The lowest bucket's bound first: a cell that cannot win costs no summary.
+      const lowest = key.above(cell, first);
+      if (lowest >= BUCKETS || 100 * (1 - ((keyed * lowest) / BUCKETS - most) / n) + SLACK < top.threshold) return;
+      for (let k = key.aboveFitting(cell, lowest, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) {
         if (100 * (1 - ((keyed * k) / BUCKETS - most) / n) + SLACK < top.threshold) break;
         offerFitting(s, key, cell * BUCKETS + k);
       }

@@ -27,7 +27,10 @@ export const spread: ScoringStrategy = {
     forEachKeyedCell(s, ({ cell, key, disclosed, n, keyed }) => {
       // 100 × (keyed × (k + 1) / B − Σ q_d / L_d + (n − keyed)) / n: undisclosed terms count 1.
       const rest = n - keyed - requestTerms(shapes.largest, cell, disclosed, cpu, mem, gpu);
-      for (let k = key.belowFitting(cell, BUCKETS - 1, cpu, mem, gpu); k >= 0; k = key.belowFitting(cell, k - 1, cpu, mem, gpu)) {
+      // The top bucket's bound first: a cell that cannot win costs no summary.
+      const highest = key.below(cell, BUCKETS - 1);
+      if (highest < 0 || (100 * ((keyed * (highest + 1)) / BUCKETS + rest)) / n + SLACK < top.threshold) return;
+      for (let k = key.belowFitting(cell, highest, cpu, mem, gpu); k >= 0; k = key.belowFitting(cell, k - 1, cpu, mem, gpu)) {
         if ((100 * ((keyed * (k + 1)) / BUCKETS + rest)) / n + SLACK < top.threshold) break;
         offerFitting(s, key, cell * BUCKETS + k);
       }
