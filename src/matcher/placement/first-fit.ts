@@ -36,12 +36,12 @@ function lowestSlots(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
  *
  * **Search.** No bound is needed. While slots are in runnerId order (runners added in id order,
  * as `fromSnapshot` adds them, or removed), the lowest set bits of the fit conjunction, a word at
- * a time. Otherwise, first a walk in runnerId order that works out each word of
- * the fit conjunction the first time it needs it, so a runner found early costs only the words
- * before it; after `SEARCH_TUNING.firstFitWalk` runners without finding `keep`, the whole fit
- * set is worked out (a pass over every word): when many fit, the walk goes on over it (the next
- * fit comes soon); when few do (fewer than the square root of the fleet), their lowest ranks
- * are kept — so a request that few runners fit costs one pass, not a walk through the fleet.
+ * a time. Otherwise, first a walk in runnerId order that works out each word of the fit
+ * conjunction the first time it needs it, so a runner found early costs only the words before
+ * it; after `SEARCH_TUNING.firstFitWalk` runners without finding `keep`, the whole fit set is
+ * worked out (a pass over every word): when many fit, the walk goes on over it (the next fit
+ * comes soon); when few do (fewer than the square root of the fleet), their lowest ranks are
+ * kept — so a request that few runners fit costs one pass, not a walk through the fleet.
  */
 export function firstFits(t: RunnerTable, fit: Conjunction, keep: number): Ranked {
   if (t.slotOrderIsIdOrder && SEARCH_TUNING.firstFitBySlot) return lowestSlots(t, fit, keep);
