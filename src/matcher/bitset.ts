@@ -50,11 +50,16 @@ export class Bitset {
       let word = w[i] as number;
       while (word !== 0) {
         const low = word & -word;
-        visit((i << 5) + 31 - Math.clz32(low));
+        visit(slotAt(i, low));
         word ^= low;
       }
     }
   }
+}
+
+/** The slot of bit `low` (a word with one bit set) of word `i`: the set-bit loops' one formula. */
+export function slotAt(i: number, low: number): number {
+  return (i << 5) + 31 - Math.clz32(low);
 }
 
 /** Number of set bits of a 32-bit word (SWAR). */

@@ -1,4 +1,4 @@
-import { popcount } from './bitset.js';
+import { popcount, slotAt } from './bitset.js';
 
 /**
  * A conjunctive query over one table's slots, resolved word by word: a slot is in the answer
@@ -17,11 +17,6 @@ export interface Band {
   readonly upper: Uint32Array;
   readonly available: Float64Array;
   readonly min: number;
-}
-
-/** The slot of bit `low` (a word with one bit set) of word `i`. */
-export function slotAt(i: number, low: number): number {
-  return (i << 5) + 31 - Math.clz32(low);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { slotAt } from './bitset.js';
+
 /**
  * Keeps the `keep` slots of lowest rank (position in runnerId order) seen so far, ascending:
  * the "first k by runnerId" of first-fit and of nearest misses, without sorting everything.
@@ -21,7 +23,7 @@ export class LowestRanks {
     while (w !== 0) {
       const low = w & -w;
       w ^= low;
-      this.offer((i << 5) + 31 - Math.clz32(low));
+      this.offer(slotAt(i, low));
     }
   }
 

@@ -2,6 +2,7 @@ import { ProfileNotFoundError, RunnerNotFoundError } from '../errors.js';
 import { compareIds } from '../order.js';
 import type { Profile, ProfileFilter, ProfilePage, Runner, RunnerFilter, RunnerPage } from '../types.js';
 import { type ArgumentKind, checkArguments, checkId } from './arguments.js';
+import { slotAt } from './bitset.js';
 import { answerAt, type Band, type Conjunction, collectConjunction, countConjunction, materialiseConjunction, testConjunction } from './kernel.js';
 import type { ProfileTable } from './profile-table.js';
 import type { RunnerTable } from './runner-table.js';
@@ -154,7 +155,7 @@ export function listRunners(t: RunnerTable, filter: RunnerFilter): Runner[] {
     let w = answer[i] as number;
     while (w !== 0) {
       const low = w & -w;
-      ranks[k++] = rank[(i << 5) + 31 - Math.clz32(low)] as number;
+      ranks[k++] = rank[slotAt(i, low)] as number;
       w ^= low;
     }
   }

@@ -1,3 +1,5 @@
+import { slotAt } from './bitset.js';
+
 /** Dimension bits of a key: the dimensions a key averages over. */
 export const CPU = 1;
 export const MEMORY = 2;
@@ -341,7 +343,7 @@ export class ShapeKey {
       let bits = this.occupied[chunk] as number;
       while (bits !== 0) {
         const low = bits & -bits;
-        const list = (chunk << 5) + 31 - Math.clz32(low);
+        const list = slotAt(chunk, low);
         bits ^= low;
         this.summarise(list);
         for (let d = 0; d < 3; d++) if ((this.most[list * 3 + d] as number) > (m[at + d] as number)) m[at + d] = this.most[list * 3 + d] as number;

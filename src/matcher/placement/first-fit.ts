@@ -1,4 +1,5 @@
-import { answerAt, type Conjunction, materialiseConjunction, slotAt } from '../kernel.js';
+import { slotAt } from '../bitset.js';
+import { answerAt, type Conjunction, materialiseConjunction } from '../kernel.js';
 import { LowestRanks } from '../lowest-ranks.js';
 import type { RunnerTable } from '../runner-table.js';
 import { WordScratch, WordStamps } from '../scratch.js';

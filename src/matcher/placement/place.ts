@@ -1,6 +1,6 @@
 import type { PlaceResult, Rejection, SandboxRequest, ScoredRunner } from '../../types.js';
-import { Bitset } from '../bitset.js';
-import { andInto, type Conjunction, slotAt } from '../kernel.js';
+import { Bitset, slotAt } from '../bitset.js';
+import { andInto, type Conjunction } from '../kernel.js';
 import type { RunnerTable } from '../runner-table.js';
 import { WordScratch } from '../scratch.js';
 import type { AdmissionCache } from './admission.js';
