@@ -109,14 +109,14 @@ export class RunnerIndexes {
   }
 
   /**
-   * Moves a slot's amounts from `before` to `after` (each -1 when unknown) and refiles it by
-   * shape; the table has written the amounts already.
+   * Moves a slot's amounts from (`cpuFrom`, `memFrom`, `gpuFrom`) to (`cpu`, `mem`, `gpu`)
+   * (each -1 when unknown) and refiles it by shape; the table has written the amounts already.
    */
-  setCapacity(slot: number, before: readonly [number, number, number], after: readonly [number, number, number]): void {
-    const known = after[0] >= 0;
-    this.cpuIndex.update(slot, before[0], after[0]);
-    this.memIndex.update(slot, before[1], after[1]);
-    this.gpuIndex.update(slot, before[2], after[2]);
+  setCapacity(slot: number, cpuFrom: number, memFrom: number, gpuFrom: number, cpu: number, mem: number, gpu: number): void {
+    const known = cpu >= 0;
+    this.cpuIndex.update(slot, cpuFrom, cpu);
+    this.memIndex.update(slot, memFrom, mem);
+    this.gpuIndex.update(slot, gpuFrom, gpu);
     this.known.assign(slot, known);
     this.placeable.assign(slot, known && this.healthy.has(slot));
     this.shapes.refresh(slot, known);

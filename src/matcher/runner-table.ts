@@ -1,4 +1,5 @@
 import { compareIds, idBefore } from '../order.js';
+import { runnerRecord } from '../snapshot/records.js';
 import type { Runner, RunnerResources } from '../types.js';
 import { RunnerIndexes } from './runner-indexes.js';
 
@@ -205,7 +206,7 @@ export class RunnerTable {
   setHealthy(slot: number, healthy: boolean): void {
     const runner = this.runnerAt(slot);
     if (runner.healthy === healthy) return;
-    this.runners[slot] = Object.freeze({ ...runner, healthy });
+    this.runners[slot] = runnerRecord({ ...runner, healthy });
     this.indexes.setHealthy(slot, healthy);
     this.touch(slot);
   }
@@ -223,14 +224,16 @@ export class RunnerTable {
   private refreshCapacity(slot: number): void {
     const reported = this.reported[slot] ?? null;
     const wasKnown = this.indexes.known.has(slot);
-    const before = [this.availCpu, this.availMem, this.availGpu].map((a) => (wasKnown ? (a[slot] as number) : -1)) as [number, number, number];
+    const cpuFrom = wasKnown ? (this.availCpu[slot] as number) : -1;
+    const memFrom = wasKnown ? (this.availMem[slot] as number) : -1;
+    const gpuFrom = wasKnown ? (this.availGpu[slot] as number) : -1;
     const cpu = reported ? Math.max(0, reported.availableCpuMillicores - (this.reservedCpu[slot] as number)) : -1;
     const mem = reported ? Math.max(0, reported.availableMemoryBytes - (this.reservedMem[slot] as number)) : -1;
     const gpu = reported ? Math.max(0, reported.availableGpuCount - (this.reservedGpu[slot] as number)) : -1;
     this.availCpu[slot] = Math.max(cpu, 0);
     this.availMem[slot] = Math.max(mem, 0);
     this.availGpu[slot] = Math.max(gpu, 0);
-    this.indexes.setCapacity(slot, before, [cpu, mem, gpu]);
+    this.indexes.setCapacity(slot, cpuFrom, memFrom, gpuFrom, cpu, mem, gpu);
     this.touch(slot);
   }
 
@@ -267,7 +270,7 @@ export class RunnerTable {
     if (!view) {
       const runner = this.runnerAt(slot);
       const resources = this.resourcesAt(slot);
-      view = resources === runner.resources ? runner : Object.freeze({ ...runner, resources });
+      view = resources === runner.resources ? runner : runnerRecord({ ...runner, resources });
       this.views[slot] = view;
     }
     return view;
@@ -277,7 +280,7 @@ export class RunnerTable {
   reportedViewAt(slot: number): Runner {
     const runner = this.runnerAt(slot);
     const reported = this.reported[slot] ?? null;
-    return reported === runner.resources ? runner : Object.freeze({ ...runner, resources: reported });
+    return reported === runner.resources ? runner : runnerRecord({ ...runner, resources: reported });
   }
 
   /** The runner without its resources (`resources: null`), as listings return it by default. */
@@ -285,7 +288,7 @@ export class RunnerTable {
     let view = this.bare[slot];
     if (!view) {
       const runner = this.runnerAt(slot);
-      view = runner.resources === null ? runner : Object.freeze({ ...runner, resources: null });
+      view = runner.resources === null ? runner : runnerRecord({ ...runner, resources: null });
       this.bare[slot] = view;
     }
     return view;

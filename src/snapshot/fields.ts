@@ -9,7 +9,8 @@ import type { FieldViolation } from '../types.js';
 
 export type Violations = FieldViolation[];
 
-const EMPTY: readonly string[] = Object.freeze([]);
+/** The empty list every absent list reads as. */
+export const EMPTY: readonly string[] = Object.freeze([]);
 
 /** A field known by its camelCase name and its snake_case name (plus aliases). */
 export interface FieldName {
@@ -166,13 +167,29 @@ export class RecordReader {
   }
 }
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
-function isIsoTimestamp(text: string): boolean {
-  const m = ISO.exec(text);
-  if (!m) return false;
-  const [year, month, day, hour, minute, second = 0, offH = 0, offM = 0] = m.slice(1).map((p) => (p === undefined ? 0 : Number(p)));
-  if (month === undefined || month < 1 || month > 12 || day === undefined || day < 1) return false;
-  const daysInMonth = new Date(Date.UTC(year ?? 0, month, 0)).getUTCDate();
-  return day <= daysInMonth && (hour ?? 0) < 24 && (minute ?? 0) < 60 && second < 60 && offH < 24 && offM < 60;
+/** The two-digit number at `at` (the pattern has checked both are digits). */
+function twoDigits(text: string, at: number): number {
+  return (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+}
+
+/**
+ * Whether `text` is an ISO 8601 date-time with a time zone and every part in range. The
+ * pattern fixes where each part is: the date and time at the start, the seconds after a colon
+ * at 16, the zone offset (`Z`, or `±hh[:]mm`) at the end.
+ */
+export function isIsoTimestamp(text: string): boolean {
+  if (!ISO.test(text)) return false;
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  const second = text.charCodeAt(16) === 58 ? twoDigits(text, 17) : 0;
+  const end = text.length;
+  const zoned = text.charCodeAt(end - 1) !== 90; // not 'Z'
+  const offH = zoned ? twoDigits(text, text.charCodeAt(end - 3) === 58 ? end - 5 : end - 4) : 0;
+  const offM = zoned ? twoDigits(text, end - 2) : 0;
+  if (month < 1 || month > 12 || day < 1) return false;
+  // Past the 28th, the month's length (leap years included) as Date.UTC reckons it.
+  if (day > 28 && day > new Date(Date.UTC(Number(text.slice(0, 4)), month, 0)).getUTCDate()) return false;
+  return twoDigits(text, 11) < 24 && twoDigits(text, 14) < 60 && second < 60 && offH < 24 && offM < 60;
 }

@@ -2,49 +2,8 @@ import { throwIfViolations } from '../errors.js';
 import type { Profile, Runner, RunnerResources, Snapshot } from '../types.js';
 import { quote } from '../quote.js';
 import { type FieldName, isRecord, RecordReader, type Violations } from './fields.js';
-
-function field(camel: string, snake: string, ...aliases: string[]): FieldName {
-  return { camel, snake, aliases };
-}
-
-const R = {
-  runnerId: field('runnerId', 'runner_id'),
-  runnerGroupId: field('runnerGroupId', 'runner_group_id'),
-  tags: field('tags', 'tags'),
-  healthy: field('healthy', 'healthy'),
-  profileNames: field('profileNames', 'profile_names'),
-  connectedAt: field('connectedAt', 'connected_at'),
-  maxCpuMillicores: field('maxCpuMillicores', 'max_cpu_millicores'),
-  maxMemoryBytes: field('maxMemoryBytes', 'max_memory_bytes'),
-  maxGpuCount: field('maxGpuCount', 'max_gpu_count'),
-  supportedGpuTypes: field('supportedGpuTypes', 'supported_gpu_types'),
-  supportedArchitectures: field('supportedArchitectures', 'supported_architectures'),
-  supportsPrivileged: field('supportsPrivileged', 'supports_privileged'),
-  availableStorageClasses: field('availableStorageClasses', 'available_storage_classes'),
-  resources: field('resources', 'resources'),
-  isShared: field('isShared', 'is_shared'),
-} as const;
-
-const RES = {
-  availableCpuMillicores: field('availableCpuMillicores', 'available_cpu_millicores'),
-  availableMemoryBytes: field('availableMemoryBytes', 'available_memory_bytes'),
-  availableGpuCount: field('availableGpuCount', 'available_gpu_count'),
-  runningSandboxes: field('runningSandboxes', 'running_sandboxes'),
-} as const;
-
-const P = {
-  profileName: field('profileName', 'profile_name'),
-  runnerId: field('runnerId', 'runner_id'),
-  supportedGpuTypes: field('supportedGpuTypes', 'supported_gpu_types'),
-  supportedArchitectures: field('supportedArchitectures', 'supported_architectures'),
-  ingressModes: field('ingressModes', 'ingress_modes', 'service_exposure_modes', 'serviceExposureModes'),
-  egressModes: field('egressModes', 'egress_modes'),
-} as const;
-
-const S = {
-  runners: field('runners', 'runners'),
-  profiles: field('profiles', 'profiles'),
-} as const;
+import { P, R, RES, S } from './names.js';
+import { prototypeIsClean, quickProfile, quickRunner } from './quick.js';
 
 const FIELD_LISTS = new Map<object, readonly FieldName[]>([R, RES, P, S].map((names) => [names, Object.values(names)]));
 
@@ -94,7 +53,8 @@ export function readRunner(value: unknown, path: string, violations: Violations)
   const r = reader(value, path, violations, R);
   if (!r) return undefined;
   const before = violations.length;
-  const runner: Runner = {
+  // One object literal (no spread of a partial record): every record then shares one shape.
+  const runner = {
     runnerId: r.id(R.runnerId),
     runnerGroupId: r.id(R.runnerGroupId),
     tags: r.list(R.tags),
@@ -108,18 +68,18 @@ export function readRunner(value: unknown, path: string, violations: Violations)
     supportedArchitectures: r.list(R.supportedArchitectures),
     supportsPrivileged: r.bool(R.supportsPrivileged, false),
     availableStorageClasses: r.list(R.availableStorageClasses),
-    resources: null,
+    resources: null as RunnerResources | null,
     isShared: r.bool(R.isShared, false),
   };
   const res = r.nested(R.resources);
-  const resources = readResources(
+  runner.resources = readResources(
     res.value,
     res.path,
     violations,
     { cpu: runner.maxCpuMillicores, memory: runner.maxMemoryBytes, gpu: runner.maxGpuCount },
     r.snakeStyle,
   );
-  return violations.length === before ? Object.freeze({ ...runner, resources }) : undefined;
+  return violations.length === before ? Object.freeze(runner) : undefined;
 }
 
 /** Reads one profile (either spelling; `service_exposure_modes` is an alias of `ingress_modes`). */
@@ -179,6 +139,66 @@ export function profileKey(profileName: string, runnerId: string): string {
   return `${profileName.length}:${profileName}\0${runnerId}`;
 }
 
+/** Above this many profiles, a runner's profile names are looked up in a map, not a chain. */
+const CHAIN_UP_TO = 32;
+
+/**
+ * Finds repeated (profileName, runnerId) pairs without building a key string per profile.
+ * Names become small numbers. A declared runner's profiles form a chain (newest first) walked
+ * by name number, and a map once the runner has more than {@link CHAIN_UP_TO}; profiles of
+ * undeclared runners (violations already) are keyed by their text.
+ */
+class ProfileKeys {
+  private readonly names = new Map<string, number>();
+  /** Profile index → its name's number, and the runner's previous profile (-1: none). */
+  private readonly nameOf: Int32Array;
+  private readonly previous: Int32Array;
+  /** Runner index → its newest profile (-1: none), and how many it has. */
+  private readonly newest: Int32Array;
+  private readonly count: Int32Array;
+  private readonly large = new Map<number, Map<number, number>>();
+  private readonly undeclared = new Map<string, number>();
+
+  constructor(runners: number, profiles: number) {
+    this.nameOf = new Int32Array(profiles);
+    this.previous = new Int32Array(profiles);
+    this.newest = new Int32Array(runners).fill(-1);
+    this.count = new Int32Array(runners);
+  }
+
+  /** The index of the first profile with this key, or undefined after recording `index` as it. */
+  firstOf(name: string, runnerId: string, runnerIndex: number | undefined, index: number): number | undefined {
+    if (runnerIndex === undefined) {
+      const key = profileKey(name, runnerId);
+      const seen = this.undeclared.get(key);
+      if (seen === undefined) this.undeclared.set(key, index);
+      return seen;
+    }
+    let number = this.names.get(name);
+    if (number === undefined) this.names.set(name, (number = this.names.size));
+    const big = this.large.get(runnerIndex);
+    if (big) {
+      const seen = big.get(number);
+      if (seen === undefined) big.set(number, index);
+      return seen;
+    }
+    for (let j = this.newest[runnerIndex] as number; j >= 0; j = this.previous[j] as number) {
+      if (this.nameOf[j] === number) return j;
+    }
+    this.nameOf[index] = number;
+    this.previous[index] = this.newest[runnerIndex] as number;
+    this.newest[runnerIndex] = index;
+    const count = (this.count[runnerIndex] as number) + 1;
+    this.count[runnerIndex] = count;
+    if (count > CHAIN_UP_TO) {
+      const map = new Map<number, number>();
+      for (let j = index; j >= 0; j = this.previous[j] as number) map.set(this.nameOf[j] as number, j);
+      this.large.set(runnerIndex, map);
+    }
+    return undefined;
+  }
+}
+
 /** An id field as the input spells it: a non-blank string under exactly one of its spellings. */
 function rawId(item: unknown, name: FieldName): { key: string; value: string } | undefined {
   if (!isRecord(item)) return undefined;
@@ -208,50 +228,65 @@ export function parseSnapshot(json: unknown): Snapshot {
   const runnersIn = readList(root, S.runners);
   const profilesIn = readList(root, S.profiles);
 
+  // Well-formed records take the fast path; the rest are read by the full readers, which
+  // report every violation. Paths are only spelled out for records with something to report.
+  const quick = prototypeIsClean();
+
   // Ids are compared as the input spells them, even on runners with other violations: a
   // duplicate is reported beside a bad field, and a profile is not blamed for its runner's
   // unrelated problem.
   const runners: Runner[] = [];
   const firstIndex = new Map<string, number>();
-  const declaredRunnerIds = new Set<string>();
-  runnersIn.items.forEach((item, i) => {
-    const path = `${runnersIn.key}[${i}]`;
-    const runner = readRunner(item, path, violations);
-    const id = rawId(item, R.runnerId);
+  const items = runnersIn.items;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    const fast = quick ? quickRunner(item) : undefined;
+    const runner = fast ?? readRunner(item, `${runnersIn.key}[${i}]`, violations);
+    const id = fast ? fast.runnerId : rawId(item, R.runnerId)?.value;
     if (id !== undefined) {
-      declaredRunnerIds.add(id.value);
-      const seen = firstIndex.get(id.value);
+      const seen = firstIndex.get(id);
       if (seen !== undefined) {
-        violations.push({ field: `${path}.${id.key}`, description: `duplicates the id of ${runnersIn.key}[${seen}]: ${quote(id.value)}` });
-        return;
+        const key = (rawId(item, R.runnerId) as { key: string }).key;
+        violations.push({ field: `${runnersIn.key}[${i}].${key}`, description: `duplicates the id of ${runnersIn.key}[${seen}]: ${quote(id)}` });
+        continue;
       }
-      firstIndex.set(id.value, i);
+      firstIndex.set(id, i);
     }
     if (runner) runners.push(runner);
-  });
+  }
 
   const profiles: Profile[] = [];
-  const seenProfiles = new Map<string, number>();
-  profilesIn.items.forEach((item, i) => {
-    const path = `${profilesIn.key}[${i}]`;
-    const profile = readProfile(item, path, violations);
-    const name = rawId(item, P.profileName);
-    const runnerId = rawId(item, P.runnerId);
-    if (name !== undefined && runnerId !== undefined) {
-      const key = profileKey(name.value, runnerId.value);
-      const seen = seenProfiles.get(key);
-      if (seen !== undefined) {
-        violations.push({ field: `${path}.${name.key}`, description: `duplicates ${profilesIn.key}[${seen}]: profile ${quote(name.value)} on runner ${quote(runnerId.value)}` });
-        return;
-      }
-      seenProfiles.set(key, i);
+  const keys = new ProfileKeys(items.length, profilesIn.items.length);
+  const profileItems = profilesIn.items;
+  let lastRunnerId: string | undefined;
+  let lastRunnerIndex: number | undefined;
+  for (let i = 0; i < profileItems.length; i++) {
+    const item = profileItems[i];
+    const fast = quick ? quickProfile(item) : undefined;
+    const profile = fast ?? readProfile(item, `${profilesIn.key}[${i}]`, violations);
+    const name = fast ? fast.profileName : rawId(item, P.profileName)?.value;
+    const runnerId = fast ? fast.runnerId : rawId(item, P.runnerId)?.value;
+    // Profiles usually come grouped by runner: look the runner up once per group.
+    if (runnerId !== lastRunnerId) {
+      lastRunnerId = runnerId;
+      lastRunnerIndex = runnerId === undefined ? undefined : firstIndex.get(runnerId);
     }
-    if (runnerId !== undefined && !declaredRunnerIds.has(runnerId.value)) {
-      violations.push({ field: `${path}.${runnerId.key}`, description: `names an unknown runner ${quote(runnerId.value)}` });
-      return;
+    const runnerIndex = lastRunnerIndex;
+    if (name !== undefined && runnerId !== undefined) {
+      const seen = keys.firstOf(name, runnerId, runnerIndex, i);
+      if (seen !== undefined) {
+        const nameKey = (rawId(item, P.profileName) as { key: string }).key;
+        violations.push({ field: `${profilesIn.key}[${i}].${nameKey}`, description: `duplicates ${profilesIn.key}[${seen}]: profile ${quote(name)} on runner ${quote(runnerId)}` });
+        continue;
+      }
+    }
+    if (runnerId !== undefined && runnerIndex === undefined) {
+      const idKey = (rawId(item, P.runnerId) as { key: string }).key;
+      violations.push({ field: `${profilesIn.key}[${i}].${idKey}`, description: `names an unknown runner ${quote(runnerId)}` });
+      continue;
     }
     if (profile) profiles.push(profile);
-  });
+  }
 
   throwIfViolations('parseSnapshot', violations);
   const snapshot = Object.freeze({ runners: Object.freeze(runners), profiles: Object.freeze(profiles) });

@@ -158,4 +158,29 @@ describe('parseSnapshot', () => {
       expect(() => parseSnapshot(json)).toThrow(DiscoveryValidationError);
     }));
   });
+
+  it('reports each repeated (profileName, runnerId) against its first, many profiles per runner included', () => {
+    // Mostly on r0, so that it often passes the 32 profiles from which names go in a map.
+    const pair = fc.tuple(fc.integer({ min: 0, max: 45 }), fc.oneof({ weight: 6, arbitrary: fc.constant('r0') }, fc.constantFrom('r1', 'r2', 'ghost')));
+    fc.assert(fc.property(fc.array(pair, { maxLength: 200, size: 'max' }), (pairs) => {
+      const json = {
+        runners: ['r0', 'r1', 'r2'].map((runnerId) => runner({ runnerId })),
+        profiles: pairs.map(([n, runnerId]) => ({ profileName: `p${n}`, runnerId })),
+      };
+      // The reference: a map keyed by the pair's text, the first occurrence kept.
+      const first = new Map<string, number>();
+      const expected: Array<{ field: string; description: string }> = [];
+      pairs.forEach(([n, runnerId], i) => {
+        const key = JSON.stringify([`p${n}`, runnerId]);
+        const seen = first.get(key);
+        if (seen !== undefined) expected.push({ field: `profiles[${i}].profileName`, description: `duplicates profiles[${seen}]: profile "p${n}" on runner "${runnerId}"` });
+        else {
+          first.set(key, i);
+          if (runnerId === 'ghost') expected.push({ field: `profiles[${i}].runnerId`, description: 'names an unknown runner "ghost"' });
+        }
+      });
+      if (expected.length === 0) expect(parseSnapshot(json).profiles).toHaveLength(pairs.length);
+      else expect(violations(json)).toEqual(expected);
+    }));
+  });
 });
