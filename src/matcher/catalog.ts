@@ -72,7 +72,10 @@ export class Catalog {
       const slot = this.runners.slotOf.get(runnerId);
       return slot === undefined ? undefined : this.runners.runnerAt(slot);
     },
-    hasProfile: (profileName, runnerId) => this.profiles.find(profileName, runnerId) !== undefined,
+    hasProfile: (profileName, runnerId) => {
+      const slot = this.runners.slotOf.get(runnerId);
+      return slot !== undefined && this.profiles.find(profileName, slot) !== undefined;
+    },
   };
 
   private constructor(from?: Catalog) {
@@ -98,9 +101,18 @@ export class Catalog {
     // Slots in runnerId order: first-fit searches and id-ordered listings then run over the
     // leading words of the bitsets.
     const byId = [...snapshot.runners].sort((a, b) => compareIds(a.runnerId, b.runnerId));
-    for (const runner of byId) catalog.runners.upsert(runner);
-    for (const profile of snapshot.profiles) catalog.upsertProfile(profile);
-    for (const slot of catalog.runners.slotOf.values()) catalog.refreshModes(slot);
+    for (const runner of byId) catalog.runners.add(runner);
+    // Profiles usually come grouped by runner: its slot is looked up once per group.
+    let runnerId: string | undefined;
+    let runnerSlot = -1;
+    for (const profile of snapshot.profiles) {
+      if (profile.runnerId !== runnerId) {
+        runnerId = profile.runnerId;
+        runnerSlot = catalog.runners.slotOf.get(runnerId) as number;
+      }
+      catalog.upsertProfile(profile, runnerSlot);
+    }
+    for (let slot = 0; slot < byId.length; slot++) catalog.refreshModes(slot);
     return catalog;
   }
 
@@ -174,7 +186,7 @@ export class Catalog {
    * @example catalog.countProfiles({ gpuType: 'H100' })
    */
   countProfiles(filter?: ProfileFilter): number {
-    return queries.countProfiles(this.profiles, queries.checkProfileFilter('countProfiles', filter));
+    return queries.countProfiles(this.runners, this.profiles, queries.checkProfileFilter('countProfiles', filter));
   }
 
   /**
@@ -204,11 +216,7 @@ export class Catalog {
     // however many of their profiles the batch changes.
     const recheck = new Set<number>();
     for (const change of valid) this.applyOne(change, recheck);
-    for (const slot of recheck) {
-      const runner = this.runners.runners[slot];
-      if (runner) this.admission.refreshRunner(slot, runner.runnerId, false);
-      else this.admission.refreshRunner(slot, '', true);
-    }
+    for (const slot of recheck) this.admission.refreshRunner(slot, this.runners.runners[slot] === undefined);
     return ++this.batches;
   }
 
@@ -217,7 +225,7 @@ export class Catalog {
       case 'upsertRunner': {
         const slot = this.runners.upsert(change.runner);
         const names = new Set(change.runner.profileNames);
-        for (const p of this.profiles.slotsOfRunner(change.runner.runnerId)) {
+        for (const p of this.profiles.slotsOfRunner(slot)) {
           this.profiles.setRunnerState(p, names.has(this.profiles.profileAt(p).profileName), change.runner.isShared);
         }
         this.refreshModes(slot);
@@ -226,7 +234,8 @@ export class Catalog {
       }
       case 'removeRunner': {
         const slot = this.runners.slotOf.get(change.runnerId) as number;
-        for (const p of [...this.profiles.slotsOfRunner(change.runnerId)]) this.profiles.remove(p);
+        // Newest first, so that each removal takes the last of the runner's slots.
+        for (const p of [...this.profiles.slotsOfRunner(slot)].reverse()) this.profiles.remove(p);
         for (const id of this.heldBySlot.get(slot) ?? []) this.forget(id);
         this.heldBySlot.delete(slot);
         this.runners.remove(slot);
@@ -248,8 +257,8 @@ export class Catalog {
         return;
       }
       case 'removeProfile': {
-        this.profiles.remove(this.profiles.find(change.profileName, change.runnerId) as number);
         const slot = this.runners.slotOf.get(change.runnerId) as number;
+        this.profiles.remove(this.profiles.find(change.profileName, slot) as number);
         this.refreshModes(slot);
         recheck.add(slot);
         return;
@@ -257,17 +266,16 @@ export class Catalog {
     }
   }
 
-  private upsertProfile(profile: Profile): { runnerSlot: number; profileSlot: number; replaced: boolean } {
-    const runnerSlot = this.runners.slotOf.get(profile.runnerId) as number;
-    const bound = this.runners.indexes.profileName.has(runnerSlot, profile.profileName);
-    const replaced = this.profiles.find(profile.profileName, profile.runnerId) !== undefined;
-    const profileSlot = this.profiles.upsert(profile, runnerSlot, bound, this.runners.runnerAt(runnerSlot).isShared);
+  private upsertProfile(profile: Profile, runnerSlot = this.runners.slotOf.get(profile.runnerId) as number): { runnerSlot: number; profileSlot: number; replaced: boolean } {
+    const runner = this.runners.runnerAt(runnerSlot);
+    const bound = runner.profileNames.includes(profile.profileName);
+    const { slot: profileSlot, replaced } = this.profiles.upsert(profile, runnerSlot, bound, runner.isShared);
     return { runnerSlot, profileSlot, replaced };
   }
 
   /** Sets a runner's ingress / egress unions from the mode counts of its profiles. */
   private refreshModes(runnerSlot: number): void {
-    const { ingress, egress } = this.profiles.modesOf(this.runners.runnerAt(runnerSlot).runnerId);
+    const { ingress, egress } = this.profiles.modesOf(runnerSlot);
     this.runners.setModes(runnerSlot, ingress, egress);
   }
 

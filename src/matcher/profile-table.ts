@@ -5,13 +5,16 @@ import { ValueIndex } from './value-index.js';
 const INITIAL_WORDS = 4;
 
 /**
- * What a runner's profiles hold: their slots by name, and how many of them allow each ingress
- * and egress mode (the runner's mode unions are the modes counted above zero). Shared with a
- * fork until either side writes (see `mutableOf`).
+ * What a runner's profiles hold: their slots, by name once there are many, and how many of
+ * them allow each ingress and egress mode (the runner's mode unions are the modes counted
+ * above zero). Shared with a fork until either side writes (see `mutableOf`).
  */
 interface RunnerProfiles {
   readonly owner: object;
-  readonly names: Map<string, number>;
+  /** The runner's profile slots, in the order they were added. */
+  readonly slots: number[];
+  /** Name → slot, from {@link NAMES_FROM} profiles on (below, `slots` is searched). */
+  names: Map<string, number> | undefined;
   /**
    * For a runner with many profiles (from {@link COUNT_MODES_FROM} on), for each mode how many
    * profiles allow it as ingress plus 2^26 times how many allow it as egress, so that a change
@@ -31,8 +34,8 @@ interface RunnerProfiles {
 export class ProfileTable {
   wordCount: number;
   profiles: Array<Profile | undefined>;
-  /** runnerId → its profiles. */
-  private byRunner: Map<string, RunnerProfiles>;
+  /** Runner slot → its profiles (a runner's slot outlives its profiles: they go first). */
+  private byRunner: Array<RunnerProfiles | undefined>;
   /** Entries of `byRunner` carrying this token are this table's own; others are shared with a clone. */
   private owner: object = {};
   /** The runner slot of each profile slot. */
@@ -54,7 +57,7 @@ export class ProfileTable {
     const words = from ? from.wordCount : INITIAL_WORDS;
     this.wordCount = words;
     this.profiles = from ? from.profiles.slice() : [];
-    this.byRunner = new Map(from?.byRunner);
+    this.byRunner = from ? from.byRunner.slice() : [];
     this.runnerSlot = from ? from.runnerSlot.slice() : new Int32Array(words * 32);
     this.freeSlots = from ? from.freeSlots.slice() : [];
     this.highWater = from ? from.highWater : 0;
@@ -75,15 +78,16 @@ export class ProfileTable {
   }
 
   /** A runner's entry, this table's own to write. */
-  private mutableOf(runnerId: string): RunnerProfiles {
-    const shared = this.byRunner.get(runnerId);
+  private mutableOf(runnerSlot: number): RunnerProfiles {
+    const shared = this.byRunner[runnerSlot];
     if (shared?.owner === this.owner) return shared;
     const own: RunnerProfiles = {
       owner: this.owner,
-      names: new Map(shared?.names),
+      slots: shared ? shared.slots.slice() : [],
+      names: shared?.names ? new Map(shared.names) : undefined,
       modes: shared?.modes ? new Map(shared.modes) : undefined,
     };
-    this.byRunner.set(runnerId, own);
+    this.byRunner[runnerSlot] = own;
     return own;
   }
 
@@ -96,33 +100,36 @@ export class ProfileTable {
     return this.profiles[slot] as Profile;
   }
 
-  find(profileName: string, runnerId: string): number | undefined {
-    return this.byRunner.get(runnerId)?.names.get(profileName);
+  /** The slot of the profile (profileName, the runner in `runnerSlot`), or undefined. */
+  find(profileName: string, runnerSlot: number): number | undefined {
+    const entry = this.byRunner[runnerSlot];
+    return entry && this.slotNamed(entry, profileName);
   }
 
-  /** Profile slots of a runner, by runnerId. */
-  slotsOfRunner(runnerId: string): Iterable<number> {
-    return this.byRunner.get(runnerId)?.names.values() ?? [];
+  private slotNamed(entry: RunnerProfiles, profileName: string): number | undefined {
+    if (entry.names) return entry.names.get(profileName);
+    for (const slot of entry.slots) if (this.profileAt(slot).profileName === profileName) return slot;
+    return undefined;
   }
 
-  /** How many profiles a runner has. */
-  countOfRunner(runnerId: string): number {
-    return this.byRunner.get(runnerId)?.names.size ?? 0;
+  /** Profile slots of a runner, by its slot, in the order they were added. */
+  slotsOfRunner(runnerSlot: number): readonly number[] {
+    return this.byRunner[runnerSlot]?.slots ?? EMPTY_SLOTS;
   }
 
   /** The union of the ingress and egress modes of a runner's profiles. */
-  modesOf(runnerId: string): { readonly ingress: readonly string[]; readonly egress: readonly string[] } {
-    const entry = this.byRunner.get(runnerId);
-    if (!entry) return { ingress: [], egress: [] };
+  modesOf(runnerSlot: number): { readonly ingress: readonly string[]; readonly egress: readonly string[] } {
+    const entry = this.byRunner[runnerSlot];
+    if (!entry) return { ingress: EMPTY, egress: EMPTY };
     if (!entry.modes) {
-      const ingress = new Set<string>();
-      const egress = new Set<string>();
-      for (const slot of entry.names.values()) {
+      let ingress = EMPTY;
+      let egress = EMPTY;
+      for (const slot of entry.slots) {
         const p = this.profileAt(slot);
-        for (const m of p.ingressModes) ingress.add(m);
-        for (const m of p.egressModes) egress.add(m);
+        ingress = union(ingress, p.ingressModes);
+        egress = union(egress, p.egressModes);
       }
-      return { ingress: [...ingress], egress: [...egress] };
+      return { ingress, egress };
     }
     const ingress: string[] = [];
     const egress: string[] = [];
@@ -149,24 +156,26 @@ export class ProfileTable {
     return slot;
   }
 
-  /** Adds or replaces the profile (profileName, runnerId). */
-  upsert(profile: Profile, runnerSlot: number, bound: boolean, shared: boolean): number {
-    const existing = this.find(profile.profileName, profile.runnerId);
+  /** Adds or replaces the profile (profileName, runnerId): its slot, and whether it replaced one. */
+  upsert(profile: Profile, runnerSlot: number, bound: boolean, shared: boolean): { slot: number; replaced: boolean } {
+    const entry = this.mutableOf(runnerSlot);
+    const existing = this.slotNamed(entry, profile.profileName);
     const slot = existing ?? this.allocate();
-    const entry = this.mutableOf(profile.runnerId);
     if (existing !== undefined) this.unindex(slot, this.profileAt(slot), entry);
     else {
-      entry.names.set(profile.profileName, slot);
+      entry.slots.push(slot);
       this.live.add(slot);
     }
+    this.profiles[slot] = profile;
+    if (entry.names) entry.names.set(profile.profileName, slot);
+    else if (entry.slots.length >= NAMES_FROM) entry.names = new Map(entry.slots.map((s) => [this.profileAt(s).profileName, s]));
     if (entry.modes) {
       countModes(entry.modes, 1, profile.ingressModes, 1);
       countModes(entry.modes, EGRESS, profile.egressModes, 1);
-    } else if (entry.names.size >= COUNT_MODES_FROM) {
-      // From now on this runner's mode unions are counted (this profile is in `names` already).
-      this.profiles[slot] = profile;
+    } else if (entry.slots.length >= COUNT_MODES_FROM) {
+      // From now on this runner's mode unions are counted (this profile is in `slots` already).
       const modes = new Map<string, number>();
-      for (const s of entry.names.values()) {
+      for (const s of entry.slots) {
         const p = this.profileAt(s);
         countModes(modes, 1, p.ingressModes, 1);
         countModes(modes, EGRESS, p.egressModes, 1);
@@ -182,7 +191,7 @@ export class ProfileTable {
     this.architecture.addAll(slot, profile.supportedArchitectures);
     this.ingress.addAll(slot, profile.ingressModes);
     this.egress.addAll(slot, profile.egressModes);
-    return slot;
+    return { slot, replaced: existing !== undefined };
   }
 
   private unindex(slot: number, profile: Profile, entry: RunnerProfiles): void {
@@ -199,13 +208,15 @@ export class ProfileTable {
 
   remove(slot: number): void {
     const profile = this.profileAt(slot);
-    const entry = this.mutableOf(profile.runnerId);
+    const entry = this.mutableOf(this.runnerSlot[slot] as number);
     this.unindex(slot, profile, entry);
     this.live.delete(slot);
     this.bound.delete(slot);
     this.unshared.delete(slot);
-    entry.names.delete(profile.profileName);
-    if (entry.names.size === 0) this.byRunner.delete(profile.runnerId);
+    entry.names?.delete(profile.profileName);
+    // From the end: a runner's profiles are removed newest first (see Catalog), at no cost.
+    entry.slots.splice(entry.slots.lastIndexOf(slot), 1);
+    if (entry.slots.length === 0) this.byRunner[this.runnerSlot[slot] as number] = undefined;
     this.profiles[slot] = undefined;
     this.freeSlots.push(slot);
   }
@@ -215,6 +226,28 @@ export class ProfileTable {
     this.unshared.assign(slot, !shared);
     this.bound.assign(slot, bound);
   }
+}
+
+/** From this many profiles on, a runner's profiles are found by name in a map. */
+const NAMES_FROM = 16;
+
+const EMPTY: readonly string[] = Object.freeze([]);
+const EMPTY_SLOTS: readonly number[] = Object.freeze([]);
+
+/**
+ * `into` with the modes of `more` it lacks appended. Without any, `into` itself (or `more`,
+ * when `into` is empty and `more` repeats nothing): the union of one runner's profiles that
+ * agree costs no allocation.
+ */
+function union(into: readonly string[], more: readonly string[]): readonly string[] {
+  let out: string[] | undefined;
+  for (const mode of more) {
+    if (into.includes(mode) || out?.includes(mode)) continue;
+    (out ??= []).push(mode);
+  }
+  if (!out) return into;
+  if (into.length === 0 && out.length === more.length) return more;
+  return [...into, ...out];
 }
 
 /** From this many profiles on, a runner's mode unions are counted rather than worked out. */

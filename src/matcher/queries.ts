@@ -184,20 +184,22 @@ function profilePlan(p: ProfileTable, f: ProfileFilter): Plan {
 }
 
 /** Profile slots answering the filter, unordered. A runnerId filter visits that runner's few profiles only. */
-function profileSlots(p: ProfileTable, f: ProfileFilter): number[] {
+function profileSlots(t: RunnerTable, p: ProfileTable, f: ProfileFilter): number[] {
   const plan = profilePlan(p, f);
   if (plan === 'empty') return [];
   const out: number[] = [];
   if (f.runnerId !== undefined) {
-    for (const slot of p.slotsOfRunner(f.runnerId)) if (testConjunction(plan, slot)) out.push(slot);
+    const runnerSlot = t.slotOf.get(f.runnerId);
+    if (runnerSlot === undefined) return out;
+    for (const slot of p.slotsOfRunner(runnerSlot)) if (testConjunction(plan, slot)) out.push(slot);
   } else {
     collectConjunction(plan, p.activeWords, out);
   }
   return out;
 }
 
-export function countProfiles(p: ProfileTable, f: ProfileFilter): number {
-  if (f.runnerId !== undefined) return profileSlots(p, f).length;
+export function countProfiles(t: RunnerTable, p: ProfileTable, f: ProfileFilter): number {
+  if (f.runnerId !== undefined) return profileSlots(t, p, f).length;
   const plan = profilePlan(p, f);
   return plan === 'empty' ? 0 : countConjunction(plan, p.activeWords);
 }
@@ -219,10 +221,11 @@ export function listProfilesPage(t: RunnerTable, p: ProfileTable, f: ProfileFilt
   let k = after === undefined ? 0 : t.positionAfter(after.runnerId);
   if (after !== undefined && k > 0 && t.runnerAt(order[k - 1] as number).runnerId === after.runnerId) k--;
   for (; k < order.length && out.length < limit; k++) {
-    const runnerId = t.runnerAt(order[k] as number).runnerId;
+    const runnerSlot = order[k] as number;
+    const runnerId = t.runnerAt(runnerSlot).runnerId;
     if (f.runnerId !== undefined && runnerId !== f.runnerId) continue;
     const names: Profile[] = [];
-    for (const slot of p.slotsOfRunner(runnerId)) {
+    for (const slot of p.slotsOfRunner(runnerSlot)) {
       if (!testConjunction(plan, slot)) continue;
       const profile = p.profileAt(slot);
       if (after !== undefined && runnerId === after.runnerId && compareIds(profile.profileName, after.profileName) <= 0) continue;
@@ -238,7 +241,7 @@ export function listProfilesPage(t: RunnerTable, p: ProfileTable, f: ProfileFilt
 }
 
 export function listProfiles(t: RunnerTable, p: ProfileTable, f: ProfileFilter): Profile[] {
-  const slots = profileSlots(p, f);
+  const slots = profileSlots(t, p, f);
   const rank = t.ranks();
   const runnerRank = (slot: number) => rank[p.runnerSlot[slot] as number] as number;
   slots.sort((a, b) => {
@@ -253,7 +256,8 @@ export function getProfile(t: RunnerTable, p: ProfileTable, profileName: unknown
   const name = checkId('getProfile', 'profileName', profileName);
   const { runnerId } = checkArguments<{ runnerId?: string }>('getProfile', options, { runnerId: 'string' });
   if (runnerId !== undefined) {
-    const slot = p.find(name, runnerId);
+    const runnerSlot = t.slotOf.get(runnerId);
+    const slot = runnerSlot === undefined ? undefined : p.find(name, runnerSlot);
     if (slot === undefined) throw new ProfileNotFoundError(name, runnerId);
     return p.profileAt(slot);
   }

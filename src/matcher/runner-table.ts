@@ -162,7 +162,15 @@ export class RunnerTable {
 
   /** Adds a runner or replaces the one with the same id (keeping its slot and reservations). */
   upsert(runner: Runner): number {
-    const existing = this.slotOf.get(runner.runnerId);
+    return this.put(runner, this.slotOf.get(runner.runnerId));
+  }
+
+  /** Adds a runner whose id the table does not hold (as a validated snapshot's ids are unique). */
+  add(runner: Runner): number {
+    return this.put(runner, undefined);
+  }
+
+  private put(runner: Runner, existing: number | undefined): number {
     const slot = existing ?? this.allocate(runner.runnerId);
     if (existing !== undefined) this.indexes.removeValues(slot, this.runnerAt(slot));
     this.runners[slot] = runner;

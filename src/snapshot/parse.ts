@@ -3,7 +3,7 @@ import type { Profile, Runner, RunnerResources, Snapshot } from '../types.js';
 import { quote } from '../quote.js';
 import { type FieldName, isRecord, RecordReader, type Violations } from './fields.js';
 import { P, R, RES, S } from './names.js';
-import { prototypeIsClean, quickProfile, quickRunner } from './quick.js';
+import { Lists, prototypeIsClean, quickProfile, quickRunner } from './quick.js';
 
 const FIELD_LISTS = new Map<object, readonly FieldName[]>([R, RES, P, S].map((names) => [names, Object.values(names)]));
 
@@ -231,6 +231,7 @@ export function parseSnapshot(json: unknown): Snapshot {
   // Well-formed records take the fast path; the rest are read by the full readers, which
   // report every violation. Paths are only spelled out for records with something to report.
   const quick = prototypeIsClean();
+  const lists = new Lists();
 
   // Ids are compared as the input spells them, even on runners with other violations: a
   // duplicate is reported beside a bad field, and a profile is not blamed for its runner's
@@ -240,7 +241,7 @@ export function parseSnapshot(json: unknown): Snapshot {
   const items = runnersIn.items;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
-    const fast = quick ? quickRunner(item) : undefined;
+    const fast = quick ? quickRunner(item, lists) : undefined;
     const runner = fast ?? readRunner(item, `${runnersIn.key}[${i}]`, violations);
     const id = fast ? fast.runnerId : rawId(item, R.runnerId)?.value;
     if (id !== undefined) {
@@ -262,7 +263,7 @@ export function parseSnapshot(json: unknown): Snapshot {
   let lastRunnerIndex: number | undefined;
   for (let i = 0; i < profileItems.length; i++) {
     const item = profileItems[i];
-    const fast = quick ? quickProfile(item) : undefined;
+    const fast = quick ? quickProfile(item, lists) : undefined;
     const profile = fast ?? readProfile(item, `${profilesIn.key}[${i}]`, violations);
     const name = fast ? fast.profileName : rawId(item, P.profileName)?.value;
     const runnerId = fast ? fast.runnerId : rawId(item, P.runnerId)?.value;

@@ -75,17 +75,54 @@ function count(value: unknown, fallback?: number): number | undefined {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
 }
 
-/** A frozen copy of a list of non-blank strings (absent or null: empty), or undefined. */
-function list(value: unknown): readonly string[] | undefined {
-  if (value === undefined || value === null) return EMPTY;
-  if (!Array.isArray(value)) return undefined;
-  const out = new Array<string>(value.length);
-  for (let i = 0; i < value.length; i++) {
-    const item: unknown = value[i];
-    if (!id(item)) return undefined;
-    out[i] = item;
+interface ListNode {
+  next: Map<string, ListNode> | undefined;
+  /** The frozen list whose items lead here. */
+  list: readonly string[] | undefined;
+}
+
+/** How many distinct list prefixes one snapshot's {@link Lists} remembers. */
+const REMEMBERED_PREFIXES = 50_000;
+
+/**
+ * The lists of one snapshot: equal lists come back as one frozen array (a trie over their
+ * items, so a repeated list costs a few map lookups and no allocation). Records share their
+ * lists, which are frozen, so nobody can tell, except by the memory they no longer take.
+ * Past {@link REMEMBERED_PREFIXES} prefixes, new lists are copied without being remembered.
+ */
+export class Lists {
+  private readonly root: ListNode = { next: undefined, list: undefined };
+  private remembered = 0;
+
+  /** A frozen list of non-blank strings (absent or null: empty), or undefined. */
+  read(value: unknown): readonly string[] | undefined {
+    if (value === undefined || value === null) return EMPTY;
+    if (!Array.isArray(value)) return undefined;
+    const n = value.length;
+    if (n === 0) return EMPTY;
+    let node: ListNode | undefined = this.root;
+    for (let i = 0; i < n; i++) {
+      const item: unknown = value[i];
+      if (!id(item)) return undefined;
+      if (node) node = this.child(node, item);
+    }
+    if (node?.list) return node.list;
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = value[i] as string;
+    const list = Object.freeze(out);
+    if (node) node.list = list;
+    return list;
   }
-  return Object.freeze(out);
+
+  private child(node: ListNode, item: string): ListNode | undefined {
+    let next = node.next?.get(item);
+    if (next === undefined && this.remembered < REMEMBERED_PREFIXES) {
+      next = { next: undefined, list: undefined };
+      (node.next ??= new Map()).set(item, next);
+      this.remembered++;
+    }
+    return next;
+  }
 }
 
 /** Live resources within the runner's disclosed maxima (0: undisclosed). */
@@ -104,7 +141,7 @@ function resources(value: unknown, maxCpu: number, maxMemory: number, maxGpu: nu
 }
 
 /** A well-formed runner as `readRunner` returns it, or undefined. */
-export function quickRunner(value: unknown): Runner | undefined {
+export function quickRunner(value: unknown, lists: Lists): Runner | undefined {
   if (!plain(value)) return undefined;
   const s = spellingOf(value, RUNNER, 'runnerId');
   if (!s) return undefined;
@@ -121,11 +158,11 @@ export function quickRunner(value: unknown): Runner | undefined {
   const maxMemoryBytes = count(value[k.maxMemoryBytes], 0);
   const maxGpuCount = count(value[k.maxGpuCount], 0);
   if (maxCpuMillicores === undefined || maxMemoryBytes === undefined || maxGpuCount === undefined) return undefined;
-  const tags = list(value[k.tags]);
-  const profileNames = list(value[k.profileNames]);
-  const supportedGpuTypes = list(value[k.supportedGpuTypes]);
-  const supportedArchitectures = list(value[k.supportedArchitectures]);
-  const availableStorageClasses = list(value[k.availableStorageClasses]);
+  const tags = lists.read(value[k.tags]);
+  const profileNames = lists.read(value[k.profileNames]);
+  const supportedGpuTypes = lists.read(value[k.supportedGpuTypes]);
+  const supportedArchitectures = lists.read(value[k.supportedArchitectures]);
+  const availableStorageClasses = lists.read(value[k.availableStorageClasses]);
   if (!tags || !profileNames || !supportedGpuTypes || !supportedArchitectures || !availableStorageClasses) return undefined;
   const live = resources(value[k.resources], maxCpuMillicores, maxMemoryBytes, maxGpuCount);
   if (live === undefined) return undefined;
@@ -149,7 +186,7 @@ export function quickRunner(value: unknown): Runner | undefined {
 }
 
 /** A well-formed profile as `readProfile` returns it, or undefined. */
-export function quickProfile(value: unknown): Profile | undefined {
+export function quickProfile(value: unknown, lists: Lists): Profile | undefined {
   if (!plain(value)) return undefined;
   const s = spellingOf(value, PROFILE, 'profileName');
   if (!s) return undefined;
@@ -157,10 +194,10 @@ export function quickProfile(value: unknown): Profile | undefined {
   const profileName = value[k.profileName];
   const runnerId = value[k.runnerId];
   if (!id(profileName) || !id(runnerId)) return undefined;
-  const supportedGpuTypes = list(value[k.supportedGpuTypes]);
-  const supportedArchitectures = list(value[k.supportedArchitectures]);
-  const ingressModes = list(value[k.ingressModes]);
-  const egressModes = list(value[k.egressModes]);
+  const supportedGpuTypes = lists.read(value[k.supportedGpuTypes]);
+  const supportedArchitectures = lists.read(value[k.supportedArchitectures]);
+  const ingressModes = lists.read(value[k.ingressModes]);
+  const egressModes = lists.read(value[k.egressModes]);
   if (!supportedGpuTypes || !supportedArchitectures || !ingressModes || !egressModes) return undefined;
   return Object.freeze({ profileName, runnerId, supportedGpuTypes, supportedArchitectures, ingressModes, egressModes });
 }

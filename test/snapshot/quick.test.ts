@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isIsoTimestamp } from '../../src/snapshot/fields.js';
 import { readProfile, readRunner } from '../../src/snapshot/parse.js';
-import { quickProfile, quickRunner } from '../../src/snapshot/quick.js';
+import { Lists, quickProfile, quickRunner } from '../../src/snapshot/quick.js';
 import type { FieldViolation } from '../../src/types.js';
 import { jsonCopy, profileArb, runnerArb, toSnakeCase } from '../support/arbitraries.js';
 
@@ -85,21 +85,42 @@ describe('snapshot fast path', () => {
     const arb = fc
       .tuple(runnerArb('r0'), fc.boolean())
       .chain(([r, snake]) => corrupted((snake ? toSnakeCase(jsonCopy(r)) : jsonCopy(r)) as Record<string, unknown>));
-    fc.assert(fc.property(arb, (value) => agrees(quickRunner, readRunner, value)), { numRuns: 2000 });
+    fc.assert(fc.property(arb, (value) => agrees((v) => quickRunner(v, new Lists()), readRunner, value)), { numRuns: 2000 });
   });
 
   it('accepts only what the full profile reader accepts, and reads it the same', () => {
     const arb = fc
       .tuple(profileArb('default', 'r0'), fc.boolean())
       .chain(([p, snake]) => corrupted((snake ? toSnakeCase(jsonCopy(p)) : jsonCopy(p)) as Record<string, unknown>));
-    fc.assert(fc.property(arb, (value) => agrees(quickProfile, readProfile, value)), { numRuns: 2000 });
+    fc.assert(fc.property(arb, (value) => agrees((v) => quickProfile(v, new Lists()), readProfile, value)), { numRuns: 2000 });
   });
 
   it('takes every well-formed record spelled in one style (so it is the path snapshots take)', () => {
     fc.assert(fc.property(runnerArb('r0'), profileArb('p', 'r0'), fc.boolean(), (r, p, snake) => {
       const spell = (v: unknown) => (snake ? toSnakeCase(jsonCopy(v)) : jsonCopy(v));
-      expect(quickRunner(spell(r))).toEqual(r);
-      expect(quickProfile(spell(p))).toEqual(p);
+      expect(quickRunner(spell(r), new Lists())).toEqual(r);
+      expect(quickProfile(spell(p), new Lists())).toEqual(p);
     }));
+  });
+
+  it('gives equal lists one frozen array, and never confuses lists that differ', () => {
+    const item = fc.constantFrom('a', 'b', 'c', '__proto__', 'constructor');
+    fc.assert(fc.property(fc.array(fc.array(item, { maxLength: 4 }), { maxLength: 40 }), (inputs) => {
+      const lists = new Lists();
+      const read = inputs.map((input) => lists.read([...input]) as readonly string[]);
+      inputs.forEach((input, i) => {
+        expect(read[i]).toEqual(input);
+        expect(Object.isFrozen(read[i])).toBe(true);
+        inputs.forEach((other, j) => expect(read[i] === read[j]).toBe(JSON.stringify(input) === JSON.stringify(other)));
+      });
+    }));
+  });
+
+  it('keeps reading lists right once it stops remembering new ones', () => {
+    const lists = new Lists();
+    for (let i = 0; i < 60_000; i++) expect(lists.read(['shared', `unique-${i}`])).toEqual(['shared', `unique-${i}`]);
+    expect(lists.read(['shared', 'unique-1'])).toBe(lists.read(['shared', 'unique-1']));
+    expect(lists.read(['shared', 'unique-59999'])).toEqual(['shared', 'unique-59999']);
+    expect(lists.read(['shared', 'unique-59999'])).not.toBe(lists.read(['shared', 'unique-59999']));
   });
 });

@@ -68,10 +68,10 @@ export class AdmissionCache {
    * `profileNames` or its GPU types changed (or it was removed): that runner's profiles per
    * cached class, instead of recomputing every class over every profile.
    */
-  refreshRunner(slot: number, runnerId: string, removed: boolean): void {
+  refreshRunner(slot: number, removed: boolean): void {
     for (const { request, runners } of this.cache.values()) {
       runners.grow(this.runners.wordCount);
-      runners.assign(slot, !removed && this.admittingProfile(request, runnerId) !== undefined);
+      runners.assign(slot, !removed && this.admittingProfile(request, slot) !== undefined);
     }
   }
 
@@ -85,9 +85,9 @@ export class AdmissionCache {
   }
 
   /** The admitting profile of a runner with the smallest name, or undefined. */
-  admittingProfile(request: SandboxRequest, runnerId: string): string | undefined {
+  admittingProfile(request: SandboxRequest, runnerSlot: number): string | undefined {
     let best: string | undefined;
-    for (const p of this.profiles.slotsOfRunner(runnerId)) {
+    for (const p of this.profiles.slotsOfRunner(runnerSlot)) {
       if (!this.admits(request, p)) continue;
       const name = this.profiles.profileAt(p).profileName;
       if (best === undefined || idBefore(name, best)) best = name;

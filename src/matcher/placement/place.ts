@@ -29,7 +29,7 @@ export function place(t: RunnerTable, admission: AdmissionCache, request: Sandbo
   const scored = ranked.map(
     ([slot, score]): ScoredRunner => {
       const runnerId = t.runnerAt(slot).runnerId;
-      return Object.freeze({ runnerId, profileName: admission.admittingProfile(request, runnerId) as string, score });
+      return Object.freeze({ runnerId, profileName: admission.admittingProfile(request, slot) as string, score });
     },
   );
   const chosen = scored[0] as ScoredRunner;
