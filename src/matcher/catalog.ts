@@ -101,11 +101,15 @@ export class Catalog {
     // Slots in runnerId order: first-fit searches and id-ordered listings then run over the
     // leading words of the bitsets.
     const byId = [...snapshot.runners].sort((a, b) => compareIds(a.runnerId, b.runnerId));
-    for (const runner of byId) catalog.runners.add(runner);
-    // Profiles usually come grouped by runner: its slot is looked up once per group.
+    catalog.runners.makeRoom(byId.length);
+    catalog.profiles.makeRoom(snapshot.profiles.length);
+    for (let i = 0; i < byId.length; i++) catalog.runners.add(byId[i] as Runner);
+    // Profiles usually come grouped by runner: its slot is looked up once per group. (Indexed
+    // loops: for-of over a frozen array allocates per item.)
     let runnerId: string | undefined;
     let runnerSlot = -1;
-    for (const profile of snapshot.profiles) {
+    for (let i = 0; i < snapshot.profiles.length; i++) {
+      const profile = snapshot.profiles[i] as Profile;
       if (profile.runnerId !== runnerId) {
         runnerId = profile.runnerId;
         runnerSlot = catalog.runners.slotOf.get(runnerId) as number;
@@ -249,7 +253,9 @@ export class Catalog {
         this.runners.setHealthy(this.runners.slotOf.get(change.runnerId) as number, change.healthy);
         return;
       case 'upsertProfile': {
-        const { runnerSlot, profileSlot, replaced } = this.upsertProfile(change.profile);
+        const runnerSlot = this.runners.slotOf.get(change.profile.runnerId) as number;
+        const replaced = this.profiles.find(change.profile.profileName, runnerSlot) !== undefined;
+        const profileSlot = this.upsertProfile(change.profile, runnerSlot);
         this.refreshModes(runnerSlot);
         // A new profile can only add admission; a replaced one may also take it away.
         if (replaced) recheck.add(runnerSlot);
@@ -266,11 +272,10 @@ export class Catalog {
     }
   }
 
-  private upsertProfile(profile: Profile, runnerSlot = this.runners.slotOf.get(profile.runnerId) as number): { runnerSlot: number; profileSlot: number; replaced: boolean } {
+  /** Adds or replaces a profile of the runner in `runnerSlot`; returns its slot. */
+  private upsertProfile(profile: Profile, runnerSlot: number): number {
     const runner = this.runners.runnerAt(runnerSlot);
-    const bound = runner.profileNames.includes(profile.profileName);
-    const { slot: profileSlot, replaced } = this.profiles.upsert(profile, runnerSlot, bound, runner.isShared);
-    return { runnerSlot, profileSlot, replaced };
+    return this.profiles.upsert(profile, runnerSlot, runner.profileNames.includes(profile.profileName), runner.isShared);
   }
 
   /** Sets a runner's ingress / egress unions from the mode counts of its profiles. */

@@ -1,6 +1,7 @@
 import type { Profile } from '../types.js';
 import { Bitset } from './bitset.js';
 import { ValueIndex } from './value-index.js';
+import { Lists } from '../snapshot/lists.js';
 
 const INITIAL_WORDS = 4;
 
@@ -52,6 +53,9 @@ export class ProfileTable {
   readonly architecture: ValueIndex;
   readonly ingress: ValueIndex;
   readonly egress: ValueIndex;
+  /** Runners' mode unions, shared between equal ones (see {@link unionOf}). */
+  private readonly unions = new Lists();
+  private readonly unionScratch: string[] = [];
 
   constructor(from?: ProfileTable) {
     const words = from ? from.wordCount : INITIAL_WORDS;
@@ -120,17 +124,8 @@ export class ProfileTable {
   /** The union of the ingress and egress modes of a runner's profiles. */
   modesOf(runnerSlot: number): { readonly ingress: readonly string[]; readonly egress: readonly string[] } {
     const entry = this.byRunner[runnerSlot];
-    if (!entry) return { ingress: EMPTY, egress: EMPTY };
-    if (!entry.modes) {
-      let ingress = EMPTY;
-      let egress = EMPTY;
-      for (const slot of entry.slots) {
-        const p = this.profileAt(slot);
-        ingress = union(ingress, p.ingressModes);
-        egress = union(egress, p.egressModes);
-      }
-      return { ingress, egress };
-    }
+    if (!entry) return NO_MODES;
+    if (!entry.modes) return { ingress: this.unionOf(entry.slots, false), egress: this.unionOf(entry.slots, true) };
     const ingress: string[] = [];
     const egress: string[] = [];
     for (const [mode, n] of entry.modes) {
@@ -140,24 +135,47 @@ export class ProfileTable {
     return { ingress, egress };
   }
 
+  /**
+   * The union of the ingress (or egress) modes of some profiles, in order of first appearance,
+   * as a frozen list shared with every equal union: worked out in a scratch array, so a union
+   * seen before allocates nothing.
+   */
+  private unionOf(slots: readonly number[], egress: boolean): readonly string[] {
+    const union = this.unionScratch;
+    union.length = 0;
+    for (let i = 0; i < slots.length; i++) {
+      const p = this.profileAt(slots[i] as number);
+      const modes = egress ? p.egressModes : p.ingressModes;
+      for (let j = 0; j < modes.length; j++) if (!union.includes(modes[j] as string)) union.push(modes[j] as string);
+    }
+    return this.unions.read(union) as readonly string[];
+  }
+
   private allocate(): number {
     const reused = this.freeSlots.pop();
     if (reused !== undefined) return reused;
     const slot = this.highWater++;
-    if (slot >= this.wordCount * 32) {
-      const words = Math.max(this.wordCount * 2, (slot >>> 5) + 1);
-      this.wordCount = words;
-      for (const b of [this.live, this.bound, this.unshared]) b.grow(words);
-      for (const v of [this.name, this.gpuType, this.architecture, this.ingress, this.egress]) v.grow(words);
-      const runnerSlot = new Int32Array(words * 32);
-      runnerSlot.set(this.runnerSlot);
-      this.runnerSlot = runnerSlot;
-    }
+    if (slot >= this.wordCount * 32) this.grow(Math.max(this.wordCount * 2, (slot >>> 5) + 1));
     return slot;
   }
 
-  /** Adds or replaces the profile (profileName, runnerId): its slot, and whether it replaced one. */
-  upsert(profile: Profile, runnerSlot: number, bound: boolean, shared: boolean): { slot: number; replaced: boolean } {
+  /** Makes room for `slots` slots at once (a bulk load then never grows a structure twice). */
+  makeRoom(slots: number): void {
+    const words = (slots + 31) >>> 5;
+    if (words > this.wordCount) this.grow(words);
+  }
+
+  private grow(words: number): void {
+    this.wordCount = words;
+    for (const b of [this.live, this.bound, this.unshared]) b.grow(words);
+    for (const v of [this.name, this.gpuType, this.architecture, this.ingress, this.egress]) v.grow(words);
+    const runnerSlot = new Int32Array(words * 32);
+    runnerSlot.set(this.runnerSlot);
+    this.runnerSlot = runnerSlot;
+  }
+
+  /** Adds or replaces the profile (profileName, runnerId); returns its slot. */
+  upsert(profile: Profile, runnerSlot: number, bound: boolean, shared: boolean): number {
     const entry = this.mutableOf(runnerSlot);
     const existing = this.slotNamed(entry, profile.profileName);
     const slot = existing ?? this.allocate();
@@ -191,7 +209,7 @@ export class ProfileTable {
     this.architecture.addAll(slot, profile.supportedArchitectures);
     this.ingress.addAll(slot, profile.ingressModes);
     this.egress.addAll(slot, profile.egressModes);
-    return { slot, replaced: existing !== undefined };
+    return slot;
   }
 
   private unindex(slot: number, profile: Profile, entry: RunnerProfiles): void {
@@ -231,24 +249,8 @@ export class ProfileTable {
 /** From this many profiles on, a runner's profiles are found by name in a map. */
 const NAMES_FROM = 16;
 
-const EMPTY: readonly string[] = Object.freeze([]);
 const EMPTY_SLOTS: readonly number[] = Object.freeze([]);
-
-/**
- * `into` with the modes of `more` it lacks appended. Without any, `into` itself (or `more`,
- * when `into` is empty and `more` repeats nothing): the union of one runner's profiles that
- * agree costs no allocation.
- */
-function union(into: readonly string[], more: readonly string[]): readonly string[] {
-  let out: string[] | undefined;
-  for (const mode of more) {
-    if (into.includes(mode) || out?.includes(mode)) continue;
-    (out ??= []).push(mode);
-  }
-  if (!out) return into;
-  if (into.length === 0 && out.length === more.length) return more;
-  return [...into, ...out];
-}
+const NO_MODES = Object.freeze({ ingress: Object.freeze([]) as readonly string[], egress: Object.freeze([]) as readonly string[] });
 
 /** From this many profiles on, a runner's mode unions are counted rather than worked out. */
 const COUNT_MODES_FROM = 32;
@@ -258,7 +260,8 @@ const EGRESS = 2 ** 26;
 
 /** Adds (1) or takes away (-1) one profile's modes of one kind (`unit` 1: ingress; EGRESS: egress). */
 function countModes(counts: Map<string, number>, unit: number, modes: readonly string[], sign: 1 | -1): void {
-  for (const mode of modes) {
+  for (let i = 0; i < modes.length; i++) {
+    const mode = modes[i] as string;
     const n = (counts.get(mode) ?? 0) + sign * unit;
     if (n === 0) counts.delete(mode);
     else counts.set(mode, n);

@@ -137,6 +137,12 @@ export class RunnerTable {
     return slot;
   }
 
+  /** Makes room for `slots` slots at once (a bulk load then never grows a structure twice). */
+  makeRoom(slots: number): void {
+    const words = (slots + 31) >>> 5;
+    if (words > this.wordCount) this.grow(words);
+  }
+
   private grow(words: number): void {
     this.wordCount = words;
     const slots = words * 32;

@@ -99,7 +99,10 @@ export class ShapeIndex {
       if (cell >= 0) this.cellSize[cell] = (this.cellSize[cell] as number) + 1;
       this.cellOf[slot] = cell;
     }
-    for (const key of this.keys) if (key) this.file(key, slot, cell);
+    for (let id = 0; id < this.keys.length; id++) {
+      const key = this.keys[id];
+      if (key) this.file(key, slot, cell);
+    }
   }
 
   /** The key over `id` (dimension bits or BALANCE), built on first use. */

@@ -3,7 +3,8 @@ import type { Profile, Runner, RunnerResources, Snapshot } from '../types.js';
 import { quote } from '../quote.js';
 import { type FieldName, isRecord, RecordReader, type Violations } from './fields.js';
 import { P, R, RES, S } from './names.js';
-import { Lists, prototypeIsClean, quickProfile, quickRunner } from './quick.js';
+import { Lists } from './lists.js';
+import { prototypeIsClean, quickProfile, quickRunner } from './quick.js';
 
 const FIELD_LISTS = new Map<object, readonly FieldName[]>([R, RES, P, S].map((names) => [names, Object.values(names)]));
 

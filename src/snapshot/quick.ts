@@ -1,5 +1,6 @@
 import type { Profile, Runner, RunnerResources } from '../types.js';
-import { EMPTY, type FieldName, isIsoTimestamp } from './fields.js';
+import { type FieldName, isIsoTimestamp } from './fields.js';
+import type { Lists } from './lists.js';
 import { P, R, RES } from './names.js';
 
 /**
@@ -73,56 +74,6 @@ function optional(value: unknown): unknown {
 function count(value: unknown, fallback?: number): number | undefined {
   if (value === undefined) return fallback;
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : undefined;
-}
-
-interface ListNode {
-  next: Map<string, ListNode> | undefined;
-  /** The frozen list whose items lead here. */
-  list: readonly string[] | undefined;
-}
-
-/** How many distinct list prefixes one snapshot's {@link Lists} remembers. */
-const REMEMBERED_PREFIXES = 50_000;
-
-/**
- * The lists of one snapshot: equal lists come back as one frozen array (a trie over their
- * items, so a repeated list costs a few map lookups and no allocation). Records share their
- * lists, which are frozen, so nobody can tell, except by the memory they no longer take.
- * Past {@link REMEMBERED_PREFIXES} prefixes, new lists are copied without being remembered.
- */
-export class Lists {
-  private readonly root: ListNode = { next: undefined, list: undefined };
-  private remembered = 0;
-
-  /** A frozen list of non-blank strings (absent or null: empty), or undefined. */
-  read(value: unknown): readonly string[] | undefined {
-    if (value === undefined || value === null) return EMPTY;
-    if (!Array.isArray(value)) return undefined;
-    const n = value.length;
-    if (n === 0) return EMPTY;
-    let node: ListNode | undefined = this.root;
-    for (let i = 0; i < n; i++) {
-      const item: unknown = value[i];
-      if (!id(item)) return undefined;
-      if (node) node = this.child(node, item);
-    }
-    if (node?.list) return node.list;
-    const out = new Array<string>(n);
-    for (let i = 0; i < n; i++) out[i] = value[i] as string;
-    const list = Object.freeze(out);
-    if (node) node.list = list;
-    return list;
-  }
-
-  private child(node: ListNode, item: string): ListNode | undefined {
-    let next = node.next?.get(item);
-    if (next === undefined && this.remembered < REMEMBERED_PREFIXES) {
-      next = { next: undefined, list: undefined };
-      (node.next ??= new Map()).set(item, next);
-      this.remembered++;
-    }
-    return next;
-  }
 }
 
 /** Live resources within the runner's disclosed maxima (0: undisclosed). */
