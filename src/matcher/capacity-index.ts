@@ -56,8 +56,18 @@ export class CapacityIndex {
   update(slot: number, before: number, after: number): void {
     const from = before < 0 ? -1 : levelOf(before);
     const to = after < 0 ? -1 : levelOf(after);
-    if (to > from) for (let k = from + 1; k <= to; k++) (this.levels[k] as Bitset).add(slot);
-    else for (let k = to + 1; k <= from; k++) (this.levels[k] as Bitset).delete(slot);
+    // One word per level, the same in each: up to ~170 levels for a runner that enters.
+    const i = slot >>> 5;
+    const bit = 1 << (slot & 31);
+    const levels = this.levels;
+    for (let k = from + 1; k <= to; k++) {
+      const w = (levels[k] as Bitset).words;
+      w[i] = (w[i] as number) | bit;
+    }
+    for (let k = to + 1; k <= from; k++) {
+      const w = (levels[k] as Bitset).words;
+      w[i] = (w[i] as number) & ~bit;
+    }
   }
 
   bounds(min: number): ThresholdBounds {

@@ -43,6 +43,12 @@ interface Family {
 const LEASE_OPTIONS = { sandboxId: 'string', expiresAt: 'number' } as const;
 const RESERVE_OPTIONS = { ...PLACE_OPTIONS, ...LEASE_OPTIONS } as const;
 
+/** Whether runners come in ascending runnerId order (as snapshots capmatch writes do). */
+function inIdOrder(runners: readonly Runner[]): boolean {
+  for (let i = 1; i < runners.length; i++) if (compareIds((runners[i - 1] as Runner).runnerId, (runners[i] as Runner).runnerId) >= 0) return false;
+  return true;
+}
+
 /**
  * An in-memory fleet: discovery queries, placement and reservations over bitset indexes.
  *
@@ -100,7 +106,7 @@ export class Catalog {
     const catalog = new Catalog();
     // Slots in runnerId order: first-fit searches and id-ordered listings then run over the
     // leading words of the bitsets.
-    const byId = [...snapshot.runners].sort((a, b) => compareIds(a.runnerId, b.runnerId));
+    const byId = inIdOrder(snapshot.runners) ? snapshot.runners : [...snapshot.runners].sort((a, b) => compareIds(a.runnerId, b.runnerId));
     catalog.runners.makeRoom(byId.length);
     catalog.profiles.makeRoom(snapshot.profiles.length);
     for (let i = 0; i < byId.length; i++) catalog.runners.add(byId[i] as Runner);

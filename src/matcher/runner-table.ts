@@ -141,6 +141,9 @@ export class RunnerTable {
   makeRoom(slots: number): void {
     const words = (slots + 31) >>> 5;
     if (words > this.wordCount) this.grow(words);
+    for (const a of [this.runners, this.reported, this.views, this.bare, this.ingressOf, this.egressOf] as unknown[][]) {
+      if (a.length < slots) a.length = slots;
+    }
   }
 
   private grow(words: number): void {

@@ -140,6 +140,39 @@ export function profileKey(profileName: string, runnerId: string): string {
   return `${profileName.length}:${profileName}\0${runnerId}`;
 }
 
+/** The runners' ids as the input spells them, each with its first index in the input. */
+class RunnerIds {
+  private readonly first = new Map<string, number>();
+  /** The id string of the runner first at each input index. */
+  private readonly ids: string[] = [];
+  /** The last id looked up, and its index: profiles usually come grouped by runner. */
+  private lastId: string | undefined;
+  private lastIndex: number | undefined;
+
+  /** Records the id of the runner at input `index`; returns an earlier index with that id. */
+  add(id: string, index: number): number | undefined {
+    const seen = this.first.get(id);
+    if (seen !== undefined) return seen;
+    this.first.set(id, index);
+    this.ids[index] = id;
+    return undefined;
+  }
+
+  indexOf(id: string): number | undefined {
+    if (id !== this.lastId) {
+      this.lastId = id;
+      this.lastIndex = this.first.get(id);
+    }
+    return this.lastIndex;
+  }
+
+  /** The declared runner's own string for `id`, or `id` when no runner has it. */
+  canonical(id: string): string {
+    const index = this.indexOf(id);
+    return index === undefined ? id : (this.ids[index] as string);
+  }
+}
+
 /** Above this many profiles, a runner's profile names are looked up in a map, not a chain. */
 const CHAIN_UP_TO = 32;
 
@@ -238,7 +271,7 @@ export function parseSnapshot(json: unknown): Snapshot {
   // duplicate is reported beside a bad field, and a profile is not blamed for its runner's
   // unrelated problem.
   const runners: Runner[] = [];
-  const firstIndex = new Map<string, number>();
+  const runnerIds = new RunnerIds();
   const items = runnersIn.items;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
@@ -246,34 +279,29 @@ export function parseSnapshot(json: unknown): Snapshot {
     const runner = fast ?? readRunner(item, `${runnersIn.key}[${i}]`, violations);
     const id = fast ? fast.runnerId : rawId(item, R.runnerId)?.value;
     if (id !== undefined) {
-      const seen = firstIndex.get(id);
+      const seen = runnerIds.add(id, i);
       if (seen !== undefined) {
         const key = (rawId(item, R.runnerId) as { key: string }).key;
         violations.push({ field: `${runnersIn.key}[${i}].${key}`, description: `duplicates the id of ${runnersIn.key}[${seen}]: ${quote(id)}` });
         continue;
       }
-      firstIndex.set(id, i);
     }
     if (runner) runners.push(runner);
   }
+  // A profile's runnerId becomes its runner's own string: equal ids then compare as one
+  // object, and the catalog keeps one copy of each.
+  const canonicalId = (id: string) => runnerIds.canonical(id);
 
   const profiles: Profile[] = [];
   const keys = new ProfileKeys(items.length, profilesIn.items.length);
   const profileItems = profilesIn.items;
-  let lastRunnerId: string | undefined;
-  let lastRunnerIndex: number | undefined;
   for (let i = 0; i < profileItems.length; i++) {
     const item = profileItems[i];
-    const fast = quick ? quickProfile(item, lists) : undefined;
+    const fast = quick ? quickProfile(item, lists, canonicalId) : undefined;
     const profile = fast ?? readProfile(item, `${profilesIn.key}[${i}]`, violations);
     const name = fast ? fast.profileName : rawId(item, P.profileName)?.value;
     const runnerId = fast ? fast.runnerId : rawId(item, P.runnerId)?.value;
-    // Profiles usually come grouped by runner: look the runner up once per group.
-    if (runnerId !== lastRunnerId) {
-      lastRunnerId = runnerId;
-      lastRunnerIndex = runnerId === undefined ? undefined : firstIndex.get(runnerId);
-    }
-    const runnerIndex = lastRunnerIndex;
+    const runnerIndex = runnerId === undefined ? undefined : runnerIds.indexOf(runnerId);
     if (name !== undefined && runnerId !== undefined) {
       const seen = keys.firstOf(name, runnerId, runnerIndex, i);
       if (seen !== undefined) {

@@ -136,8 +136,11 @@ export function quickRunner(value: unknown, lists: Lists): Runner | undefined {
   });
 }
 
-/** A well-formed profile as `readProfile` returns it, or undefined. */
-export function quickProfile(value: unknown, lists: Lists): Profile | undefined {
+/**
+ * A well-formed profile as `readProfile` returns it, or undefined. `canonicalId` may give an
+ * equal string for its runnerId (the runner's own, so that records share it).
+ */
+export function quickProfile(value: unknown, lists: Lists, canonicalId: (id: string) => string = (id) => id): Profile | undefined {
   if (!plain(value)) return undefined;
   const s = spellingOf(value, PROFILE, 'profileName');
   if (!s) return undefined;
@@ -150,5 +153,5 @@ export function quickProfile(value: unknown, lists: Lists): Profile | undefined 
   const ingressModes = lists.read(value[k.ingressModes]);
   const egressModes = lists.read(value[k.egressModes]);
   if (!supportedGpuTypes || !supportedArchitectures || !ingressModes || !egressModes) return undefined;
-  return Object.freeze({ profileName, runnerId, supportedGpuTypes, supportedArchitectures, ingressModes, egressModes });
+  return Object.freeze({ profileName, runnerId: canonicalId(runnerId), supportedGpuTypes, supportedArchitectures, ingressModes, egressModes });
 }
