@@ -4,7 +4,7 @@ import { generateFleet } from '../fleet/generate.js';
 import { comparisonTable, formatTextTable } from '../report/comparison.js';
 import { renderReport } from '../report/html.js';
 import { generateTrace } from '../simulate/generate-trace.js';
-import type { SimulationResult } from '../simulate/simulate.js';
+import { simulate, type SimulationResult } from '../simulate/simulate.js';
 import { formatTrace, type TraceEvent } from '../simulate/trace.js';
 import { DiscoveryValidationError, ProfileNotFoundError, RunnerNotFoundError } from '../errors.js';
 import type { Profile, ProfileFilter, Runner, RunnerFilter, SandboxRequest, Strategy } from '../types.js';
@@ -13,7 +13,7 @@ import { parseCpu, parseMemory } from '../units/parse.js';
 import { hints, suggest } from './hints.js';
 import { serveCommand } from './serve.js';
 import { checkWritable, readFleet, readTrace, type TraceFile, UsageError, withTraceLines, writeText } from './io.js';
-import { simulateInParallel } from './parallel.js';
+import { runsInWorkers, simulateInParallel } from '../parallel/run.js';
 import { ProgressBar } from './progress.js';
 
 /** Where a command writes: stdout for results, stderr for progress and notes. */
@@ -425,14 +425,10 @@ const simulateCommand: Command = {
     };
     let outcome: SimulationResult | Promise<SimulationResult>;
     try {
-      // Several strategies run on worker threads in the built CLI (see parallel.ts).
-      outcome = simulateInParallel({
-        catalog,
-        trace,
-        strategies,
-        samples,
-        onProgress: (done) => progress.update(done, `simulating ${strategies.join(', ')}`),
-      });
+      const options = { catalog, trace, strategies, samples, onProgress: (done: number) => progress.update(done, `simulating ${strategies.join(', ')}`) };
+      // Several strategies run on worker threads in the built CLI (see src/parallel/run.ts);
+      // otherwise the answer comes at once.
+      outcome = runsInWorkers(strategies.length) ? simulateInParallel(options) : simulate(options);
     } catch (e) {
       progress.done();
       throw located(e);
