@@ -376,7 +376,8 @@ export class ShapeKey {
     const at = list * 3;
     this.most.fill(0, at, at + 3);
     this.least.fill(Infinity, at, at + 3);
-    for (const slot of this.lists[list] ?? []) this.include(list, slot);
+    const slots = this.lists[list];
+    if (slots) for (let i = 0; i < slots.length; i++) this.include(list, slots[i] as number);
     this.stale[list] = 0;
   }
 

@@ -58,31 +58,36 @@ export function compareSameShape(t: RunnerTable, a: number, b: number, cpu: numb
   const used2 = M2 > 0 && gpu > 0;
   if (!used0 && !used1 && !used2) return undefined;
   if ((M0 === 0 && cpu > 0) || (M1 === 0 && mem > 0) || (M2 === 0 && gpu > 0)) return undefined;
+  // Written out per dimension (no arrays): this runs for every near-tie of a placement.
   let lcm = 1;
-  for (const [used, m] of [[used0, M0], [used1, M1], [used2, M2]] as const) {
-    if (!used) continue;
-    const next = (lcm / gcd(lcm, m)) * m;
-    if (!(next < LIMIT)) return undefined;
-    lcm = next;
-  }
+  if (used0) lcm = M0;
+  if (used1) lcm = lcmBelowLimit(lcm, M1);
+  if (used2) lcm = lcmBelowLimit(lcm, M2);
+  if (!(lcm < LIMIT)) return undefined;
   let sum = 0;
-  for (const [used, x, y, m] of [
-    [used0, t.availCpu[a] as number, t.availCpu[b] as number, M0],
-    [used1, t.availMem[a] as number, t.availMem[b] as number, M1],
-    [used2, t.availGpu[a] as number, t.availGpu[b] as number, M2],
-  ] as const) {
-    if (!used) continue;
-    const d = x - y;
-    const factor = lcm / m;
-    if (d !== 0 && !(Math.abs(d) < LIMIT / factor)) return undefined;
-    sum += d * factor;
-    if (!(Math.abs(sum) < LIMIT)) return undefined;
-  }
+  if (used0) sum = addTerm(sum, (t.availCpu[a] as number) - (t.availCpu[b] as number), lcm / M0);
+  if (used1) sum = addTerm(sum, (t.availMem[a] as number) - (t.availMem[b] as number), lcm / M1);
+  if (used2) sum = addTerm(sum, (t.availGpu[a] as number) - (t.availGpu[b] as number), lcm / M2);
+  if (Number.isNaN(sum)) return undefined;
   return Math.sign(sum);
 }
 
 /** Integers below this add and multiply exactly in doubles (with a bit to spare). */
 const LIMIT = 2 ** 52;
+
+/** lcm(l, m), or Infinity when it would reach {@link LIMIT} (or `l` already has). */
+function lcmBelowLimit(l: number, m: number): number {
+  if (!(l < LIMIT)) return Infinity;
+  const next = (l / gcd(l, m)) * m;
+  return next < LIMIT ? next : Infinity;
+}
+
+/** `sum + d · factor`, or NaN when a product or the sum would reach {@link LIMIT} (NaN stays NaN). */
+function addTerm(sum: number, d: number, factor: number): number {
+  if (d !== 0 && !(Math.abs(d) < LIMIT / factor)) return Number.NaN;
+  const next = sum + d * factor;
+  return Math.abs(next) < LIMIT ? next : Number.NaN;
+}
 
 function gcd(x: number, y: number): number {
   while (y !== 0) [x, y] = [y, x % y];

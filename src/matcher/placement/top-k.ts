@@ -13,7 +13,9 @@ export type Ranked = Array<[slot: number, score: number]>;
  * once, when a near-tie first needs it.
  */
 export class TopK {
-  readonly items: Ranked = [];
+  /** The kept slots and scores, best first (structure of arrays: an offer allocates nothing). */
+  private readonly slots: number[] = [];
+  private readonly scores: number[] = [];
   /** The score a runner must come within {@link NEAR} of to enter; -Infinity until `keep` are kept. */
   threshold = -Infinity;
   private readonly exact: Array<Ratio | undefined> = [];
@@ -32,27 +34,36 @@ export class TopK {
     this.rank = t.ranks();
   }
 
+  /** The kept (slot, score) pairs, best first. */
+  get items(): Ranked {
+    return this.slots.map((slot, k): [number, number] => [slot, this.scores[k] as number]);
+  }
+
   offer(slot: number, score: number): void {
     if (score < this.threshold - NEAR) return;
-    const items = this.items;
+    const { slots, scores, exact } = this;
     this.mine = undefined;
     // Where the runner goes: after every kept runner that beats it.
-    let at = items.length;
+    let at = slots.length;
     while (at > 0 && this.beats(slot, score, at - 1)) at--;
     if (at >= this.keep) return;
-    items.splice(at, 0, [slot, score]);
-    this.exact.splice(at, 0, this.mine);
-    if (items.length > this.keep) {
-      items.pop();
-      this.exact.pop();
+    // Insert at `at`, the last one dropping out once `keep` are kept.
+    let k = slots.length < this.keep ? slots.length : this.keep - 1;
+    for (; k > at; k--) {
+      slots[k] = slots[k - 1] as number;
+      scores[k] = scores[k - 1] as number;
+      exact[k] = exact[k - 1];
     }
-    if (items.length === this.keep) this.threshold = (items[this.keep - 1] as [number, number])[1];
+    slots[at] = slot;
+    scores[at] = score;
+    exact[at] = this.mine;
+    if (slots.length === this.keep) this.threshold = scores[this.keep - 1] as number;
   }
 
   /** Whether the offered runner beats kept item `k`. */
   private beats(slot: number, score: number, k: number): boolean {
-    const [other, otherScore] = this.items[k] as [number, number];
-    const d = score - otherScore;
+    const other = this.slots[k] as number;
+    const d = score - (this.scores[k] as number);
     if (d > NEAR) return true;
     if (d < -NEAR) return false;
     const t = this.t;
