@@ -2,7 +2,7 @@ import { StalePlacementError, throwIfViolations } from '../errors.js';
 import { compareIds } from '../order.js';
 import { quote } from '../quote.js';
 import { isRecord } from '../snapshot/fields.js';
-import { isParsedSnapshot, parseSnapshot } from '../snapshot/parse.js';
+import { isParsedSnapshot, readSnapshot } from '../snapshot/parse.js';
 import type {
   Change,
   PlaceOptions,
@@ -102,21 +102,26 @@ export class Catalog {
    * @throws DiscoveryValidationError listing every violation of the snapshot.
    */
   static fromSnapshot(json: unknown): Catalog {
-    const snapshot = isParsedSnapshot(json) ? json : parseSnapshot(json);
+    const read = isParsedSnapshot(json) ? undefined : readSnapshot(json);
+    const snapshot = read ? read.snapshot : (json as Snapshot);
     const catalog = new Catalog();
     // Slots in runnerId order: first-fit searches and id-ordered listings then run over the
-    // leading words of the bitsets.
-    const byId = inIdOrder(snapshot.runners) ? snapshot.runners : [...snapshot.runners].sort((a, b) => compareIds(a.runnerId, b.runnerId));
+    // leading words of the bitsets. Runners that come in that order keep their index as their
+    // slot, and validation's id → index map becomes the table's (no map built twice).
+    const ordered = inIdOrder(snapshot.runners);
+    const byId = ordered ? snapshot.runners : [...snapshot.runners].sort((a, b) => compareIds(a.runnerId, b.runnerId));
     catalog.runners.makeRoom(byId.length);
     catalog.profiles.makeRoom(snapshot.profiles.length);
-    for (let i = 0; i < byId.length; i++) catalog.runners.add(byId[i] as Runner);
-    // Profiles usually come grouped by runner: its slot is looked up once per group. (Indexed
-    // loops: for-of over a frozen array allocates per item.)
+    catalog.runners.addInSlotOrder(byId, ordered ? read?.runnerIndex : undefined);
+    // (Indexed loops: for-of over a frozen array allocates per item.)
+    const profileRunner = ordered ? read?.profileRunner : undefined;
     let runnerId: string | undefined;
     let runnerSlot = -1;
     for (let i = 0; i < snapshot.profiles.length; i++) {
       const profile = snapshot.profiles[i] as Profile;
-      if (profile.runnerId !== runnerId) {
+      if (profileRunner) runnerSlot = profileRunner[i] as number;
+      else if (profile.runnerId !== runnerId) {
+        // Profiles usually come grouped by runner: its slot is looked up once per group.
         runnerId = profile.runnerId;
         runnerSlot = catalog.runners.slotOf.get(runnerId) as number;
       }

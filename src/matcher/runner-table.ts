@@ -174,17 +174,22 @@ export class RunnerTable {
     return this.put(runner, this.slotOf.get(runner.runnerId));
   }
 
-  /** Adds a runner whose id the table does not hold (as a validated snapshot's ids are unique). */
-  add(runner: Runner): number {
-    return this.put(runner, undefined);
+  /**
+   * Fills an empty table: `runners[i]` (ids unique, as a validated snapshot's are) goes to slot
+   * i. `slotOf`, when given, is already their id → index map: the table takes it over.
+   */
+  addInSlotOrder(runners: readonly Runner[], slotOf?: Map<string, number>): void {
+    if (this.highWater !== 0) throw new Error('addInSlotOrder needs an empty table');
+    if (slotOf) this.slotOf = slotOf;
+    for (let i = 0; i < runners.length; i++) this.put(runners[i] as Runner, undefined, slotOf === undefined);
   }
 
-  private put(runner: Runner, existing: number | undefined): number {
+  private put(runner: Runner, existing: number | undefined, mapId = true): number {
     const slot = existing ?? this.allocate(runner.runnerId);
     if (existing !== undefined) this.indexes.removeValues(slot, this.runnerAt(slot));
     this.runners[slot] = runner;
     if (existing === undefined) {
-      this.slotOf.set(runner.runnerId, slot);
+      if (mapId) this.slotOf.set(runner.runnerId, slot);
       this.orderInsert(slot);
     }
     this.reported[slot] = runner.resources;

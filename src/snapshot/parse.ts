@@ -143,6 +143,12 @@ export function profileKey(profileName: string, runnerId: string): string {
 /** The runners' ids as the input spells them, each with its first index in the input. */
 class RunnerIds {
   private readonly first = new Map<string, number>();
+
+  /** runnerId → the first input index with it. */
+  get byId(): Map<string, number> {
+    return this.first;
+  }
+
   /** The id string of the runner first at each input index. */
   private readonly ids: string[] = [];
   /** The last id looked up, and its index: profiles usually come grouped by runner. */
@@ -255,6 +261,23 @@ function rawId(item: unknown, name: FieldName): { key: string; value: string } |
  * snapshot.runners[0]?.runnerId;
  */
 export function parseSnapshot(json: unknown): Snapshot {
+  return readSnapshot(json).snapshot;
+}
+
+/**
+ * A validated snapshot with what validation worked out on the way, for `Catalog.fromSnapshot`
+ * to build on rather than work out again.
+ */
+export interface ReadSnapshot {
+  readonly snapshot: Snapshot;
+  /** runnerId → the runner's index in `snapshot.runners`; a fresh map the caller may keep. */
+  readonly runnerIndex: Map<string, number>;
+  /** For each profile, its runner's index in `snapshot.runners`. */
+  readonly profileRunner: Int32Array;
+}
+
+/** {@link parseSnapshot}, with the runner index it builds on the way. */
+export function readSnapshot(json: unknown): ReadSnapshot {
   const violations: Violations = [];
   const top = reader(json, 'snapshot', violations, S);
   if (!top) throwIfViolations('parseSnapshot', violations);
@@ -293,6 +316,7 @@ export function parseSnapshot(json: unknown): Snapshot {
   const canonicalId = (id: string) => runnerIds.canonical(id);
 
   const profiles: Profile[] = [];
+  const profileRunner = new Int32Array(profilesIn.items.length);
   const keys = new ProfileKeys(items.length, profilesIn.items.length);
   const profileItems = profilesIn.items;
   for (let i = 0; i < profileItems.length; i++) {
@@ -315,11 +339,15 @@ export function parseSnapshot(json: unknown): Snapshot {
       violations.push({ field: `${profilesIn.key}[${i}].${idKey}`, description: `names an unknown runner ${quote(runnerId)}` });
       continue;
     }
-    if (profile) profiles.push(profile);
+    if (profile) {
+      profileRunner[profiles.length] = runnerIndex as number;
+      profiles.push(profile);
+    }
   }
 
   throwIfViolations('parseSnapshot', violations);
   const snapshot = Object.freeze({ runners: Object.freeze(runners), profiles: Object.freeze(profiles) });
   parsed.add(snapshot);
-  return snapshot;
+  // Without violations, every runner read is in `runners` at its input index.
+  return { snapshot, runnerIndex: runnerIds.byId, profileRunner };
 }
