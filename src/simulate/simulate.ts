@@ -7,6 +7,7 @@ import { compareIds } from '../order.js';
 import { isRecord } from '../snapshot/fields.js';
 import { REASONS, STRATEGIES, type Change, type FieldViolation, type RejectionCode, type RejectionReason, type SandboxRequest, type Strategy } from '../types.js';
 import { DepartureQueue } from './departures.js';
+import { numberSandboxes, RunningSandboxes, type SandboxNumbers } from './running.js';
 import { checkTrace, type TraceEvent } from './trace.js';
 
 /** One point of the time series. */
@@ -119,7 +120,7 @@ export function simulate(options: SimulateOptions): SimulationResult {
   const plan = planSimulation(options);
   const { strategies, base, trace, shapes, duration } = plan;
   const results = strategies.map((strategy, k) =>
-    runOne(base.fork(), trace, strategy, shapes, duration, plan.samples, (done) => plan.onProgress?.((k + done) / strategies.length)),
+    runOne(base.fork(), trace, plan.sandboxes, strategy, shapes, duration, plan.samples, (done) => plan.onProgress?.((k + done) / strategies.length)),
   );
   return { events: trace.length, duration, commonGpuShapes: shapes, strategies: results };
 }
@@ -128,6 +129,8 @@ export function simulate(options: SimulateOptions): SimulationResult {
 export interface SimulationPlan {
   readonly base: Catalog;
   readonly trace: readonly TraceEvent[];
+  /** The trace's sandboxes by number, shared by every strategy's replay. */
+  readonly sandboxes: SandboxNumbers;
   readonly strategies: readonly Strategy[];
   readonly samples: number;
   readonly duration: number;
@@ -150,6 +153,7 @@ export function planSimulation(options: SimulateOptions): SimulationPlan {
   return {
     base,
     trace,
+    sandboxes: numberSandboxes(trace),
     strategies: o.strategies ?? STRATEGIES,
     samples: o.samples ?? 120,
     duration: trace.length === 0 ? 0 : (trace[trace.length - 1] as TraceEvent).time,
@@ -226,6 +230,7 @@ function commonGpuShapes(trace: readonly TraceEvent[]): SimulationResult['common
 function runOne(
   catalog: Catalog,
   trace: readonly TraceEvent[],
+  sandboxes: SandboxNumbers,
   strategy: Strategy,
   shapes: SimulationResult['commonGpuShapes'],
   duration: number,
@@ -234,10 +239,8 @@ function runOne(
 ): StrategyResult {
   const replay = replayOf(catalog);
   const table = replay.table;
-  /** Running sandboxes: where each is held. */
-  const running = new Map<string, { readonly slot: number; readonly request: SandboxRequest }>();
-  /** Running sandboxes by runner slot, for evictions when a runner leaves. */
-  const onRunner = new Map<number, Set<string>>();
+  const running = new RunningSandboxes(sandboxes.arrival.length);
+  const requestOf = (k: number) => (trace[sandboxes.arrival[k] as number] as Extract<TraceEvent, { type: 'arrival' }>).request;
   const departures = new DepartureQueue();
   const byCode: Record<RejectionCode, number> = { NO_SUITABLE_RUNNER: 0, PROFILE_MISMATCH: 0 };
   const byReason = Object.fromEntries(REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
@@ -253,18 +256,17 @@ function runOne(
   let nextIndex = 0;
   const sampleTime = (i: number) => (sampleCount === 1 ? duration : (duration * i) / (sampleCount - 1));
 
-  const release = (sandboxId: string) => {
-    const held = running.get(sandboxId);
-    if (!held) return; // rejected, evicted, or departed already
-    running.delete(sandboxId);
-    onRunner.get(held.slot)?.delete(sandboxId);
-    replay.hold(held.slot, held.request, -1);
-    level.refresh(held.slot);
+  const release = (k: number) => {
+    const slot = k < 0 ? -1 : running.slot(k);
+    if (slot < 0) return; // none, rejected, evicted, or departed already
+    running.remove(k);
+    replay.hold(slot, requestOf(k), -1);
+    level.refresh(slot);
   };
   const runDeparturesUntil = (time: number) => {
     for (let at = departures.nextTime(); at <= time; at = departures.nextTime()) {
       level.advance(at);
-      release(departures.popDue(at) as string);
+      release(departures.popDue(at) as number);
     }
   };
   const sampleBefore = (time: number) => {
@@ -297,14 +299,9 @@ function runOne(
           placed++;
           replay.hold(slot, request, 1);
           level.refresh(slot);
-          running.set(e.sandboxId, { slot, request });
-          let sandboxes = onRunner.get(slot);
-          if (!sandboxes) {
-            sandboxes = new Set();
-            onRunner.set(slot, sandboxes);
-          }
-          sandboxes.add(e.sandboxId);
-          if (e.lifetime !== undefined) departures.push(e.time + e.lifetime, e.sandboxId);
+          const k = sandboxes.ofEvent[i] as number;
+          running.add(k, slot);
+          if (e.lifetime !== undefined) departures.push(e.time + e.lifetime, k);
           const group = table.runnerAt(slot).runnerGroupId;
           placedByGroup.set(group, (placedByGroup.get(group) ?? 0) + 1);
         } else {
@@ -314,7 +311,7 @@ function runOne(
         break;
       }
       case 'departure':
-        release(e.sandboxId);
+        release(sandboxes.ofEvent[i] as number);
         break;
       case 'runnerJoin': {
         const { runnerId } = e.runner;
@@ -325,13 +322,7 @@ function runOne(
       }
       case 'runnerLeave': {
         const slot = table.slotOf.get(e.runnerId);
-        if (slot !== undefined) {
-          for (const id of onRunner.get(slot) ?? []) {
-            running.delete(id);
-            evicted++;
-          }
-          onRunner.delete(slot);
-        }
+        if (slot !== undefined) evicted += running.evict(slot);
         change(e.runnerId, { type: 'removeRunner', runnerId: e.runnerId });
         break;
       }

@@ -1,0 +1,88 @@
+import type { TraceEvent } from './trace.js';
+
+/**
+ * The trace's sandboxes by number: each arrival takes the next number, each departure the
+ * number of the arrival it ends (-1 when none came before it). Worked out once per trace, so
+ * that a replay keeps its running sandboxes in typed arrays rather than maps keyed by id.
+ */
+export interface SandboxNumbers {
+  /** For each event, its sandbox's number (-1: not an arrival or a departure of one). */
+  readonly ofEvent: Int32Array;
+  /** For each sandbox number, the index of its arrival event. */
+  readonly arrival: Int32Array;
+}
+
+export function numberSandboxes(trace: readonly TraceEvent[]): SandboxNumbers {
+  const ofEvent = new Int32Array(trace.length).fill(-1);
+  const arrivals: number[] = [];
+  const byId = new Map<string, number>();
+  for (let i = 0; i < trace.length; i++) {
+    const e = trace[i] as TraceEvent;
+    if (e.type === 'arrival') {
+      ofEvent[i] = arrivals.length;
+      byId.set(e.sandboxId, arrivals.length);
+      arrivals.push(i);
+    } else if (e.type === 'departure') ofEvent[i] = byId.get(e.sandboxId) ?? -1;
+  }
+  return { ofEvent, arrival: Int32Array.from(arrivals) };
+}
+
+/**
+ * The running sandboxes of one replay, by number: the runner slot each is held on, and for each
+ * slot the sandboxes on it (a doubly linked list, for evictions when a runner leaves).
+ */
+export class RunningSandboxes {
+  size = 0;
+  /** Sandbox → its slot (-1: not running). */
+  private readonly slotOf: Int32Array;
+  private readonly next: Int32Array;
+  private readonly previous: Int32Array;
+  /** Slot → its first sandbox (-1 or absent: none). */
+  private readonly first: number[] = [];
+
+  constructor(sandboxes: number) {
+    this.slotOf = new Int32Array(sandboxes).fill(-1);
+    this.next = new Int32Array(sandboxes);
+    this.previous = new Int32Array(sandboxes);
+  }
+
+  /** The slot sandbox `k` is held on, or -1. */
+  slot(k: number): number {
+    return this.slotOf[k] as number;
+  }
+
+  add(k: number, slot: number): void {
+    const head = this.first[slot] ?? -1;
+    this.slotOf[k] = slot;
+    this.previous[k] = -1;
+    this.next[k] = head;
+    if (head >= 0) this.previous[head] = k;
+    this.first[slot] = k;
+    this.size++;
+  }
+
+  remove(k: number): void {
+    const slot = this.slotOf[k] as number;
+    const before = this.previous[k] as number;
+    const after = this.next[k] as number;
+    if (before >= 0) this.next[before] = after;
+    else this.first[slot] = after;
+    if (after >= 0) this.previous[after] = before;
+    this.slotOf[k] = -1;
+    this.size--;
+  }
+
+  /** Takes every sandbox off `slot` (its runner left); returns how many there were. */
+  evict(slot: number): number {
+    let n = 0;
+    for (let k = this.first[slot] ?? -1; k >= 0; ) {
+      const after = this.next[k] as number;
+      this.slotOf[k] = -1;
+      k = after;
+      n++;
+    }
+    this.first[slot] = -1;
+    this.size -= n;
+    return n;
+  }
+}
