@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { DiscoveryValidationError } from '../errors.js';
 import { quote } from '../quote.js';
-import { planSimulation, simulate, type SimulateOptions, type SimulationPlan, type SimulationResult, type StrategyResult } from '../simulate/simulate.js';
+import { planSimulation, runPlan, type SimulateOptions, type SimulationPlan, type SimulationResult, type StrategyResult } from '../simulate/simulate.js';
 import { formatTrace } from '../simulate/trace.js';
 import type { Strategy } from '../types.js';
 
@@ -41,7 +41,7 @@ export async function simulateInParallel(options: ParallelSimulateOptions): Prom
   const { threads, ...rest } = options;
   const cores = threadCount(threads);
   const plan = planSimulation(rest);
-  if (plan.strategies.length < 2 || cores < 2 || !existsSync(WORKER)) return simulate({ ...rest, catalog: plan.base, snapshot: undefined });
+  if (plan.strategies.length < 2 || cores < 2 || !existsSync(WORKER)) return runPlan(plan);
   return inWorkers(plan, cores);
 }
 

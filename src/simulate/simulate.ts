@@ -117,7 +117,11 @@ export interface SimulateOptions {
  * result.strategies.map((s) => [s.strategy, s.acceptanceRate]);
  */
 export function simulate(options: SimulateOptions): SimulationResult {
-  const plan = planSimulation(options);
+  return runPlan(planSimulation(options));
+}
+
+/** Replays a checked simulation, every strategy in turn. Not exported from the package. */
+export function runPlan(plan: SimulationPlan): SimulationResult {
   const { strategies, base, trace, shapes, duration } = plan;
   const results = strategies.map((strategy, k) =>
     runOne(base.fork(), trace, plan.sandboxes, strategy, shapes, duration, plan.samples, (done) => plan.onProgress?.((k + done) / strategies.length)),
@@ -140,8 +144,8 @@ export interface SimulationPlan {
 
 /**
  * Checks a simulation's options, trace and runner references, and works out what every
- * strategy shares (duration, common GPU shapes). Not exported from the package: the CLI uses
- * it to run strategies on worker threads.
+ * strategy shares (duration, common GPU shapes, sandbox numbers). Not exported from the core:
+ * `capmatch/parallel` uses it to run strategies on worker threads.
  *
  * @throws DiscoveryValidationError as `simulate` does.
  */

@@ -9,6 +9,11 @@ import type { FieldViolation } from '../types.js';
 
 export type Violations = FieldViolation[];
 
+/** Whether `value` is a string with something besides white space: an id or a list item. */
+export function nonBlank(value: unknown): value is string {
+  return typeof value === 'string' && value.trim() !== '';
+}
+
 /** The empty list every absent list reads as. */
 export const EMPTY: readonly string[] = Object.freeze([]);
 
@@ -139,7 +144,7 @@ export class RecordReader {
     let ok = true;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      if (typeof item === 'string' && item.trim() !== '') {
+      if (nonBlank(item)) {
         out[i] = item;
         continue;
       }

@@ -1,4 +1,4 @@
-import { EMPTY } from './fields.js';
+import { EMPTY, nonBlank } from './fields.js';
 
 interface ListNode {
   next: Map<string, ListNode> | undefined;
@@ -33,7 +33,7 @@ export class Lists {
     let node: ListNode | undefined = this.root;
     for (let i = 0; i < n; i++) {
       const item: unknown = value[i];
-      if (!id(item)) return undefined;
+      if (!nonBlank(item)) return undefined;
       if (node) node = this.child(node, item);
     }
     if (node?.list) return node.list;
@@ -53,8 +53,4 @@ export class Lists {
     }
     return next;
   }
-}
-
-function id(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '';
 }

@@ -1,5 +1,5 @@
 import type { Profile, Runner, RunnerResources } from '../types.js';
-import { type FieldName, isIsoTimestamp } from './fields.js';
+import { type FieldName, isIsoTimestamp, nonBlank } from './fields.js';
 import type { Lists } from './lists.js';
 import { P, R, RES } from './names.js';
 
@@ -61,10 +61,6 @@ function spellingOf<K extends string>(record: Plain, pair: readonly [Spelling<K>
   return s;
 }
 
-function id(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '';
-}
-
 /** An optional boolean: absent (`undefined`) reads as false; null is not a boolean. */
 function optional(value: unknown): unknown {
   return value === undefined ? false : value;
@@ -103,7 +99,7 @@ export function quickRunner(value: unknown, lists: Lists): Runner | undefined {
   const connectedAt = value[k.connectedAt];
   const supportsPrivileged = optional(value[k.supportsPrivileged]);
   const isShared = optional(value[k.isShared]);
-  if (!id(runnerId) || !id(runnerGroupId) || typeof healthy !== 'boolean' || typeof supportsPrivileged !== 'boolean' || typeof isShared !== 'boolean') return undefined;
+  if (!nonBlank(runnerId) || !nonBlank(runnerGroupId) || typeof healthy !== 'boolean' || typeof supportsPrivileged !== 'boolean' || typeof isShared !== 'boolean') return undefined;
   if (typeof connectedAt !== 'string' || !isIsoTimestamp(connectedAt)) return undefined;
   const maxCpuMillicores = count(value[k.maxCpuMillicores], 0);
   const maxMemoryBytes = count(value[k.maxMemoryBytes], 0);
@@ -147,7 +143,7 @@ export function quickProfile(value: unknown, lists: Lists, canonicalId: (id: str
   const k = s.key;
   const profileName = value[k.profileName];
   const runnerId = value[k.runnerId];
-  if (!id(profileName) || !id(runnerId)) return undefined;
+  if (!nonBlank(profileName) || !nonBlank(runnerId)) return undefined;
   const supportedGpuTypes = lists.read(value[k.supportedGpuTypes]);
   const supportedArchitectures = lists.read(value[k.supportedArchitectures]);
   const ingressModes = lists.read(value[k.ingressModes]);
