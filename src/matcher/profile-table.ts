@@ -1,7 +1,7 @@
 import type { Profile } from '../types.js';
 import { Bitset } from './bitset.js';
-import { ValueIndex } from './value-index.js';
 import { Lists } from '../snapshot/lists.js';
+import { ValueIndex } from './value-index.js';
 
 const INITIAL_WORDS = 4;
 
@@ -91,6 +91,8 @@ export class ProfileTable {
       names: shared?.names ? new Map(shared.names) : undefined,
       modes: shared?.modes ? new Map(shared.modes) : undefined,
     };
+    // Filled up to the slot first: an index far past the end would turn the array into a dictionary.
+    while (this.byRunner.length < runnerSlot) this.byRunner.push(undefined);
     this.byRunner[runnerSlot] = own;
     return own;
   }
