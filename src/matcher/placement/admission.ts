@@ -122,6 +122,14 @@ export const CLASSES = 256;
 
 /** The request class: the fields admission depends on, joined by NUL (JSON when a value holds one). */
 function admissionKey(r: SandboxRequest): string {
+  // Most requests name none of them: their two classes are worked out once.
+  if (r.profileName === undefined && r.gpuType === undefined && r.architecture === undefined && r.ingressMode === undefined && r.egressMode === undefined) {
+    return r.gpuCount > 0 ? ANY_GPU_CLASS : NO_GPU_CLASS;
+  }
+  return classKey(r);
+}
+
+function classKey(r: SandboxRequest): string {
   const fields = [r.profileName, r.gpuType, r.architecture, r.ingressMode, r.egressMode];
   let key = r.gpuType === undefined && r.gpuCount > 0 ? 'g' : '-';
   for (const f of fields) {
@@ -143,3 +151,6 @@ function profileConjunction(p: ProfileTable, r: SandboxRequest): Conjunction | u
   ]);
   return known ? { must, bands: [] } : undefined;
 }
+
+const NO_GPU_CLASS = classKey({ cpuMillicores: 0, memoryBytes: 0, gpuCount: 0 });
+const ANY_GPU_CLASS = classKey({ cpuMillicores: 0, memoryBytes: 0, gpuCount: 1 });
