@@ -90,7 +90,11 @@ function addTerm(sum: number, d: number, factor: number): number {
 }
 
 function gcd(x: number, y: number): number {
-  while (y !== 0) [x, y] = [y, x % y];
+  while (y !== 0) {
+    const r = x % y;
+    x = y;
+    y = r;
+  }
   return x;
 }
 

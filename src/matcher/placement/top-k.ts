@@ -13,12 +13,16 @@ export type Ranked = Array<[slot: number, score: number]>;
  * once, when a near-tie first needs it.
  */
 export class TopK {
-  /** The kept slots and scores, best first (structure of arrays: an offer allocates nothing). */
-  private readonly slots: number[] = [];
-  private readonly scores: number[] = [];
+  /**
+   * The `n` kept slots and scores, best first (structure of arrays, sized once: an offer
+   * allocates nothing).
+   */
+  private readonly slots: number[];
+  private readonly scores: number[];
+  private n = 0;
   /** The score a runner must come within {@link NEAR} of to enter; -Infinity until `keep` are kept. */
   threshold = -Infinity;
-  private readonly exact: Array<Ratio | undefined> = [];
+  private readonly exact: Array<Ratio | undefined>;
   private readonly rank: Int32Array;
   /** The offered runner's exact score, once a near-tie needed it (reset by each offer). */
   private mine: Ratio | undefined;
@@ -32,11 +36,16 @@ export class TopK {
     private readonly gpu: number,
   ) {
     this.rank = t.ranks();
+    // Room for as many as can be kept: no more than `keep`, nor than there are runners.
+    const room = Math.min(keep, t.size);
+    this.slots = new Array<number>(room).fill(-1);
+    this.scores = new Array<number>(room).fill(0);
+    this.exact = new Array<Ratio | undefined>(room).fill(undefined);
   }
 
   /** The kept (slot, score) pairs, best first. */
   get items(): Ranked {
-    return this.slots.map((slot, k): [number, number] => [slot, this.scores[k] as number]);
+    return this.slots.slice(0, this.n).map((slot, k): [number, number] => [slot, this.scores[k] as number]);
   }
 
   offer(slot: number, score: number): void {
@@ -44,12 +53,12 @@ export class TopK {
     const { slots, scores, exact } = this;
     this.mine = undefined;
     // Where the runner goes: after every kept runner that beats it.
-    let at = slots.length;
+    let at = this.n;
     while (at > 0 && this.beats(slot, score, at - 1)) at--;
     if (at >= this.keep) return;
     // Insert at `at`, the last one dropping out once `keep` are kept.
-    let k = slots.length < this.keep ? slots.length : this.keep - 1;
-    for (; k > at; k--) {
+    if (this.n < this.keep) this.n++;
+    for (let k = this.n - 1; k > at; k--) {
       slots[k] = slots[k - 1] as number;
       scores[k] = scores[k - 1] as number;
       exact[k] = exact[k - 1];
@@ -57,7 +66,7 @@ export class TopK {
     slots[at] = slot;
     scores[at] = score;
     exact[at] = this.mine;
-    if (slots.length === this.keep) this.threshold = scores[this.keep - 1] as number;
+    if (this.n === this.keep) this.threshold = scores[this.keep - 1] as number;
   }
 
   /** Whether the offered runner beats kept item `k`. */
