@@ -77,14 +77,21 @@ export function testConjunction(q: Conjunction, slot: number): boolean {
 
 /**
  * Writes the AND of `sets` into `out` (length >= wordCount), one set at a time over every word
- * (tight loops, no early exit); returns how many bits are set.
+ * (tight loops); returns how many bits are set. Once the AND is empty the remaining sets are
+ * not read: a selective request, or one nothing fits, stops after its first few sets.
  */
 export function andInto(sets: readonly Uint32Array[], wordCount: number, out: Uint32Array): number {
   const first = sets[0] as Uint32Array;
   for (let i = 0; i < wordCount; i++) out[i] = first[i] as number;
   for (let j = 1; j < sets.length; j++) {
     const set = sets[j] as Uint32Array;
-    for (let i = 0; i < wordCount; i++) out[i] = (out[i] as number) & (set[i] as number);
+    let any = 0;
+    for (let i = 0; i < wordCount; i++) {
+      const w = (out[i] as number) & (set[i] as number);
+      out[i] = w;
+      any |= w;
+    }
+    if (any === 0) return 0;
   }
   let count = 0;
   for (let i = 0; i < wordCount; i++) count += popcount(out[i] as number);
