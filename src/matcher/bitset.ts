@@ -57,6 +57,32 @@ export class Bitset {
   }
 }
 
+/**
+ * A {@link Bitset} that keeps its number of set bits, for sets written only through `add`,
+ * `delete` and `assign` (the table's flags): a rejection reads how many runners pass them in
+ * O(1) instead of counting their words.
+ */
+export class CountedBitset extends Bitset {
+  /** Number of set bits. */
+  count = 0;
+
+  override add(slot: number): void {
+    if (!this.has(slot)) this.count++;
+    super.add(slot);
+  }
+
+  override delete(slot: number): void {
+    if (this.has(slot)) this.count--;
+    super.delete(slot);
+  }
+
+  override clone(): CountedBitset {
+    const copy = new CountedBitset(0, this.words.slice());
+    copy.count = this.count;
+    return copy;
+  }
+}
+
 /** The slot of bit `low` (a word with one bit set) of word `i`: the set-bit loops' one formula. */
 export function slotAt(i: number, low: number): number {
   return (i << 5) + 31 - Math.clz32(low);

@@ -1,5 +1,5 @@
 import type { Runner } from '../types.js';
-import { Bitset } from './bitset.js';
+import { Bitset, CountedBitset } from './bitset.js';
 import { CapacityIndex } from './capacity-index.js';
 import { type Amounts, ShapeIndex } from './shape-index.js';
 import { ValueIndex } from './value-index.js';
@@ -11,14 +11,14 @@ import { ValueIndex } from './value-index.js';
  * what changed; read by everyone else.
  */
 export class RunnerIndexes {
-  readonly live: Bitset;
-  readonly healthy: Bitset;
-  readonly known: Bitset;
-  readonly privileged: Bitset;
+  readonly live: CountedBitset;
+  readonly healthy: CountedBitset;
+  readonly known: CountedBitset;
+  readonly privileged: CountedBitset;
   /** Healthy runners with known resources: what every placement needs, as one bitset. */
   readonly placeable: Bitset;
   /** Runners that support at least one GPU type (what a GPU request without a type needs). */
-  readonly anyGpuType: Bitset;
+  readonly anyGpuType: CountedBitset;
   /** Runners not in a shared organisation (`isShared` false): `excludeShared` ANDs this. */
   readonly unshared: Bitset;
   readonly group: ValueIndex;
@@ -40,12 +40,13 @@ export class RunnerIndexes {
   /** `amounts`: the table's amounts, read by the shape index. */
   constructor(amounts: Amounts, words: number, from?: RunnerIndexes) {
     const bitset = (b: Bitset | undefined) => (b ? b.clone() : new Bitset(words));
-    this.live = bitset(from?.live);
-    this.healthy = bitset(from?.healthy);
-    this.known = bitset(from?.known);
-    this.privileged = bitset(from?.privileged);
+    const counted = (b: CountedBitset | undefined) => (b ? b.clone() : new CountedBitset(words));
+    this.live = counted(from?.live);
+    this.healthy = counted(from?.healthy);
+    this.known = counted(from?.known);
+    this.privileged = counted(from?.privileged);
     this.placeable = bitset(from?.placeable);
-    this.anyGpuType = bitset(from?.anyGpuType);
+    this.anyGpuType = counted(from?.anyGpuType);
     this.unshared = bitset(from?.unshared);
     this.group = new ValueIndex(words, from?.group);
     this.profileName = new ValueIndex(words, from?.profileName);

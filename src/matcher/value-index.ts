@@ -139,6 +139,11 @@ export class ValueIndex {
     return words;
   }
 
+  /** How many slots hold `value`. */
+  count(value: string): number {
+    return this.values.get(value)?.count ?? 0;
+  }
+
   /** Calls `visit` with every slot holding `value`, ascending. */
   forEachSlot(value: string, visit: (slot: number) => void): void {
     const m = this.values.get(value);

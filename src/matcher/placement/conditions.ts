@@ -1,5 +1,5 @@
 import type { RejectionReason, SandboxRequest } from '../../types.js';
-import type { Bitset } from '../bitset.js';
+import type { Bitset, CountedBitset } from '../bitset.js';
 import type { ThresholdBounds } from '../capacity-index.js';
 import type { Band, Conjunction } from '../kernel.js';
 import type { RunnerTable } from '../runner-table.js';
@@ -10,6 +10,11 @@ export interface Condition {
   readonly reason: RejectionReason;
   /** A runner passes when its bit is set in every one of these. */
   readonly pass: readonly Uint32Array[];
+  /**
+   * How many live runners fail it, when the index knows without counting (a flag's or a
+   * value's size; every such set holds live runners only); else undefined.
+   */
+  readonly failing: number | undefined;
 }
 
 /**
@@ -36,17 +41,21 @@ export interface RequestConditions {
  */
 export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: Bitset, allowList: Bitset | undefined): RequestConditions {
   const none = t.zeros();
-  const valueOf = (index: ValueIndex, value: string) => index.words(value) ?? none;
-  const conditions: Condition[] = [{ reason: 'unhealthy', pass: [t.indexes.healthy.words] }, { reason: 'unknownResources', pass: [t.indexes.known.words] }];
-  if (r.gpuType !== undefined) conditions.push({ reason: 'gpuType', pass: [valueOf(t.indexes.gpuType, r.gpuType)] });
-  else if (r.gpuCount > 0) conditions.push({ reason: 'gpuType', pass: [t.indexes.anyGpuType.words] });
-  if (r.architecture !== undefined) conditions.push({ reason: 'architecture', pass: [valueOf(t.indexes.architecture, r.architecture)] });
-  if (r.privileged === true) conditions.push({ reason: 'privileged', pass: [t.indexes.privileged.words] });
-  if (r.storageClass !== undefined) conditions.push({ reason: 'storageClass', pass: [valueOf(t.indexes.storageClass, r.storageClass)] });
-  conditions.push({ reason: 'noAdmittingProfile', pass: [admitting.words] });
-  if (r.runnerGroupId !== undefined) conditions.push({ reason: 'runnerGroup', pass: [valueOf(t.indexes.group, r.runnerGroupId)] });
-  if (allowList) conditions.push({ reason: 'allowList', pass: [allowList.words] });
-  if (r.tags !== undefined && r.tags.length > 0) conditions.push({ reason: 'tags', pass: r.tags.map((tag) => valueOf(t.indexes.tag, tag)) });
+  const ix = t.indexes;
+  const live = ix.live.count;
+  const flag = (reason: RejectionReason, set: CountedBitset): Condition => ({ reason, pass: [set.words], failing: live - set.count });
+  const value = (reason: RejectionReason, index: ValueIndex, v: string): Condition => ({ reason, pass: [index.words(v) ?? none], failing: live - index.count(v) });
+  const conditions: Condition[] = [flag('unhealthy', ix.healthy), flag('unknownResources', ix.known)];
+  if (r.gpuType !== undefined) conditions.push(value('gpuType', ix.gpuType, r.gpuType));
+  else if (r.gpuCount > 0) conditions.push(flag('gpuType', ix.anyGpuType));
+  if (r.architecture !== undefined) conditions.push(value('architecture', ix.architecture, r.architecture));
+  if (r.privileged === true) conditions.push(flag('privileged', ix.privileged));
+  if (r.storageClass !== undefined) conditions.push(value('storageClass', ix.storageClass, r.storageClass));
+  conditions.push({ reason: 'noAdmittingProfile', pass: [admitting.words], failing: undefined });
+  if (r.runnerGroupId !== undefined) conditions.push(value('runnerGroup', ix.group, r.runnerGroupId));
+  if (allowList) conditions.push({ reason: 'allowList', pass: [allowList.words], failing: undefined });
+  if (r.tags?.length === 1) conditions.push(value('tags', ix.tag, r.tags[0] as string));
+  else if (r.tags !== undefined && r.tags.length > 1) conditions.push({ reason: 'tags', pass: r.tags.map((tag) => ix.tag.words(tag) ?? none), failing: undefined });
   const capacity: CapacityCondition[] = [
     capacityCondition('insufficientCpu', r.cpuMillicores, t.availCpu, t.indexes.cpuIndex.bounds(r.cpuMillicores)),
     capacityCondition('insufficientMemory', r.memoryBytes, t.availMem, t.indexes.memIndex.bounds(r.memoryBytes)),
