@@ -39,21 +39,59 @@ export function rejectionMessage(considered: number, reasons: Readonly<Record<Re
 }
 
 /**
- * Explains why no runner fits. Every reason is evaluated for every runner, a word (32 runners)
- * at a time; the number of reasons each runner fails is kept in four bit-sliced counter planes,
- * so finding the runners that fail the fewest reasons needs no per-runner loop.
+ * Explains why no runner fits: how many runners fail each reason, and the nearest misses.
+ * Flags and single values know how many runners fail them; the other reasons are counted a
+ * word (32 runners) at a time. The nearest misses usually come from a short walk in runnerId
+ * order ({@link missesFailingOne}); otherwise the number of reasons each runner fails is kept
+ * in four bit-sliced counter planes, so finding the runners that fail the fewest needs no
+ * per-runner loop.
  */
 export function explainRejection(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): Rejection {
   const tally = new Float64Array(REASONS.length);
   const total = c.conditions.length + c.capacity.length;
   const perCondition = new Int32Array(total);
-  const lowest = countReasons(t, c, perCondition);
+  const early = missesFailingOne(t, c, missCount);
+  let misses: NearestMiss[];
+  if (early) {
+    countFailures(t, c, perCondition);
+    misses = early.map((slot) => describeMiss(t, request, c, slot));
+  } else misses = nearest(t, request, c, countReasons(t, c, perCondition), missCount);
   for (let j = 0; j < total; j++) {
     const reason = REASONS.indexOf(j < c.conditions.length ? (c.conditions[j] as Condition).reason : (c.capacity[j - c.conditions.length] as CapacityCondition).reason);
     tally[reason] = (tally[reason] as number) + (perCondition[j] as number);
   }
-  const nearestMisses = nearest(t, request, c, lowest, missCount);
-  return rejection(rejectionCode(request), t.size, countsOf(tally), nearestMisses);
+  return rejection(rejectionCode(request), t.size, countsOf(tally), misses);
+}
+
+/** How many live runners fail each condition (conditions, then capacity), into `perCondition`. */
+function countFailures(t: RunnerTable, c: RequestConditions, perCondition: Int32Array): void {
+  const words = t.activeWords;
+  const live = t.indexes.live.words;
+  const known = t.indexes.known.words;
+  const conditions = c.conditions;
+  for (let j = 0; j < conditions.length; j++) {
+    const { pass, failing } = conditions[j] as Condition;
+    if (failing !== undefined) {
+      perCondition[j] = failing;
+      continue;
+    }
+    let n = 0;
+    for (let i = 0; i < words; i++) {
+      let w = (pass[0] as Uint32Array)[i] as number;
+      for (let k = 1; k < pass.length; k++) w &= (pass[k] as Uint32Array)[i] as number;
+      n += popcount((live[i] as number) & ~w);
+    }
+    perCondition[j] = n;
+  }
+  for (let j = 0; j < c.capacity.length; j++) {
+    const { lower, band } = c.capacity[j] as CapacityCondition;
+    let n = 0;
+    for (let i = 0; i < words; i++) {
+      const ok = band === undefined ? (lower[i] as number) : passBand(band, i, lower[i] as number);
+      n += popcount((live[i] as number) & (known[i] as number) & ~ok);
+    }
+    perCondition[conditions.length + j] = n;
+  }
 }
 
 /** As the reference gateway: a request that named a profile and found no place is a profile mismatch, whatever the reasons. */
@@ -66,7 +104,61 @@ export function rejectionCode(request: SandboxRequest): RejectionCode {
  * the counter planes are built the same way, but nothing is tallied per reason.
  */
 export function nearestMisses(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): NearestMiss[] {
+  const early = missesFailingOne(t, c, missCount);
+  if (early) return early.map((slot) => describeMiss(t, request, c, slot));
   return nearest(t, request, c, countReasons(t, c, undefined), missCount);
+}
+
+/** How many runners {@link missesFailingOne} reads in runnerId order before giving up. */
+const WALK_LIMIT = 256;
+/** …and after this many, when none of them failed only one reason. */
+const GIVE_UP = 64;
+
+/**
+ * The nearest misses without counting every runner, in the common case: in a rejection no
+ * runner fails nothing, so when `missCount` runners fail exactly one reason those are the
+ * answer, the first of them in runnerId order. Runners are read in that order, each until its
+ * second failure, and the walk stops once they are found; undefined when the first
+ * {@link WALK_LIMIT} runners do not hold them, or the first {@link GIVE_UP} hold none (then
+ * the full count answers).
+ */
+function missesFailingOne(t: RunnerTable, c: RequestConditions, missCount: number): number[] | undefined {
+  if (missCount <= 0) return undefined;
+  const order = t.slotsInIdOrder();
+  const limit = Math.min(order.length, WALK_LIMIT);
+  const known = t.indexes.known.words;
+  const conditions = c.conditions;
+  const capacity = c.capacity;
+  const found: number[] = [];
+  for (let p = 0; p < limit; p++) {
+    if (p === GIVE_UP && found.length === 0) break;
+    const slot = order[p] as number;
+    const i = slot >>> 5;
+    const bit = 1 << (slot & 31);
+    let fails = 0;
+    for (let j = 0; j < conditions.length && fails < 2; j++) {
+      const sets = (conditions[j] as Condition).pass;
+      for (let k = 0; k < sets.length; k++) {
+        if ((((sets[k] as Uint32Array)[i] as number) & bit) === 0) {
+          fails++;
+          break;
+        }
+      }
+    }
+    if (((known[i] as number) & bit) !== 0) {
+      for (let j = 0; j < capacity.length && fails < 2; j++) {
+        const cap = capacity[j] as CapacityCondition;
+        if ((cap.available[slot] as number) < cap.requested) fails++;
+      }
+    }
+    // A runner failing nothing would fit: not a rejection this path answers.
+    if (fails === 0) return undefined;
+    if (fails === 1) {
+      found.push(slot);
+      if (found.length === missCount) return found;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -86,10 +178,18 @@ function countReasons(t: RunnerTable, c: RequestConditions, perCondition: Int32A
   const conditions = c.conditions;
   const total = conditions.length + c.capacity.length;
   const passes: Uint32Array[] = [];
+  // Conditions whose failures the index counts already (flags, single values) are not
+  // counted word by word: `counted[j]` is 1 for those.
+  const counted = new Uint8Array(total);
   let buffers = 0;
   for (let j = 0; j < total; j++) {
     if (j < conditions.length) {
-      const sets = (conditions[j] as Condition).pass;
+      const condition = conditions[j] as Condition;
+      if (perCondition && condition.failing !== undefined) {
+        perCondition[j] = condition.failing;
+        counted[j] = 1;
+      }
+      const sets = condition.pass;
       if (sets.length === 1) {
         passes.push(sets[0] as Uint32Array);
         continue;
@@ -119,7 +219,7 @@ function countReasons(t: RunnerTable, c: RequestConditions, perCondition: Int32A
       // Branch-free: whether a runner fails is data, and a mispredicted branch costs more than
       // the carry chain it would skip.
       const f = l & ~((passes[j] as Uint32Array)[i] as number);
-      if (perCondition) perCondition[j] = (perCondition[j] as number) + popcount(f);
+      if (perCondition && counted[j] === 0) perCondition[j] = (perCondition[j] as number) + popcount(f);
       const k0 = c0 & f;
       c0 ^= f;
       const k1 = c1 & k0;
