@@ -9,6 +9,8 @@ export const BALANCE = 8;
 /** Buckets per cell and key (a multiple of 32: {@link CELL_WORDS} words mark the non-empty ones). */
 export const BUCKETS = 256;
 const CELL_WORDS = BUCKETS / 32;
+/** 1 / {@link BUCKETS}, exact (a power of two): a bucket's width, to multiply by. */
+export const PER_BUCKET = 1 / BUCKETS;
 
 /** What the index reads of a runner: amounts available and maxima, by slot. */
 export interface Amounts {

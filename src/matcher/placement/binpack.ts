@@ -1,4 +1,4 @@
-import { BUCKETS, bucketOf } from '../shape-index.js';
+import { BUCKETS, bucketOf, PER_BUCKET } from '../shape-index.js';
 import { compareSameShape } from './exact.js';
 import { exactSpread, spreadScore } from './spread.js';
 import { forEachKeyedCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
@@ -36,9 +36,11 @@ export const binpack: ScoringStrategy = {
       const first = keyed === 0 ? 0 : bucketOf(requestTerms(shapes.largest, cell, disclosed, cpu, mem, gpu) / keyed) - 1;
       // The lowest bucket's bound first: a cell that cannot win costs no summary.
       const lowest = key.above(cell, first);
-      if (lowest >= BUCKETS || 100 * (1 - ((keyed * lowest) / BUCKETS - most) / n) + SLACK < top.threshold) return;
+      // bound(k) + SLACK < threshold, rearranged so that a bucket costs no division:
+      // keyed × k / B − most > n × (1 − (threshold − SLACK) / 100).
+      if (lowest >= BUCKETS || keyed * lowest * PER_BUCKET - most > n * (1 - (top.threshold - SLACK) * 0.01)) return;
       for (let k = key.aboveFitting(cell, lowest, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) {
-        if (100 * (1 - ((keyed * k) / BUCKETS - most) / n) + SLACK < top.threshold) break;
+        if (keyed * k * PER_BUCKET - most > n * (1 - (top.threshold - SLACK) * 0.01)) break;
         offerFitting(s, key, cell * BUCKETS + k);
       }
     });

@@ -1,5 +1,5 @@
 import type { RunnerTable } from '../runner-table.js';
-import { BUCKETS } from '../shape-index.js';
+import { BUCKETS, PER_BUCKET } from '../shape-index.js';
 import { compareSameShape, type Ratio } from './exact.js';
 import { forEachKeyedCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
 
@@ -29,9 +29,11 @@ export const spread: ScoringStrategy = {
       const rest = n - keyed - requestTerms(shapes.largest, cell, disclosed, cpu, mem, gpu);
       // The top bucket's bound first: a cell that cannot win costs no summary.
       const highest = key.below(cell, BUCKETS - 1);
-      if (highest < 0 || (100 * ((keyed * (highest + 1)) / BUCKETS + rest)) / n + SLACK < top.threshold) return;
+      // bound(k) + SLACK < threshold, rearranged so that a bucket costs no division:
+      // keyed × (k + 1) / B + rest < n × (threshold − SLACK) / 100.
+      if (highest < 0 || keyed * (highest + 1) * PER_BUCKET + rest < n * (top.threshold - SLACK) * 0.01) return;
       for (let k = key.belowFitting(cell, highest, cpu, mem, gpu); k >= 0; k = key.belowFitting(cell, k - 1, cpu, mem, gpu)) {
-        if ((100 * ((keyed * (k + 1)) / BUCKETS + rest)) / n + SLACK < top.threshold) break;
+        if (keyed * (k + 1) * PER_BUCKET + rest < n * (top.threshold - SLACK) * 0.01) break;
         offerFitting(s, key, cell * BUCKETS + k);
       }
     });
