@@ -101,7 +101,7 @@ export function rejectionCode(request: SandboxRequest): RejectionCode {
 
 /**
  * The nearest misses alone, without the count of every reason (what a simulation records):
- * the counter planes are built the same way, but nothing is tallied per reason.
+ * the same walk first, else the same counter planes, with nothing tallied per reason.
  */
 export function nearestMisses(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): NearestMiss[] {
   const early = missesFailingOne(t, c, missCount);
