@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { useSearchNow } from '../support/search.js';
 import { describe, expect, it } from 'vitest';
-import { Catalog, generateFleet, generateRequests, parseSnapshot, type Placement, type Rejection, type Strategy } from '../../src/index.js';
+import { Catalog, type Change, generateFleet, generateRequests, parseSnapshot, type Placement, type Rejection, type Strategy } from '../../src/index.js';
 import { jsonCopy } from '../support/arbitraries.js';
-import { refListProfiles, refListRunners, refPlace } from '../support/reference.js';
+import { refListProfiles, refListRunners, refPlace, refRejection } from '../support/reference.js';
 
 /**
  * The same comparisons on generated fleets of a few hundred runners, where the free-fraction
@@ -71,6 +71,35 @@ describe('generated fleets against the brute-force reference', () => {
     } finally {
       restore();
     }
+  });
+
+  // Larger than the nearest-miss walk (256 runners in runnerId order), with slots out of that
+  // order (runners joining under ids that sort first take the slots of removed ones), so that
+  // the walk, its giving up and the full count all answer.
+  it.each(['standard', 'heterogeneous'] as const)('rejections on %s fleets of 700 runners: every reason counted and the nearest misses, as the reference', (shapes) => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom(1, 3, 10), (seed, n) => {
+        const fleet = generateFleet({ runners: 700, seed, utilisation: 0.8, shapes });
+        const catalog = Catalog.fromSnapshot(fleet);
+        const changes: Change[] = [];
+        for (let i = 0; i < 40; i++) {
+          const runner = fleet.runners[(i * 37 + seed) % fleet.runners.length];
+          if (runner) changes.push({ type: 'removeRunner', runnerId: runner.runnerId }, { type: 'upsertRunner', runner: { ...runner, runnerId: `joined-${i}` } });
+        }
+        catalog.apply(changes);
+        const snapshot = catalog.toSnapshot();
+        const requests = generateRequests({ count: 30, seed: seed + 1, unplaceableShare: 0.5 });
+        let rejected = 0;
+        for (const q of requests) {
+          const got = catalog.place(q, { strategy: 'firstFit', nearestMisses: n });
+          if (got.ok) continue;
+          rejected++;
+          expect({ code: got.code, considered: got.considered, reasons: { ...got.reasons }, nearestMisses: jsonCopy(got.nearestMisses) }).toEqual(refRejection(snapshot, q, n));
+        }
+        expect(rejected).toBeGreaterThan(0);
+      }),
+      { numRuns: 12 },
+    );
   });
 
   it('discovery queries match the reference', () => {
