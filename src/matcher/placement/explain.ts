@@ -40,58 +40,45 @@ export function rejectionMessage(considered: number, reasons: Readonly<Record<Re
 
 /**
  * Explains why no runner fits: how many runners fail each reason, and the nearest misses.
- * Flags and single values know how many runners fail them; the other reasons are counted a
- * word (32 runners) at a time. The nearest misses usually come from a short walk in runnerId
- * order ({@link missesFailingOne}); otherwise the number of reasons each runner fails is kept
- * in four bit-sliced counter planes, so finding the runners that fail the fewest needs no
- * per-runner loop.
+ * Flags and single values know how many runners fail them; the other reasons' failing bits are
+ * counted a word (32 runners) at a time. The nearest misses usually come from a short walk in
+ * runnerId order ({@link missesFailingOne}); otherwise the number of reasons each runner fails
+ * is kept in four bit-sliced counter planes, so finding the runners that fail the fewest needs
+ * no per-runner loop.
  */
 export function explainRejection(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): Rejection {
+  const passes = passSets(t, c);
+  const perCondition = countFailures(t, c, passes);
   const tally = new Float64Array(REASONS.length);
-  const total = c.conditions.length + c.capacity.length;
-  const perCondition = new Int32Array(total);
-  const early = missesFailingOne(t, c, missCount);
-  let misses: NearestMiss[];
-  if (early) {
-    countFailures(t, c, perCondition);
-    misses = early.map((slot) => describeMiss(t, request, c, slot));
-  } else misses = nearest(t, request, c, countReasons(t, c, perCondition), missCount);
-  for (let j = 0; j < total; j++) {
+  for (let j = 0; j < perCondition.length; j++) {
     const reason = REASONS.indexOf(j < c.conditions.length ? (c.conditions[j] as Condition).reason : (c.capacity[j - c.conditions.length] as CapacityCondition).reason);
     tally[reason] = (tally[reason] as number) + (perCondition[j] as number);
   }
+  const early = missesFailingOne(t, c, missCount);
+  const misses = early ? early.map((slot) => describeMiss(t, request, c, slot)) : nearest(t, request, c, countReasons(t, passes), missCount);
   return rejection(rejectionCode(request), t.size, countsOf(tally), misses);
 }
 
-/** How many live runners fail each condition (conditions, then capacity), into `perCondition`. */
-function countFailures(t: RunnerTable, c: RequestConditions, perCondition: Int32Array): void {
+/**
+ * How many live runners fail each condition (conditions, then capacity): the index's own count
+ * where it has one, else the failing bits of its pass set counted.
+ */
+function countFailures(t: RunnerTable, c: RequestConditions, passes: readonly Uint32Array[]): Int32Array {
   const words = t.activeWords;
   const live = t.indexes.live.words;
-  const known = t.indexes.known.words;
-  const conditions = c.conditions;
-  for (let j = 0; j < conditions.length; j++) {
-    const { pass, failing } = conditions[j] as Condition;
+  const perCondition = new Int32Array(passes.length);
+  for (let j = 0; j < passes.length; j++) {
+    const failing = j < c.conditions.length ? (c.conditions[j] as Condition).failing : undefined;
     if (failing !== undefined) {
       perCondition[j] = failing;
       continue;
     }
+    const pass = passes[j] as Uint32Array;
     let n = 0;
-    for (let i = 0; i < words; i++) {
-      let w = (pass[0] as Uint32Array)[i] as number;
-      for (let k = 1; k < pass.length; k++) w &= (pass[k] as Uint32Array)[i] as number;
-      n += popcount((live[i] as number) & ~w);
-    }
+    for (let i = 0; i < words; i++) n += popcount((live[i] as number) & ~(pass[i] as number));
     perCondition[j] = n;
   }
-  for (let j = 0; j < c.capacity.length; j++) {
-    const { lower, band } = c.capacity[j] as CapacityCondition;
-    let n = 0;
-    for (let i = 0; i < words; i++) {
-      const ok = band === undefined ? (lower[i] as number) : passBand(band, i, lower[i] as number);
-      n += popcount((live[i] as number) & (known[i] as number) & ~ok);
-    }
-    perCondition[conditions.length + j] = n;
-  }
+  return perCondition;
 }
 
 /** As the reference gateway: a request that named a profile and found no place is a profile mismatch, whatever the reasons. */
@@ -106,7 +93,7 @@ export function rejectionCode(request: SandboxRequest): RejectionCode {
 export function nearestMisses(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): NearestMiss[] {
   const early = missesFailingOne(t, c, missCount);
   if (early) return early.map((slot) => describeMiss(t, request, c, slot));
-  return nearest(t, request, c, countReasons(t, c, undefined), missCount);
+  return nearest(t, request, c, countReasons(t, passSets(t, c)), missCount);
 }
 
 /** How many runners {@link missesFailingOne} reads in runnerId order before giving up. */
@@ -162,51 +149,47 @@ function missesFailingOne(t: RunnerTable, c: RequestConditions, missCount: numbe
 }
 
 /**
- * Fills the counter planes {@link PLANES} — bit b of (p3 p2 p1 p0) counts how many reasons
- * runner b fails — and, when given `perCondition`, how many runners fail each condition.
- * Returns the fewest reasons any live runner fails (16 when there is none).
- *
- * One pass set per reason: several sets (tags) are AND-ed first, capacity is resolved exactly.
- * Then one fused pass over the words adds every reason's failing bits into the four planes held
- * in locals (carry-save), 32 runners at a time.
+ * One pass set per reason (conditions, then capacity), as words: a runner passes when its bit
+ * is set. Several sets (tags) are AND-ed; a capacity dimension is resolved exactly, and passed
+ * by runners with unknown resources (that is a reason of its own).
  */
-function countReasons(t: RunnerTable, c: RequestConditions, perCondition: Int32Array | undefined): number {
+function passSets(t: RunnerTable, c: RequestConditions): Uint32Array[] {
+  const words = t.activeWords;
+  const known = t.indexes.known.words;
+  const passes: Uint32Array[] = [];
+  let buffers = 0;
+  for (const { pass: sets } of c.conditions) {
+    if (sets.length === 1) {
+      passes.push(sets[0] as Uint32Array);
+      continue;
+    }
+    const all = passBuffer(buffers++, t.wordCount);
+    all.set((sets[0] as Uint32Array).subarray(0, words));
+    for (let k = 1; k < sets.length; k++) {
+      const set = sets[k] as Uint32Array;
+      for (let i = 0; i < words; i++) all[i] = (all[i] as number) & (set[i] as number);
+    }
+    passes.push(all);
+  }
+  for (const cap of c.capacity) {
+    const out = passBuffer(buffers++, t.wordCount);
+    capacityPass(cap, known, words, out);
+    passes.push(out);
+  }
+  return passes;
+}
+
+/**
+ * Fills the counter planes {@link PLANES} — bit b of (p3 p2 p1 p0) counts how many of the
+ * `passes` runner b fails — in one fused pass over the words that adds every reason's failing
+ * bits into the four planes held in locals (carry-save), 32 runners at a time. Returns the
+ * fewest reasons any live runner fails (16 when there is none).
+ */
+function countReasons(t: RunnerTable, passes: readonly Uint32Array[]): number {
   const words = t.activeWords;
   const [p0, p1, p2, p3] = PLANES.map((plane) => plane.get(t.wordCount, true)) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
   const live = t.indexes.live.words;
-  const known = t.indexes.known.words;
-  const conditions = c.conditions;
-  const total = conditions.length + c.capacity.length;
-  const passes: Uint32Array[] = [];
-  // Conditions whose failures the index counts already (flags, single values) are not
-  // counted word by word: `counted[j]` is 1 for those.
-  const counted = new Uint8Array(total);
-  let buffers = 0;
-  for (let j = 0; j < total; j++) {
-    if (j < conditions.length) {
-      const condition = conditions[j] as Condition;
-      if (perCondition && condition.failing !== undefined) {
-        perCondition[j] = condition.failing;
-        counted[j] = 1;
-      }
-      const sets = condition.pass;
-      if (sets.length === 1) {
-        passes.push(sets[0] as Uint32Array);
-        continue;
-      }
-      const all = passBuffer(buffers++, t.wordCount);
-      all.set((sets[0] as Uint32Array).subarray(0, words));
-      for (let k = 1; k < sets.length; k++) {
-        const set = sets[k] as Uint32Array;
-        for (let i = 0; i < words; i++) all[i] = (all[i] as number) & (set[i] as number);
-      }
-      passes.push(all);
-    } else {
-      const out = passBuffer(buffers++, t.wordCount);
-      capacityPass(c.capacity[j - conditions.length] as CapacityCondition, known, words, out);
-      passes.push(out);
-    }
-  }
+  const total = passes.length;
   let lowest = 16;
   for (let i = 0; i < words; i++) {
     const l = live[i] as number;
@@ -219,7 +202,6 @@ function countReasons(t: RunnerTable, c: RequestConditions, perCondition: Int32A
       // Branch-free: whether a runner fails is data, and a mispredicted branch costs more than
       // the carry chain it would skip.
       const f = l & ~((passes[j] as Uint32Array)[i] as number);
-      if (perCondition && counted[j] === 0) perCondition[j] = (perCondition[j] as number) + popcount(f);
       const k0 = c0 & f;
       c0 ^= f;
       const k1 = c1 & k0;
