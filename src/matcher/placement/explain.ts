@@ -123,15 +123,7 @@ function missesFailingOne(t: RunnerTable, c: RequestConditions, missCount: numbe
     const i = slot >>> 5;
     const bit = 1 << (slot & 31);
     let fails = 0;
-    for (let j = 0; j < conditions.length && fails < 2; j++) {
-      const sets = (conditions[j] as Condition).pass;
-      for (let k = 0; k < sets.length; k++) {
-        if ((((sets[k] as Uint32Array)[i] as number) & bit) === 0) {
-          fails++;
-          break;
-        }
-      }
-    }
+    for (let j = 0; j < conditions.length && fails < 2; j++) if (!passesAll((conditions[j] as Condition).pass, i, bit)) fails++;
     if (((known[i] as number) & bit) !== 0) {
       for (let j = 0; j < capacity.length && fails < 2; j++) {
         const cap = capacity[j] as CapacityCondition;
@@ -311,12 +303,18 @@ function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, 
   return chosen.map((slot) => describeMiss(t, request, c, slot));
 }
 
+/** Whether the runner at `bit` of word `i` is in every one of `sets` (passes a condition). */
+function passesAll(sets: readonly Uint32Array[], i: number, bit: number): boolean {
+  for (let k = 0; k < sets.length; k++) if ((((sets[k] as Uint32Array)[i] as number) & bit) === 0) return false;
+  return true;
+}
+
 function describeMiss(t: RunnerTable, request: SandboxRequest, c: RequestConditions, slot: number): NearestMiss {
   const i = slot >>> 5;
   const bit = 1 << (slot & 31);
   const reasons: RejectionReason[] = [];
   for (const condition of c.conditions) {
-    if (condition.pass.some((set) => ((set[i] as number) & bit) === 0)) reasons.push(condition.reason);
+    if (!passesAll(condition.pass, i, bit)) reasons.push(condition.reason);
   }
   const known = t.indexes.known.has(slot);
   if (known) for (const cap of c.capacity) if ((cap.available[slot] as number) < cap.requested) reasons.push(cap.reason);
