@@ -1,7 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Catalog, type Placement, type SandboxRequest, type Strategy } from '../../src/index.js';
+import { Catalog, type Change, type Placement, type SandboxRequest, type Strategy } from '../../src/index.js';
 import { fleet, profile, runner } from '../support/builders.js';
-import { useSearch } from '../support/search.js';
+import { SEARCH_TUNING } from '../../src/matcher/placement/strategy.js';
+import { refPlace } from '../support/reference.js';
+import { useSearch, useSearchNow } from '../support/search.js';
 
 const GiB = 2 ** 30;
 
@@ -79,5 +82,66 @@ describe.each([
     );
     const p = c.place({ cpuMillicores: 1000, memoryBytes: GiB, gpuCount: 0 }, { strategy: 'firstFit', topK: 2 }) as Placement;
     expect(p.alternatives?.map((a) => [a.runnerId, a.score])).toEqual([['r-b', 100], ['r-c', 100]]);
+  });
+});
+
+// Fleets where perfect balance is common (amounts in quarters of the maxima, requests in the
+// machines' proportions), runners added out of runnerId order, walks of every length: balanced's
+// walk for perfectly balanced runners answers, gives up, finds fewer than asked for, or is skipped.
+describe('balanced: the walk for perfectly balanced runners, against the reference', () => {
+  const SHAPES: ReadonlyArray<readonly [cpu: number, memGiB: number, gpu: number]> = [
+    [8000, 32, 0],
+    [16000, 64, 0],
+    [8000, 32, 4],
+  ];
+  const runnerArb = fc.record({
+    shape: fc.constantFrom(...SHAPES),
+    quarters: fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 })),
+  });
+  const requestArb = fc.record({ units: fc.integer({ min: 0, max: 2 }), gpu: fc.integer({ min: 0, max: 1 }) });
+
+  it('same best runners and scores, ties by runnerId, as reservations change the fleet', () => {
+    const restore = useSearchNow(true);
+    try {
+      fc.assert(
+        fc.property(
+          fc.array(runnerArb, { minLength: 1, maxLength: 60 }).chain((rs) => fc.tuple(fc.constant(rs), fc.shuffledSubarray([...rs.keys()], { minLength: rs.length, maxLength: rs.length }))),
+          fc.array(requestArb, { minLength: 1, maxLength: 8 }),
+          fc.integer({ min: 0, max: 40 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.constantFrom(0, 3, Number.POSITIVE_INFINITY),
+          ([rs, order], requests, walk, topK, misses) => {
+            const runners = order.map((i) => {
+              const { shape, quarters } = rs[i] as (typeof rs)[number];
+              const [cpu, memGiB, gpu] = shape;
+              return runner(`r-${String(i).padStart(2, '0')}`, {
+                maxCpuMillicores: cpu,
+                maxMemoryBytes: memGiB * GiB,
+                maxGpuCount: gpu,
+                supportedGpuTypes: gpu > 0 ? ['H100'] : [],
+                resources: { availableCpuMillicores: (cpu * quarters[0]) / 4, availableMemoryBytes: (memGiB * GiB * quarters[1]) / 4, availableGpuCount: (gpu * quarters[2]) / 4, runningSandboxes: 0 },
+              });
+            });
+            // Added one by one in a shuffled order: slot order is not runnerId order.
+            const c = Catalog.fromSnapshot(fleet([]));
+            c.apply(runners.flatMap((r): Change[] => [{ type: 'upsertRunner', runner: r }, { type: 'upsertProfile', profile: profile('p', r.runnerId, { supportedGpuTypes: ['H100'] }) }]));
+            SEARCH_TUNING.perfectWalk = walk;
+            SEARCH_TUNING.perfectMisses = misses; // the walk tried less often after so many misses
+            for (const { units, gpu } of requests) {
+              const q: SandboxRequest = { cpuMillicores: 2000 * units, memoryBytes: 8 * GiB * units, gpuCount: gpu };
+              const expected = refPlace(c.toSnapshot(), q, 'balanced');
+              const got = c.place(q, { strategy: 'balanced', topK });
+              expect(got.ok).toBe(expected.best !== undefined);
+              if (!got.ok) continue;
+              expect(got.alternatives?.map((a) => [a.runnerId, a.score])).toEqual(expected.fits.slice(0, topK).map((f) => [f.runnerId, f.score]));
+              c.reserve(got);
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
+    } finally {
+      restore();
+    }
   });
 });

@@ -14,6 +14,9 @@ export function useSearchNow(always: boolean): () => void {
     SEARCH_TUNING.perCell = 0;
     SEARCH_TUNING.firstFitWalk = 0;
     SEARCH_TUNING.firstFitBySlot = false;
+    // Short enough that balanced's walk for perfectly balanced runners both answers and gives up.
+    SEARCH_TUNING.perfectWalk = 16;
+    SEARCH_TUNING.perfectMisses = Number.POSITIVE_INFINITY;
   }
   return () => Object.assign(SEARCH_TUNING, DEFAULT);
 }

@@ -2,7 +2,7 @@ import type { RunnerTable } from '../runner-table.js';
 import { BALANCE, BUCKETS, bucketOf, CPU, MEMORY, type ShapeKey } from '../shape-index.js';
 import { compareRatios, type Ratio, sameProduct } from './exact.js';
 import { freeAfter } from './spread.js';
-import { cellCanFit, offerFitting, type ScoringStrategy, type Search, SLACK } from './strategy.js';
+import { cellCanFit, fitsCapacity, offerFitting, type ScoringStrategy, type Search, SEARCH_TUNING, SLACK } from './strategy.js';
 
 const ONE: Ratio = { num: 1n, den: 1n };
 
@@ -27,6 +27,10 @@ const ONE: Ratio = { num: 1n, den: 1n };
  *   bucket, an interval for each utilisation, GPUs and undisclosed maxima included; a bucket
  *   that cannot beat the k-th best score is skipped. Cells with an undisclosed CPU or memory
  *   maximum have no walk: each of their buckets is judged by this bound alone.
+ *
+ * **First, perfect balance** (`perfectFirst`): a score of exactly 100 is the most there is, so
+ * when `keep` perfectly balanced fitting runners come first in runnerId order they are the
+ * answer, and no bound is needed.
  */
 export const balanced: ScoringStrategy = {
   score: balancedScore,
@@ -39,6 +43,7 @@ export const balanced: ScoringStrategy = {
     return pa && pb ? 0 : pa ? 1 : pb ? -1 : undefined;
   },
   search(s: Search): void {
+    if (perfectFirst(s)) return;
     const { shapes, top, cpu, mem, gpu } = s;
     const small = shapes.smallest;
     const large = shapes.largest;
@@ -71,6 +76,43 @@ export const balanced: ScoringStrategy = {
     }
   },
 };
+
+/** The perfectly balanced runners a walk found, in runnerId order. */
+const found: number[] = [];
+/** Walks in a row that gave no answer, and decisions since the last walk. */
+const odds = { misses: 0, skipped: 0 };
+
+/**
+ * Perfect balance scores exactly 100, which nothing beats: when it is common (fleets whose
+ * amounts come in steps, requests in the machines' proportions), the winners are the `keep`
+ * perfectly balanced fitting runners of lowest runnerId. A walk of up to
+ * `SEARCH_TUNING.perfectWalk` runners in runnerId order looks for them; when it finds `keep`,
+ * they are the answer (every runner before them was walked), else the search decides. After
+ * `SEARCH_TUNING.perfectMisses` walks in a row without an answer, the walk is tried only every
+ * so many decisions (one more per miss, up to every 64th), so that a fleet where perfect balance
+ * is rare pays little for it; the answer is the same either way.
+ */
+function perfectFirst(s: Search): boolean {
+  if (odds.misses >= SEARCH_TUNING.perfectMisses && ++odds.skipped < Math.min(64, odds.misses)) return false;
+  odds.skipped = 0;
+  const { t, fits, top, cpu, mem, gpu } = s;
+  const order = t.slotsInIdOrder();
+  const walk = Math.min(order.length, SEARCH_TUNING.perfectWalk);
+  found.length = 0;
+  for (let k = 0; k < walk && found.length < top.keep; k++) {
+    const slot = order[k] as number;
+    if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0 || !fitsCapacity(t, slot, cpu, mem, gpu)) continue;
+    // Equal rationals round to equal floats: a score below 100 is not perfect balance.
+    if (balancedScore(t, slot, cpu, mem, gpu) === 100 && perfectlyBalanced(t, slot, cpu, mem, gpu)) found.push(slot);
+  }
+  if (found.length < top.keep) {
+    odds.misses++;
+    return false;
+  }
+  odds.misses = 0;
+  for (const slot of found) top.offer(slot, balancedScore(t, slot, cpu, mem, gpu));
+  return true;
+}
 
 /** 100 × (1 − the distance from bucket k's δ interval to [lo, hi]): the bound of the walk. */
 function deltaBound(k: number, lo: number, hi: number): number {

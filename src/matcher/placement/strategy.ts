@@ -52,10 +52,12 @@ export interface Search {
  * When searching pays. Below `scoreAllBase + perCell × cells` fitting runners, scoring them all
  * costs less than visiting the cells of the shape index; firstFit takes the lowest fitting slots
  * when slot order is runnerId order (`firstFitBySlot`), else walks `firstFitWalk` runners in
- * runnerId order before working out the whole fit set. Internal: the tests set these so that
+ * runnerId order before working out the whole fit set; balanced walks `perfectWalk` runners in
+ * runnerId order for perfectly balanced ones before searching, less often after `perfectMisses`
+ * walks in a row found none. Internal: the tests set these so that
  * every decision takes the search paths, which small test fleets would otherwise never reach.
  */
-export const SEARCH_TUNING = { scoreAllBase: 64, perCell: 2, firstFitWalk: 256, firstFitBySlot: true };
+export const SEARCH_TUNING = { scoreAllBase: 64, perCell: 2, firstFitWalk: 256, firstFitBySlot: true, perfectWalk: 512, perfectMisses: 8 };
 
 /**
  * Float slack for the bounds: a bucket is skipped only when its bound is below the threshold by

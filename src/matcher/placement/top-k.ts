@@ -29,7 +29,7 @@ export class TopK {
 
   constructor(
     private readonly t: RunnerTable,
-    private readonly keep: number,
+    readonly keep: number,
     private readonly strategy: ScoringStrategy,
     private readonly cpu: number,
     private readonly mem: number,
