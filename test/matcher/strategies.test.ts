@@ -105,9 +105,10 @@ describe('balanced: the walk for perfectly balanced runners, against the referen
     try {
       fc.assert(
         fc.property(
-          fc.array(runnerArb, { minLength: 1, maxLength: 60 }).chain((rs) => fc.tuple(fc.constant(rs), fc.shuffledSubarray([...rs.keys()], { minLength: rs.length, maxLength: rs.length }))),
-          fc.array(requestArb, { minLength: 1, maxLength: 8 }),
-          fc.integer({ min: 0, max: 40 }),
+          // Added in runnerId order (slot order is id order) or shuffled (it is not).
+          fc.array(runnerArb, { minLength: 1, maxLength: 100, size: 'max' }).chain((rs) => fc.tuple(fc.constant(rs), fc.oneof(fc.constant([...rs.keys()]), fc.shuffledSubarray([...rs.keys()], { minLength: rs.length, maxLength: rs.length })))),
+          fc.array(requestArb, { minLength: 1, maxLength: 12 }),
+          fc.integer({ min: 0, max: 80 }),
           fc.integer({ min: 1, max: 3 }),
           fc.constantFrom(0, 3, Number.POSITIVE_INFINITY),
           ([rs, order], requests, walk, topK, misses) => {
@@ -122,9 +123,10 @@ describe('balanced: the walk for perfectly balanced runners, against the referen
                 resources: { availableCpuMillicores: (cpu * quarters[0]) / 4, availableMemoryBytes: (memGiB * GiB * quarters[1]) / 4, availableGpuCount: (gpu * quarters[2]) / 4, runningSandboxes: 0 },
               });
             });
-            // Added one by one in a shuffled order: slot order is not runnerId order.
             const c = Catalog.fromSnapshot(fleet([]));
             c.apply(runners.flatMap((r): Change[] => [{ type: 'upsertRunner', runner: r }, { type: 'upsertProfile', profile: profile('p', r.runnerId, { supportedGpuTypes: ['H100'] }) }]));
+            // Every seventh runner leaves: holes in the slots, which stay in runnerId order.
+            c.apply(runners.filter((_, i) => i % 7 === 3).map((r): Change => ({ type: 'removeRunner', runnerId: r.runnerId })));
             SEARCH_TUNING.perfectWalk = walk;
             SEARCH_TUNING.perfectMisses = misses; // the walk tried less often after so many misses
             for (const { units, gpu } of requests) {

@@ -1,3 +1,4 @@
+import { slotAt } from '../bitset.js';
 import type { RunnerTable } from '../runner-table.js';
 import { BALANCE, BUCKETS, bucketOf, CPU, MEMORY, type ShapeKey } from '../shape-index.js';
 import { compareRatios, type Ratio, sameProduct } from './exact.js';
@@ -98,20 +99,41 @@ function perfectFirst(s: Search): boolean {
   const { t, fits, top, cpu, mem, gpu } = s;
   const order = t.slotsInIdOrder();
   const walk = Math.min(order.length, SEARCH_TUNING.perfectWalk);
+  const keep = top.keep;
   found.length = 0;
-  for (let k = 0; k < walk && found.length < top.keep; k++) {
-    const slot = order[k] as number;
-    if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0 || !fitsCapacity(t, slot, cpu, mem, gpu)) continue;
-    // Equal rationals round to equal floats: a score below 100 is not perfect balance.
-    if (balancedScore(t, slot, cpu, mem, gpu) === 100 && perfectlyBalanced(t, slot, cpu, mem, gpu)) found.push(slot);
+  if (walk > 0 && t.slotOrderIsIdOrder) {
+    // The same runners: the set bits of the fit words, up to the last slot of the walk.
+    const last = order[walk - 1] as number;
+    const lastWord = last >>> 5;
+    for (let i = 0; i <= lastWord && found.length < keep; i++) {
+      let w = fits[i] as number;
+      if (i === lastWord && (last & 31) !== 31) w &= (1 << ((last & 31) + 1)) - 1;
+      while (w !== 0 && found.length < keep) {
+        const low = w & -w;
+        const slot = slotAt(i, low);
+        w ^= low;
+        if (perfectFit(t, slot, cpu, mem, gpu)) found.push(slot);
+      }
+    }
+  } else {
+    for (let k = 0; k < walk && found.length < keep; k++) {
+      const slot = order[k] as number;
+      if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 1 && perfectFit(t, slot, cpu, mem, gpu)) found.push(slot);
+    }
   }
-  if (found.length < top.keep) {
+  if (found.length < keep) {
     odds.misses++;
     return false;
   }
   odds.misses = 0;
   for (const slot of found) top.offer(slot, balancedScore(t, slot, cpu, mem, gpu));
   return true;
+}
+
+/** Whether a runner of the fit words has the amounts and is perfectly balanced after placing. */
+function perfectFit(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): boolean {
+  // Equal rationals round to equal floats: a score below 100 is not perfect balance.
+  return fitsCapacity(t, slot, cpu, mem, gpu) && balancedScore(t, slot, cpu, mem, gpu) === 100 && perfectlyBalanced(t, slot, cpu, mem, gpu);
 }
 
 /** 100 × (1 − the distance from bucket k's δ interval to [lo, hi]): the bound of the walk. */
