@@ -208,6 +208,8 @@ export class ShapeKey {
    */
   most: Float64Array;
   least: Float64Array;
+  /** Per list, its lowest slot (Infinity for none), kept as `most` and `least` are. */
+  lowest: Float64Array;
   private stale: Uint8Array;
   /**
    * Per chunk of 32 buckets (one occupancy word), the most available on one of its runners, so
@@ -228,6 +230,7 @@ export class ShapeKey {
     this.occupied = from ? from.occupied.slice() : new Uint32Array(0);
     this.most = from ? from.most.slice() : new Float64Array(0);
     this.least = from ? from.least.slice() : new Float64Array(0);
+    this.lowest = from ? from.lowest.slice() : new Float64Array(0);
     this.stale = from ? from.stale.slice() : new Uint8Array(0);
     this.chunkMost = from ? from.chunkMost.slice() : new Float64Array(0);
     this.chunkStale = from ? from.chunkStale.slice() : new Uint8Array(0);
@@ -258,6 +261,9 @@ export class ShapeKey {
     const least = new Float64Array(wider * BUCKETS * 3);
     least.set(this.least);
     this.least = least;
+    const lowest = new Float64Array(wider * BUCKETS);
+    lowest.set(this.lowest);
+    this.lowest = lowest;
     const stale = new Uint8Array(wider * BUCKETS);
     stale.set(this.stale);
     this.stale = stale;
@@ -369,7 +375,10 @@ export class ShapeKey {
     return (m[at] as number) >= cpu && (m[at + 1] as number) >= mem && (m[at + 2] as number) >= gpu;
   }
 
-  /** Makes {@link most} and {@link least} (CPU, memory, GPUs at list × 3 + 0, 1, 2) current for `list`. */
+  /**
+   * Makes {@link most} and {@link least} (CPU, memory, GPUs at list × 3 + 0, 1, 2) and
+   * {@link lowest} current for `list`.
+   */
   summarise(list: number): void {
     if (this.stale[list] === 1) this.recount(list);
   }
@@ -378,6 +387,7 @@ export class ShapeKey {
     const at = list * 3;
     this.most.fill(0, at, at + 3);
     this.least.fill(Infinity, at, at + 3);
+    this.lowest[list] = Infinity;
     const slots = this.lists[list];
     if (slots) for (let i = 0; i < slots.length; i++) this.include(list, slots[i] as number);
     this.stale[list] = 0;
@@ -397,6 +407,7 @@ export class ShapeKey {
     if (cpu < (least[at] as number)) least[at] = cpu;
     if (mem < (least[at + 1] as number)) least[at + 1] = mem;
     if (gpu < (least[at + 2] as number)) least[at + 2] = gpu;
+    if (slot < (this.lowest[list] as number)) this.lowest[list] = slot;
   }
 
   private mark(list: number, on: boolean): void {

@@ -29,9 +29,10 @@ const ONE: Ratio = { num: 1n, den: 1n };
  *   that cannot beat the k-th best score is skipped. Cells with an undisclosed CPU or memory
  *   maximum have no walk: each of their buckets is judged by this bound alone.
  *
- * **First, perfect balance** (`perfectFirst`): a score of exactly 100 is the most there is, so
- * when `keep` perfectly balanced fitting runners come first in runnerId order they are the
- * answer, and no bound is needed.
+ * **Perfect balance.** A score of exactly 100 is the most there is. First (`perfectFirst`), when
+ * `keep` perfectly balanced fitting runners come first in runnerId order, they are the answer
+ * and no bound is needed. Then, in the search (`PerfectTies`), once the runner to beat is
+ * perfectly balanced, a bucket whose runners all come after it in runnerId order is skipped.
  */
 export const balanced: ScoringStrategy = {
   score: balancedScore,
@@ -49,13 +50,14 @@ export const balanced: ScoringStrategy = {
     const small = shapes.smallest;
     const large = shapes.largest;
     const key = shapes.key(BALANCE);
+    const ties = new PerfectTies(s);
     for (let cell = 0; cell < shapes.cellCount; cell++) {
       if (shapes.cellSize[cell] === 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
       const base = cell * BUCKETS;
       if ((shapes.cellUndisclosed[cell] as number) & (CPU | MEMORY)) {
         // No order to walk in: every bucket, each skipped on its own bound.
         for (let k = key.aboveFitting(cell, 0, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) {
-          if (key.mayFit(base + k, cpu, mem, gpu) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
+          if (key.mayFit(base + k, cpu, mem, gpu) && ties.mayEnter(key, base + k) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
         }
         continue;
       }
@@ -72,7 +74,7 @@ export const balanced: ScoringStrategy = {
         const k = upBound >= downBound ? up : down;
         if (k === up) up = key.aboveFitting(cell, up + 1, cpu, mem, gpu);
         else down = key.belowFitting(cell, down - 1, cpu, mem, gpu);
-        if (key.mayFit(base + k, cpu, mem, gpu) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
+        if (key.mayFit(base + k, cpu, mem, gpu) && ties.mayEnter(key, base + k) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
       }
     }
   },
@@ -134,6 +136,35 @@ function perfectFirst(s: Search): boolean {
 function perfectFit(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): boolean {
   // Equal rationals round to equal floats: a score below 100 is not perfect balance.
   return fitsCapacity(t, slot, cpu, mem, gpu) && balancedScore(t, slot, cpu, mem, gpu) === 100 && perfectlyBalanced(t, slot, cpu, mem, gpu);
+}
+
+/**
+ * Once the runner to beat is perfectly balanced (score exactly 100, the most there is), only a
+ * perfectly balanced runner of lower runnerId can enter: while slot order is runnerId order, a
+ * bucket whose lowest slot is above that runner's is skipped.
+ */
+class PerfectTies {
+  private readonly inOrder: boolean;
+  /** The runner to beat when last looked at, and the slot a bucket must start below (Infinity: any). */
+  private last = -1;
+  private below = Number.POSITIVE_INFINITY;
+
+  constructor(private readonly s: Search) {
+    this.inOrder = s.t.slotOrderIsIdOrder;
+  }
+
+  /** Whether a runner of list `list` may enter, as far as the tie rule says (after `mayFit`, which summarises the list). */
+  mayEnter(key: ShapeKey, list: number): boolean {
+    if (!this.inOrder) return true;
+    const { t, top, cpu, mem, gpu } = this.s;
+    const last = top.last;
+    if (last !== this.last) {
+      this.last = last;
+      // A perfectly balanced runner scores exactly 100 in floating point too (equal rationals round equal).
+      this.below = last >= 0 && top.threshold === 100 && perfectlyBalanced(t, last, cpu, mem, gpu) ? last : Number.POSITIVE_INFINITY;
+    }
+    return (key.lowest[list] as number) < this.below;
+  }
 }
 
 /** 100 × (1 − the distance from bucket k's δ interval to [lo, hi]): the bound of the walk. */

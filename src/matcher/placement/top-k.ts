@@ -43,6 +43,11 @@ export class TopK {
     this.exact = new Array<Ratio | undefined>(room).fill(undefined);
   }
 
+  /** The slot of the `keep`-th kept runner, the one a runner must beat to enter; -1 until `keep` are kept. */
+  get last(): number {
+    return this.n === this.keep ? (this.slots[this.keep - 1] as number) : -1;
+  }
+
   /** The kept (slot, score) pairs, best first. */
   get items(): Ranked {
     return this.slots.slice(0, this.n).map((slot, k): [number, number] => [slot, this.scores[k] as number]);
