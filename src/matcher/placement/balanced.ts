@@ -3,7 +3,7 @@ import type { RunnerTable } from '../runner-table.js';
 import { BALANCE, BUCKETS, bucketOf, CPU, MEMORY, type ShapeKey } from '../shape-index.js';
 import { compareRatios, type Ratio, sameProduct } from './exact.js';
 import { freeAfter } from './spread.js';
-import { cellCanFit, fitsCapacity, offerFitting, type ScoringStrategy, type Search, SEARCH_TUNING, SLACK } from './strategy.js';
+import { cellCanFit, fitsCapacity, offerFitting, requestedDimensions, type ScoringStrategy, type Search, SEARCH_TUNING, SLACK } from './strategy.js';
 
 const ONE: Ratio = { num: 1n, den: 1n };
 
@@ -82,8 +82,12 @@ export const balanced: ScoringStrategy = {
 
 /** The perfectly balanced runners a walk found, in runnerId order. */
 const found: number[] = [];
-/** Walks in a row that gave no answer, and decisions since the last walk. */
-const odds = { misses: 0, skipped: 0 };
+/**
+ * Per set of requested dimensions (the kinds of request differ in how often they find perfect
+ * balance): walks in a row that gave no answer, and decisions since the last walk.
+ */
+const misses = new Float64Array(8);
+const skipped = new Float64Array(8);
 
 /**
  * Perfect balance scores exactly 100, which nothing beats: when it is common (fleets whose
@@ -96,9 +100,11 @@ const odds = { misses: 0, skipped: 0 };
  * is rare pays little for it; the answer is the same either way.
  */
 function perfectFirst(s: Search): boolean {
-  if (odds.misses >= SEARCH_TUNING.perfectMisses && ++odds.skipped < Math.min(64, odds.misses)) return false;
-  odds.skipped = 0;
   const { t, fits, top, cpu, mem, gpu } = s;
+  const kind = requestedDimensions(cpu, mem, gpu);
+  const missed = misses[kind] as number;
+  if (missed >= SEARCH_TUNING.perfectMisses && (skipped[kind] = (skipped[kind] as number) + 1) < Math.min(64, missed)) return false;
+  skipped[kind] = 0;
   const order = t.slotsInIdOrder();
   const walk = Math.min(order.length, SEARCH_TUNING.perfectWalk);
   const keep = top.keep;
@@ -124,10 +130,10 @@ function perfectFirst(s: Search): boolean {
     }
   }
   if (found.length < keep) {
-    odds.misses++;
+    misses[kind] = missed + 1;
     return false;
   }
-  odds.misses = 0;
+  misses[kind] = 0;
   for (const slot of found) top.offer(slot, balancedScore(t, slot, cpu, mem, gpu));
   return true;
 }
