@@ -1,6 +1,6 @@
 import { slotAt } from '../bitset.js';
 import type { RunnerTable } from '../runner-table.js';
-import { BALANCE, BUCKETS, bucketOf, CPU, MEMORY, type ShapeKey } from '../shape-index.js';
+import { BALANCE, BUCKETS, bucketOf, CPU, MEMORY, PER_BUCKET, type ShapeKey } from '../shape-index.js';
 import { compareRatios, type Ratio, sameProduct } from './exact.js';
 import { freeAfter } from './spread.js';
 import { cellCanFit, fitsCapacity, offerFitting, requestedDimensions, type ScoringStrategy, type Search, SEARCH_TUNING, SLACK } from './strategy.js';
@@ -57,7 +57,7 @@ export const balanced: ScoringStrategy = {
       if ((shapes.cellUndisclosed[cell] as number) & (CPU | MEMORY)) {
         // No order to walk in: every bucket, each skipped on its own bound.
         for (let k = key.aboveFitting(cell, 0, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) {
-          if (key.mayFit(base + k, cpu, mem, gpu) && ties.mayEnter(key, base + k) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
+          if (ties.mayEnter(key, base + k) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
         }
         continue;
       }
@@ -65,16 +65,24 @@ export const balanced: ScoringStrategy = {
       const lo = cpu / (large[at] as number) - mem / (small[at + 1] as number);
       const hi = cpu / (small[at] as number) - mem / (large[at + 1] as number);
       const start = bucketOf(((lo + hi) / 2 + 1) / 2);
+      // The next bucket each way where a runner may fit, and its bound.
       let up = key.aboveFitting(cell, start, cpu, mem, gpu);
       let down = key.belowFitting(cell, start - 1, cpu, mem, gpu);
+      let upBound = up < BUCKETS ? deltaBound(up, lo, hi) : -Infinity;
+      let downBound = down >= 0 ? deltaBound(down, lo, hi) : -Infinity;
       while (up < BUCKETS || down >= 0) {
-        const upBound = up < BUCKETS ? deltaBound(up, lo, hi) : -Infinity;
-        const downBound = down >= 0 ? deltaBound(down, lo, hi) : -Infinity;
         if (Math.max(upBound, downBound) + SLACK < top.threshold) break;
-        const k = upBound >= downBound ? up : down;
-        if (k === up) up = key.aboveFitting(cell, up + 1, cpu, mem, gpu);
-        else down = key.belowFitting(cell, down - 1, cpu, mem, gpu);
-        if (key.mayFit(base + k, cpu, mem, gpu) && ties.mayEnter(key, base + k) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
+        let k: number;
+        if (upBound >= downBound) {
+          k = up;
+          up = key.aboveFitting(cell, up + 1, cpu, mem, gpu);
+          upBound = up < BUCKETS ? deltaBound(up, lo, hi) : -Infinity;
+        } else {
+          k = down;
+          down = key.belowFitting(cell, down - 1, cpu, mem, gpu);
+          downBound = down >= 0 ? deltaBound(down, lo, hi) : -Infinity;
+        }
+        if (ties.mayEnter(key, base + k) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
       }
     }
   },
@@ -159,7 +167,7 @@ class PerfectTies {
     this.inOrder = s.t.slotOrderIsIdOrder;
   }
 
-  /** Whether a runner of list `list` may enter, as far as the tie rule says (after `mayFit`, which summarises the list). */
+  /** Whether a runner of list `list` may enter, as far as the tie rule says (a list `aboveFitting` or `belowFitting` returned: summarised). */
   mayEnter(key: ShapeKey, list: number): boolean {
     if (!this.inOrder) return true;
     const { t, top, cpu, mem, gpu } = this.s;
@@ -175,7 +183,7 @@ class PerfectTies {
 
 /** 100 × (1 − the distance from bucket k's δ interval to [lo, hi]): the bound of the walk. */
 function deltaBound(k: number, lo: number, hi: number): number {
-  return 100 * (1 - Math.max(0, (2 * k) / BUCKETS - 1 - hi, lo - ((2 * (k + 1)) / BUCKETS - 1)));
+  return 100 * (1 - Math.max(0, 2 * k * PER_BUCKET - 1 - hi, lo - (2 * (k + 1) * PER_BUCKET - 1)));
 }
 
 /**
