@@ -56,6 +56,10 @@ export class ShapeIndex {
   readonly largest: number[];
   /** Runners per cell. */
   readonly cellSize: number[];
+  /** The cells, largest first, as of the last sort; reads since then; whether a size changed since. */
+  private bySize: number[] = [];
+  private readsSinceSort = 0;
+  private sizesChanged = false;
   /** By key (dimension bits, or BALANCE). */
   private readonly keys: Array<ShapeKey | undefined>;
 
@@ -100,11 +104,30 @@ export class ShapeIndex {
       if (before >= 0) this.cellSize[before] = (this.cellSize[before] as number) - 1;
       if (cell >= 0) this.cellSize[cell] = (this.cellSize[cell] as number) + 1;
       this.cellOf[slot] = cell;
+      this.sizesChanged = true;
     }
     for (let id = 0; id < this.keys.length; id++) {
       const key = this.keys[id];
       if (key) this.file(key, slot, cell);
     }
+  }
+
+  /**
+   * Every cell, the largest first: a search that visits the cells in this order finds a
+   * strong k-th best early (a large cell is more likely to hold the best runners and the
+   * lowest runnerIds), so that more of the other cells are skipped. Any order gives the same
+   * answer, so the order is sorted again only when a cell was added, or after sizes changed
+   * and {@link RESORT_AFTER} reads went by — a fleet that changes shape often costs no sort
+   * per decision.
+   */
+  cellsBySize(): readonly number[] {
+    if (this.bySize.length !== this.cellDims.length || (this.sizesChanged && ++this.readsSinceSort >= RESORT_AFTER)) {
+      const size = this.cellSize;
+      this.bySize = Array.from(this.cellDims, (_, cell) => cell).sort((a, b) => (size[b] as number) - (size[a] as number) || a - b);
+      this.readsSinceSort = 0;
+      this.sizesChanged = false;
+    }
+    return this.bySize;
   }
 
   /** The key over `id` (dimension bits or BALANCE), built on first use. */
@@ -171,6 +194,9 @@ export class ShapeIndex {
     return cell;
   }
 }
+
+/** Reads of {@link ShapeIndex.cellsBySize} after a size changed before the cells are sorted again. */
+const RESORT_AFTER = 256;
 
 /** How many dimensions a set of dimension bits holds. */
 export const DIMENSIONS: readonly number[] = [0, 1, 1, 2, 1, 2, 2, 3];

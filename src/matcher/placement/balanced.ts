@@ -21,9 +21,9 @@ const ONE: Ratio = { num: 1n, den: 1n };
  *   key) and ρ = r_cpu − r_mem. Within a cell, ρ lies in [q_cpu / L_cpu − q_mem / s_mem,
  *   q_cpu / s_cpu − q_mem / L_mem] (s, L: the cell's smallest and largest maxima), and bucket k
  *   holds δ in [2k / B − 1, 2(k + 1) / B − 1); so balanced ≤ 100 × (1 − the distance between the
- *   two intervals). Each cell is visited outward from the bucket of ρ, the side with the better
- *   bound first, and left when neither side can beat the k-th best score. Exact for cells
- *   without GPUs (the range is |ρ − δ| itself).
+ *   two intervals). Cells come largest first; each is visited outward from the bucket of ρ,
+ *   the side with the better bound first, and left when neither side can beat the k-th best
+ *   score. Exact for cells without GPUs (the range is |ρ − δ| itself).
  * - *per bucket* (`bucketBound`): from the least and most each dimension has available in the
  *   bucket, an interval for each utilisation, GPUs and undisclosed maxima included; a bucket
  *   that cannot beat the k-th best score is skipped. Cells with an undisclosed CPU or memory
@@ -51,7 +51,9 @@ export const balanced: ScoringStrategy = {
     const large = shapes.largest;
     const key = shapes.key(BALANCE);
     const ties = new PerfectTies(s);
-    for (let cell = 0; cell < shapes.cellCount; cell++) {
+    const cells = shapes.cellsBySize();
+    for (let c = 0; c < cells.length; c++) {
+      const cell = cells[c] as number;
       if (shapes.cellSize[cell] === 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
       const base = cell * BUCKETS;
       if ((shapes.cellUndisclosed[cell] as number) & (CPU | MEMORY)) {

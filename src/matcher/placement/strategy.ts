@@ -108,13 +108,16 @@ export interface KeyedCell {
  * The cells spread and binpack search, with S the requested dimensions (every dimension of the
  * cell when nothing is requested): cells lacking a requested dimension or too small for the
  * request are skipped; cells whose scores have no bound (nothing requested and an undisclosed
- * maximum) are offered whole; the others are handed to `visit` (one object, reused).
+ * maximum) are offered whole; the others are handed to `visit` (one object, reused). Cells
+ * come largest first (`ShapeIndex.cellsBySize`), so that the k-th best is strong early.
  */
 export function forEachKeyedCell(s: Search, visit: (c: KeyedCell) => void): void {
   const { shapes, cpu, mem, gpu } = s;
   const requested = requestedDimensions(cpu, mem, gpu);
   const c = { cell: 0, key: undefined as unknown as ShapeKey, disclosed: 0, n: 0, keyed: 0 };
-  for (let cell = 0; cell < shapes.cellCount; cell++) {
+  const cells = shapes.cellsBySize();
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i] as number;
     const dims = shapes.cellDims[cell] as number;
     if (shapes.cellSize[cell] === 0 || (requested & ~dims) !== 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
     const undisclosed = shapes.cellUndisclosed[cell] as number;
