@@ -2,7 +2,7 @@ import type { Rejection, SandboxRequest } from '../types.js';
 import type { Catalog } from './catalog.js';
 import type { AdmissionCache } from './placement/admission.js';
 import { nearestMisses, rejectionCode } from './placement/explain.js';
-import { rankFitting } from './placement/place.js';
+import { conditionsOf, rankFitting } from './placement/place.js';
 import type { ResolvedOptions } from './placement/request.js';
 import type { RunnerTable } from './runner-table.js';
 
@@ -33,10 +33,9 @@ export function replayOf(catalog: Catalog): Replay {
   return {
     table,
     place(request, options) {
-      const { ranked, conditions } = rankFitting(table, admission, request, options);
-      const best = ranked[0];
+      const best = rankFitting(table, admission, request, options)[0];
       if (best !== undefined) return best[0];
-      return { code: rejectionCode(request), nearestMisses: nearestMisses(table, request, conditions, options.nearestMisses) };
+      return { code: rejectionCode(request), nearestMisses: nearestMisses(table, request, conditionsOf(table, admission, request), options.nearestMisses) };
     },
     hold(slot, request, sign) {
       table.reserve(slot, request.cpuMillicores, request.memoryBytes, request.gpuCount, sign);

@@ -1,6 +1,6 @@
 import type { RejectionReason, SandboxRequest } from '../../types.js';
 import type { Bitset, CountedBitset } from '../bitset.js';
-import type { ThresholdBounds } from '../capacity-index.js';
+import type { CapacityIndex, ThresholdBounds } from '../capacity-index.js';
 import type { Band, Conjunction } from '../kernel.js';
 import type { RunnerTable } from '../runner-table.js';
 import type { ValueIndex } from '../value-index.js';
@@ -37,7 +37,9 @@ export interface RequestConditions {
 
 /**
  * Turns a request into per-reason bitsets. A value the catalog has never seen (an unknown GPU
- * type, group or tag) passes no runner: its condition is the all-zero bitset.
+ * type, group or tag) passes no runner: its condition is the all-zero bitset. Built only to
+ * explain a rejection; {@link fitConjunction} ANDs the same sets without building these (the
+ * placement properties against the brute-force placer hold the two to the same runners).
  */
 export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: Bitset, allowList: Bitset | undefined): RequestConditions {
   const none = t.zeros();
@@ -69,28 +71,42 @@ function capacityCondition(reason: CapacityCondition['reason'], requested: numbe
   return { reason, requested, available, lower: bounds.lower.words, band };
 }
 
-/** Conditions almost every runner passes: AND-ed last, as the one `placeable` set. */
-const DENSE: ReadonlySet<RejectionReason> = new Set<RejectionReason>(['unhealthy', 'unknownResources']);
-
 /**
- * The fit test as one conjunction: cheapest exclusions first (capability bitsets, then the
- * capacity thresholds), exact comparisons only for the few runners between two thresholds.
- * Requested ≤ maximum needs no test of its own: available never exceeds a disclosed maximum.
+ * The fit test as one conjunction, built straight from the request (no {@link Condition} objects:
+ * those are built only when nothing fits, to explain it): the same sets as
+ * {@link requestConditions}, health and known resources as the one `placeable` set, AND-ed last.
+ * The most selective bitsets come first, so that the word-wise AND stops early on zero words:
+ * the request's own values and the admission set, then capacity, then placeable. Exact
+ * comparisons only for the few runners between two thresholds. Requested ≤ maximum needs no test
+ * of its own: available never exceeds a disclosed maximum.
  */
-export function fitConjunction(t: RunnerTable, c: RequestConditions): Conjunction {
-  // The most selective bitsets first, so that the word-wise AND stops early on zero words:
-  // the request's own values and the admission set, then capacity, then health and liveness.
+export function fitConjunction(t: RunnerTable, r: SandboxRequest, admitting: Bitset, allowList: Bitset | undefined): Conjunction {
+  const ix = t.indexes;
+  const none = t.zeros();
   const must: Uint32Array[] = [];
-  for (const condition of c.conditions) if (!DENSE.has(condition.reason)) must.push(...condition.pass);
+  if (r.gpuType !== undefined) must.push(ix.gpuType.words(r.gpuType) ?? none);
+  else if (r.gpuCount > 0) must.push(ix.anyGpuType.words);
+  if (r.architecture !== undefined) must.push(ix.architecture.words(r.architecture) ?? none);
+  if (r.privileged === true) must.push(ix.privileged.words);
+  if (r.storageClass !== undefined) must.push(ix.storageClass.words(r.storageClass) ?? none);
+  must.push(admitting.words);
+  if (r.runnerGroupId !== undefined) must.push(ix.group.words(r.runnerGroupId) ?? none);
+  if (allowList) must.push(allowList.words);
+  if (r.tags !== undefined) for (const tag of r.tags) must.push(ix.tag.words(tag) ?? none);
   const bands: Band[] = [];
-  for (const cap of c.capacity) {
-    // A request of 0 needs only known resources (threshold 0 is the known set, added below).
-    if (cap.requested === 0) continue;
-    must.push(cap.lower);
-    if (cap.band) bands.push(cap.band);
-  }
+  threshold(must, bands, r.cpuMillicores, ix.cpuIndex, t.availCpu);
+  threshold(must, bands, r.memoryBytes, ix.memIndex, t.availMem);
+  threshold(must, bands, r.gpuCount, ix.gpuIndex, t.availGpu);
   // Healthy with known resources, in one set (known resources imply a live runner, so `live`
   // itself need not be AND-ed).
-  must.push(t.indexes.placeable.words);
+  must.push(ix.placeable.words);
   return { must, bands };
+}
+
+/** A capacity minimum: its lower threshold bitset, and the band to compare exactly (none for a request of 0: threshold 0 is the known set, in placeable). */
+function threshold(must: Uint32Array[], bands: Band[], requested: number, index: CapacityIndex, available: Float64Array): void {
+  if (requested === 0) return;
+  const bounds = index.bounds(requested);
+  must.push(bounds.lower.words);
+  if (bounds.upper) bands.push({ upper: bounds.upper.words, available, min: requested });
 }

@@ -47,19 +47,22 @@ export function place(t: RunnerTable, admission: AdmissionCache, request: Sandbo
 
 /** Stages 1–5: the best runners (slot, score), at least one, or the explained rejection. */
 export function rank(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest, options: ResolvedOptions): Ranked | Rejection {
-  const { ranked, conditions } = rankFitting(t, admission, request, options);
-  return ranked.length > 0 ? ranked : explainRejection(t, request, conditions, options.nearestMisses);
+  const ranked = rankFitting(t, admission, request, options);
+  return ranked.length > 0 ? ranked : explainRejection(t, request, conditionsOf(t, admission, request), options.nearestMisses);
 }
 
-/** Stages 1–4: the best fitting runners (none when nothing fits), and the request's conditions. */
-export function rankFitting(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest, options: ResolvedOptions): { ranked: Ranked; conditions: RequestConditions } {
-  const admitting = admission.runnersAdmitting(request);
+/** Stages 1–4: the best fitting runners (none when nothing fits). */
+export function rankFitting(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest, options: ResolvedOptions): Ranked {
   const allowList = request.runnerIds === undefined ? undefined : allowListBitset(t, request.runnerIds);
-  const conditions = requestConditions(t, request, admitting, allowList);
-  const fit = fitConjunction(t, conditions);
+  const fit = fitConjunction(t, request, admission.runnersAdmitting(request), allowList);
   const keep = Math.max(1, options.topK);
-  const ranked = options.strategy === 'firstFit' ? firstFits(t, fit, keep) : bestScored(t, fit, keep, SCORING[options.strategy], request);
-  return { ranked, conditions };
+  return options.strategy === 'firstFit' ? firstFits(t, fit, keep) : bestScored(t, fit, keep, SCORING[options.strategy], request);
+}
+
+/** The request's conditions one by one, to explain a rejection (the admission set comes from the cache again). */
+export function conditionsOf(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest): RequestConditions {
+  const allowList = request.runnerIds === undefined ? undefined : allowListBitset(t, request.runnerIds);
+  return requestConditions(t, request, admission.runnersAdmitting(request), allowList);
 }
 
 function allowListBitset(t: RunnerTable, runnerIds: readonly string[]): Bitset {
