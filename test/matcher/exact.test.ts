@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sameProduct } from '../../src/matcher/placement/exact.js';
+import { compareProducts, sameProduct } from '../../src/matcher/placement/exact.js';
 
 const big = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
 const half = fc.integer({ min: 0, max: 2 ** 26 });
@@ -34,5 +34,32 @@ describe('sameProduct: exact equality of products of integers below 2^53, in dou
     expect(x * y).toBe(2 ** 40 * 2 ** 40);
     expect(sameProduct(x, y, 2 ** 40, 2 ** 40)).toBe(false);
     expect(sameProduct(x, y, y, x)).toBe(true);
+  });
+});
+
+describe('compareProducts: the exact order of products of integers below 2^53, in doubles', () => {
+  const sign = (d: bigint) => (d > 0n ? 1 : d < 0n ? -1 : 0);
+  it('agrees with BigInt on any integers, and on products equal or one apart by construction', () => {
+    fc.assert(
+      fc.property(big, big, big, big, (x, y, z, w) => {
+        expect(compareProducts(x, y, z, w)).toBe(sign(BigInt(x) * BigInt(y) - BigInt(z) * BigInt(w)));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(half, half, half, half, fc.integer({ min: -1, max: 1 }), (a, b, c, d, e) => {
+        const y = Math.max(0, c * d + e);
+        expect(compareProducts(a * b, y, a * c, b * d)).toBe(sign(BigInt(a * b) * BigInt(y) - BigInt(a * c) * BigInt(b * d)));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('orders products whose rounded values are equal', () => {
+    const x = 2 ** 40 + 1;
+    const y = 2 ** 40 - 1;
+    expect(compareProducts(x, y, 2 ** 40, 2 ** 40)).toBe(-1);
+    expect(compareProducts(2 ** 40, 2 ** 40, x, y)).toBe(1);
+    expect(compareProducts(x, y, y, x)).toBe(0);
   });
 });

@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Catalog, type Change, type Placement, type SandboxRequest, type Strategy } from '../../src/index.js';
 import { fleet, profile, runner } from '../support/builders.js';
+import { balanced, exactBalanced } from '../../src/matcher/placement/balanced.js';
+import { compareRatios } from '../../src/matcher/placement/exact.js';
 import { SEARCH_TUNING } from '../../src/matcher/placement/strategy.js';
+import type { RunnerTable } from '../../src/matcher/runner-table.js';
 import { refPlace } from '../support/reference.js';
 import { useSearch, useSearchNow } from '../support/search.js';
 
@@ -145,5 +148,86 @@ describe('balanced: the walk for perfectly balanced runners, against the referen
     } finally {
       restore();
     }
+  });
+});
+
+// The quick exact comparison of two balanced scores (reduced fractions in doubles, no BigInt)
+// against the rationals, on amounts in steps (where it must answer) and on arbitrary ones.
+describe('balanced: the quick exact comparison, against the rationals', () => {
+  const MiB = 2 ** 20;
+  /** One dimension: maximum (0: undisclosed), available, requested — stepped or arbitrary. */
+  const dimension = (unit: number, maxUnits: number) =>
+    fc.oneof(
+      fc.tuple(fc.integer({ min: 0, max: maxUnits }), fc.integer({ min: 0, max: maxUnits }), fc.integer({ min: 0, max: maxUnits })).map(([m, a, q]) => [m * unit, a * unit, q * unit] as const),
+      fc.tuple(fc.integer({ min: 0, max: 2 ** 45 }), fc.integer({ min: 0, max: 2 ** 45 }), fc.integer({ min: 0, max: 2 ** 45 })).map(([m, a, q]) => [m, a, q] as const),
+    );
+  // CPU in 250 m steps up to 128 cores, memory in MiB up to 1 TiB (as GiB maxima and MiB
+  // amounts), GPUs 0–8.
+  const runnerArb = fc.tuple(dimension(250, 512), dimension(MiB, 2 ** 20), fc.tuple(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 8 })));
+
+  /** A two-slot table of the runners as given: available at most the maximum, at least the request. */
+  function table(dims: ReadonlyArray<ReadonlyArray<readonly [number, number, number]>>, q: readonly number[]): RunnerTable {
+    const column = (d: number, f: (m: number, a: number) => number) => Float64Array.from(dims, (r) => f((r[d] as readonly number[])[0] as number, (r[d] as readonly number[])[1] as number));
+    // A disclosed maximum bounds available; every runner fits the request.
+    const avail = (d: number) => column(d, (m, a) => Math.max(m > 0 ? Math.min(a, m) : a, q[d] as number));
+    const max = (d: number) => column(d, (m) => m);
+    const t = { availCpu: avail(0), availMem: avail(1), availGpu: avail(2), maxCpu: max(0), maxMem: max(1), maxGpu: max(2) };
+    // Maxima below the request grow to fit it.
+    for (const [a, m] of [[t.availCpu, t.maxCpu], [t.availMem, t.maxMem], [t.availGpu, t.maxGpu]] as const) for (let i = 0; i < a.length; i++) if ((m[i] as number) > 0) m[i] = Math.max(m[i] as number, a[i] as number);
+    return t as unknown as RunnerTable;
+  }
+
+  it('has the sign of the rationals whenever it answers, and answers on amounts in steps', () => {
+    let answered = 0;
+    fc.assert(
+      fc.property(runnerArb, runnerArb, fc.boolean(), (a, b, sameRequest) => {
+        const q = sameRequest ? [0, 0, 0] : [Math.min(a[0][2], b[0][2]), Math.min(a[1][2], b[1][2]), Math.min(a[2][2], b[2][2])];
+        const t = table([a, b], q);
+        const [cpu, mem, gpu] = q as [number, number, number];
+        const quick = balanced.compareQuick(t, 0, 1, cpu, mem, gpu);
+        const exact = compareRatios(exactBalanced(t, 0, cpu, mem, gpu), exactBalanced(t, 1, cpu, mem, gpu));
+        if (quick !== undefined) {
+          answered++;
+          expect(Math.sign(quick)).toBe(exact);
+        }
+        const stepped = [t.availCpu, t.availMem, t.maxCpu, t.maxMem].every((col, d) => (col as Float64Array).every((v) => v % (d % 2 === 0 ? 250 : MiB) === 0)) && [cpu, mem].every((v, d) => v % (d === 0 ? 250 : MiB) === 0);
+        if (stepped) expect(quick).toBeDefined();
+      }),
+      { numRuns: 5000 },
+    );
+    expect(answered).toBeGreaterThan(1000);
+  });
+
+  it('finds exact ties between different machines (one the other scaled), and breaks ties one unit apart', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 512 }),
+        fc.integer({ min: 1, max: 1024 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 0, max: 100 }),
+        fc.integer({ min: 2, max: 7 }),
+        fc.integer({ min: 0, max: 2 ** 36 }),
+        fc.boolean(),
+        (cpuUnits, memGiB, cpuPct, memPct, k, odd, stepped) => {
+          // b is a scaled k times (same free fractions, nothing requested): a tie; then b one
+          // millicore freer. Amounts in steps (the comparison answers) or not (it may not).
+          const m = [cpuUnits * 250, stepped ? memGiB * 2 ** 30 : odd + 1];
+          const a = [Math.floor((cpuUnits * cpuPct) / 100) * 250, stepped ? Math.floor((memGiB * 1024 * memPct) / 100) * 2 ** 20 : Math.floor(((odd + 1) * memPct) / 100)];
+          const t = { availCpu: Float64Array.of(a[0] as number, k * (a[0] as number)), availMem: Float64Array.of(a[1] as number, k * (a[1] as number)), availGpu: new Float64Array(2), maxCpu: Float64Array.of(m[0] as number, k * (m[0] as number)), maxMem: Float64Array.of(m[1] as number, k * (m[1] as number)), maxGpu: new Float64Array(2) } as unknown as RunnerTable;
+          const tie = balanced.compareQuick(t, 0, 1, 0, 0, 0);
+          if (stepped) expect(tie).toBe(0);
+          else if (tie !== undefined) expect(tie).toBe(0);
+          const more = t.availCpu[1] as number;
+          if (more < (t.maxCpu[1] as number)) {
+            t.availCpu[1] = more + 1;
+            const exact = compareRatios(exactBalanced(t, 0, 0, 0, 0), exactBalanced(t, 1, 0, 0, 0));
+            const quick = balanced.compareQuick(t, 0, 1, 0, 0, 0);
+            if (stepped) expect(quick).toBe(exact);
+            else if (quick !== undefined) expect(quick).toBe(exact);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });

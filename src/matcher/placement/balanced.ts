@@ -1,7 +1,7 @@
 import { slotAt } from '../bitset.js';
 import type { RunnerTable } from '../runner-table.js';
 import { BALANCE, BUCKETS, bucketOf, CPU, MEMORY, PER_BUCKET, type ShapeKey } from '../shape-index.js';
-import { compareRatios, type Ratio, sameProduct } from './exact.js';
+import { compareProducts, compareRatios, gcd, type Ratio, sameProduct } from './exact.js';
 import { freeAfter } from './spread.js';
 import { cellCanFit, fitsCapacity, offerFitting, requestedDimensions, type ScoringStrategy, type Search, SEARCH_TUNING, SLACK } from './strategy.js';
 
@@ -33,6 +33,11 @@ const ONE: Ratio = { num: 1n, den: 1n };
  * `keep` perfectly balanced fitting runners come first in runnerId order, they are the answer
  * and no bound is needed. Then, in the search (`PerfectTies`), once the runner to beat is
  * perfectly balanced, a bucket whose runners all come after it in runnerId order is skipped.
+ *
+ * **Near-ties** (scores within `NEAR`, common once a fleet fills up: many machines end at the
+ * same utilisations) are decided exactly without BigInt where the amounts allow
+ * (`compareQuick`): perfect balance first, then each runner's imbalance max f − min f as a
+ * fraction of integers small enough to multiply in doubles (`imbalance`).
  */
 export const balanced: ScoringStrategy = {
   score: balancedScore,
@@ -42,7 +47,10 @@ export const balanced: ScoringStrategy = {
     // amounts come in steps: two such runners tie, and one beats any imperfect runner.
     const pa = perfectlyBalanced(t, a, cpu, mem, gpu);
     const pb = perfectlyBalanced(t, b, cpu, mem, gpu);
-    return pa && pb ? 0 : pa ? 1 : pb ? -1 : undefined;
+    if (pa || pb) return pa && pb ? 0 : pa ? 1 : -1;
+    // Else the imbalances X / Y, in integers: a scores higher when X_a / Y_a < X_b / Y_b.
+    if (!imbalance(t, a, cpu, mem, gpu, 0) || !imbalance(t, b, cpu, mem, gpu, 2)) return undefined;
+    return compareProducts(IMBALANCE[2] as number, IMBALANCE[1] as number, IMBALANCE[0] as number, IMBALANCE[3] as number);
   },
   search(s: Search): void {
     if (perfectFirst(s)) return;
@@ -254,6 +262,58 @@ export function perfectlyBalanced(t: RunnerTable, slot: number, cpu: number, mem
       den = c;
     } else if (!sameProduct(n, den, num, c)) return false;
   }
+  return true;
+}
+
+/** Two imbalances as X, Y pairs (X / Y = max f − min f), written by {@link imbalance}. */
+const IMBALANCE = new Float64Array(4);
+
+/** Reduced free fractions n / c whose capacity stays below this multiply exactly in doubles. */
+const SMALL = 2 ** 26;
+
+/**
+ * max f − min f of a fitting runner (1 − balanced / 100) as X / Y in integers below 2^52,
+ * written to `IMBALANCE[at]` and `IMBALANCE[at + 1]`; false when a free fraction, reduced,
+ * keeps a capacity of 2^26 or more (then the rationals decide). Each f_d = n / c is reduced by
+ * gcd(n, c), so that n ≤ c < 2^26: the cross products that find the largest and smallest f
+ * stay below 2^52 and are exact, and so are X = n_hi · c_lo − n_lo · c_hi and Y = c_hi · c_lo.
+ * Two runners' X / Y are then ordered by {@link compareProducts}: no BigInt. Amounts in steps
+ * (whole GiB, whole cores) reduce to small fractions.
+ */
+function imbalance(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number, at: number): boolean {
+  let hiN = 0;
+  let hiC = 0;
+  let loN = 0;
+  let loC = 0;
+  for (let d = 0; d < 3; d++) {
+    const a = (d === 0 ? t.availCpu : d === 1 ? t.availMem : t.availGpu)[slot] as number;
+    const m = (d === 0 ? t.maxCpu : d === 1 ? t.maxMem : t.maxGpu)[slot] as number;
+    let c = m > 0 ? m : a;
+    if (c <= 0) continue;
+    let n = a - (d === 0 ? cpu : d === 1 ? mem : gpu);
+    if (n < 0 || n > c) return false;
+    if (c >= SMALL) {
+      const g = gcd(n, c);
+      n /= g;
+      c /= g;
+      if (c >= SMALL) return false;
+    }
+    if (hiC === 0) {
+      hiN = loN = n;
+      hiC = loC = c;
+      continue;
+    }
+    if (n * hiC > hiN * c) {
+      hiN = n;
+      hiC = c;
+    }
+    if (n * loC < loN * c) {
+      loN = n;
+      loC = c;
+    }
+  }
+  IMBALANCE[at] = hiC === 0 ? 0 : hiN * loC - loN * hiC;
+  IMBALANCE[at + 1] = hiC === 0 ? 1 : hiC * loC;
   return true;
 }
 

@@ -89,7 +89,8 @@ function addTerm(sum: number, d: number, factor: number): number {
   return Math.abs(next) < LIMIT ? next : Number.NaN;
 }
 
-function gcd(x: number, y: number): number {
+/** The greatest common divisor of two non-negative integers below 2^53 (gcd(0, y) = y). */
+export function gcd(x: number, y: number): number {
   while (y !== 0) {
     const r = x % y;
     x = y;
@@ -106,6 +107,18 @@ function gcd(x: number, y: number): number {
 export function sameProduct(x: number, y: number, z: number, w: number): boolean {
   const p = x * y;
   return p === z * w && productError(x, y, p) === productError(z, w, p);
+}
+
+/**
+ * The sign of x · y − z · w, exactly, for non-negative integers below 2^53: rounding is
+ * monotone, so rounded products that differ are in the exact products' order; rounded products
+ * that are equal are ordered by their exact rounding errors.
+ */
+export function compareProducts(x: number, y: number, z: number, w: number): number {
+  const p = x * y;
+  const r = z * w;
+  if (p !== r) return p > r ? 1 : -1;
+  return Math.sign(productError(x, y, p) - productError(z, w, r));
 }
 
 /** x · y − p exactly, with p the rounded product. */
