@@ -40,7 +40,7 @@ export interface Amounts {
  * binpack, one key per set of requested dimensions; the undisclosed ones of S are left out of
  * the mean, 0 when none is left) or (a_cpu − a_mem + 1) / 2 (balanced; when one of the two is
  * undisclosed, the other's a_d; 1/2 when both are). Per key, each cell files its runners in
- * {@link BUCKETS} buckets of equal width, with a bit per non-empty bucket. Keys are built the first time a request needs them and kept
+ * {@link BUCKETS} buckets of equal width (their edges off the round values: see {@link bucketOf}), with a bit per non-empty bucket. Keys are built the first time a request needs them and kept
  * current on every change after that; a change that leaves a runner in its bucket moves nothing.
  */
 export class ShapeIndex {
@@ -201,10 +201,30 @@ const RESORT_AFTER = 256;
 /** How many dimensions a set of dimension bits holds. */
 export const DIMENSIONS: readonly number[] = [0, 1, 1, 2, 1, 2, 2, 3];
 
+/**
+ * Where the bucket edges sit, in buckets: bucket k holds the key values in
+ * [(k − EDGE) / B, (k + 1 − EDGE) / B) — the first from 0, the last up to 1. Amounts in steps
+ * (whole cores, whole GiB, maxima in powers of two) give free fractions with small power-of-two
+ * denominators, exactly at k / B: were the edges there, the best runners would sit on an edge,
+ * and the bucket beside theirs, whose bound equals their score, would be searched for nothing.
+ * 2 − φ keeps such values inside the buckets.
+ */
+const EDGE = 0.3819660112501051;
+
 /** The bucket of a key value in [0, 1] (values just outside are clamped). */
 export function bucketOf(value: number): number {
-  const k = Math.floor(value * BUCKETS);
+  const k = Math.floor(value * BUCKETS + EDGE);
   return k < 0 ? 0 : k >= BUCKETS ? BUCKETS - 1 : k;
+}
+
+/** The least key value bucket `k` holds. */
+export function bucketLow(k: number): number {
+  return k <= 0 ? 0 : (k - EDGE) * PER_BUCKET;
+}
+
+/** The key values of bucket `k` are below this (at most 1, for the last bucket). */
+export function bucketHigh(k: number): number {
+  return k >= BUCKETS - 1 ? 1 : (k + 1 - EDGE) * PER_BUCKET;
 }
 
 /** log2(m) rounded down to halves, as an integer in [0, 255]: the rung of a √2 ladder (0 for an undisclosed maximum). */

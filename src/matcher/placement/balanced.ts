@@ -1,6 +1,6 @@
 import { slotAt } from '../bitset.js';
 import type { RunnerTable } from '../runner-table.js';
-import { BALANCE, BUCKETS, bucketOf, CPU, MEMORY, PER_BUCKET, type ShapeKey } from '../shape-index.js';
+import { BALANCE, BUCKETS, bucketHigh, bucketLow, bucketOf, CPU, MEMORY, type ShapeKey } from '../shape-index.js';
 import { compareProducts, compareRatios, gcd, type Ratio, sameProduct } from './exact.js';
 import { freeAfter } from './spread.js';
 import { cellCanFit, fitsCapacity, offerFitting, requestedDimensions, type ScoringStrategy, type Search, SEARCH_TUNING, SLACK } from './strategy.js';
@@ -20,7 +20,7 @@ const ONE: Ratio = { num: 1n, den: 1n };
  *   max u_d − min u_d ≥ |u_cpu − u_mem| = |ρ − δ| with δ = a_cpu − a_mem (the index's BALANCE
  *   key) and ρ = r_cpu − r_mem. Within a cell, ρ lies in [q_cpu / L_cpu − q_mem / s_mem,
  *   q_cpu / s_cpu − q_mem / L_mem] (s, L: the cell's smallest and largest maxima), and bucket k
- *   holds δ in [2k / B − 1, 2(k + 1) / B − 1); so balanced ≤ 100 × (1 − the distance between the
+ *   holds δ in [2 low(k) − 1, 2 high(k) − 1) (`bucketLow`, `bucketHigh`); so balanced ≤ 100 × (1 − the distance between the
  *   two intervals). Cells come largest first; each is visited outward from the bucket of ρ,
  *   the side with the better bound first, and left when neither side can beat the k-th best
  *   score. Exact for cells without GPUs (the range is |ρ − δ| itself).
@@ -193,7 +193,7 @@ class PerfectTies {
 
 /** 100 × (1 − the distance from bucket k's δ interval to [lo, hi]): the bound of the walk. */
 function deltaBound(k: number, lo: number, hi: number): number {
-  return 100 * (1 - Math.max(0, 2 * k * PER_BUCKET - 1 - hi, lo - (2 * (k + 1) * PER_BUCKET - 1)));
+  return 100 * (1 - Math.max(0, 2 * bucketLow(k) - 1 - hi, lo - (2 * bucketHigh(k) - 1)));
 }
 
 /**

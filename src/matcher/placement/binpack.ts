@@ -1,4 +1,4 @@
-import { BUCKETS, bucketOf, PER_BUCKET } from '../shape-index.js';
+import { BUCKETS, bucketLow, bucketOf } from '../shape-index.js';
 import { compareSameShape } from './exact.js';
 import { exactSpread, spreadScore } from './spread.js';
 import { forEachKeyedCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
@@ -13,7 +13,8 @@ import { forEachKeyedCell, offerFitting, requestTerms, type ScoringStrategy, typ
  * **Bound.** binpack = 100 × (1 − Σ_{d∈S} f_d / n) (spread's terms). A fitting runner has
  * f_d = a_d − r_d ≥ a_d − q_d / s_d for a disclosed d (s_d: the cell's smallest maximum) and
  * f_d ≥ 0 for an undisclosed one, so with K the disclosed part of S and bucket k holding
- * Σ_{d∈K} a_d ≥ |K| × k / B: binpack ≤ 100 × (1 − (|K| × k / B − Σ_{d∈K} q_d / s_d) / n).
+ * Σ_{d∈K} a_d ≥ |K| × low(k) (`bucketLow`: k / B, give or take the edges' offset):
+ * binpack ≤ 100 × (1 − (|K| × low(k) − Σ_{d∈K} q_d / s_d) / n).
  * Each cell is visited from its bottom bucket up — starting where a fitting runner can be at
  * all, mean_{d∈K} a_d ≥ mean_{d∈K} q_d / L_d (A_d ≥ q_d) — and left at the first bucket whose
  * bound is below the k-th best score.
@@ -37,10 +38,10 @@ export const binpack: ScoringStrategy = {
       // The lowest bucket's bound first: a cell that cannot win costs no summary.
       const lowest = key.above(cell, first);
       // bound(k) + SLACK < threshold, rearranged so that a bucket costs no division:
-      // keyed × k / B − most > n × (1 − (threshold − SLACK) / 100).
-      if (lowest >= BUCKETS || keyed * lowest * PER_BUCKET - most > n * (1 - (top.threshold - SLACK) * 0.01)) return;
+      // keyed × low(k) − most > n × (1 − (threshold − SLACK) / 100).
+      if (lowest >= BUCKETS || keyed * bucketLow(lowest) - most > n * (1 - (top.threshold - SLACK) * 0.01)) return;
       for (let k = key.aboveFitting(cell, lowest, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) {
-        if (keyed * k * PER_BUCKET - most > n * (1 - (top.threshold - SLACK) * 0.01)) break;
+        if (keyed * bucketLow(k) - most > n * (1 - (top.threshold - SLACK) * 0.01)) break;
         offerFitting(s, key, cell * BUCKETS + k);
       }
     });

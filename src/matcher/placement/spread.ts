@@ -1,5 +1,5 @@
 import type { RunnerTable } from '../runner-table.js';
-import { BUCKETS, PER_BUCKET } from '../shape-index.js';
+import { BUCKETS, bucketHigh } from '../shape-index.js';
 import { compareSameShape, type Ratio } from './exact.js';
 import { forEachKeyedCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
 
@@ -14,7 +14,7 @@ import { forEachKeyedCell, offerFitting, requestTerms, type ScoringStrategy, typ
  * for a disclosed d and f_d ≤ 1 for an undisclosed one, so with K the disclosed part of S
  * (the index's key over S is mean_{d∈K} a_d) and L_d the cell's largest maximum,
  * spread ≤ 100 × (Σ_{d∈K} a_d − Σ_{d∈K} q_d / L_d + |S \ K|) / n, and in bucket k of a cell
- * Σ_{d∈K} a_d < |K| × (k + 1) / B. Each cell is visited from its top bucket down and left at the
+ * Σ_{d∈K} a_d < |K| × high(k) (`bucketHigh`: (k + 1) / B, give or take the edges' offset). Each cell is visited from its top bucket down and left at the
  * first bucket whose bound is below the k-th best score. When nothing is requested S is every
  * dimension of the cell (cells with an undisclosed maximum are then visited whole).
  */
@@ -30,10 +30,10 @@ export const spread: ScoringStrategy = {
       // The top bucket's bound first: a cell that cannot win costs no summary.
       const highest = key.below(cell, BUCKETS - 1);
       // bound(k) + SLACK < threshold, rearranged so that a bucket costs no division:
-      // keyed × (k + 1) / B + rest < n × (threshold − SLACK) / 100.
-      if (highest < 0 || keyed * (highest + 1) * PER_BUCKET + rest < n * (top.threshold - SLACK) * 0.01) return;
+      // keyed × high(k) + rest < n × (threshold − SLACK) / 100.
+      if (highest < 0 || keyed * bucketHigh(highest) + rest < n * (top.threshold - SLACK) * 0.01) return;
       for (let k = key.belowFitting(cell, highest, cpu, mem, gpu); k >= 0; k = key.belowFitting(cell, k - 1, cpu, mem, gpu)) {
-        if (keyed * (k + 1) * PER_BUCKET + rest < n * (top.threshold - SLACK) * 0.01) break;
+        if (keyed * bucketHigh(k) + rest < n * (top.threshold - SLACK) * 0.01) break;
         offerFitting(s, key, cell * BUCKETS + k);
       }
     });
