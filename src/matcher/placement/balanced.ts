@@ -270,6 +270,7 @@ const IMBALANCE = new Float64Array(4);
 
 /** Reduced free fractions n / c whose capacity stays below this multiply exactly in doubles. */
 const SMALL = 2 ** 26;
+const PER_MIB = 2 ** -20;
 
 /**
  * max f − min f of a fitting runner (1 − balanced / 100) as X / Y in integers below 2^52,
@@ -293,10 +294,19 @@ function imbalance(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: 
     let n = a - (d === 0 ? cpu : d === 1 ? mem : gpu);
     if (n < 0 || n > c) return false;
     if (c >= SMALL) {
-      const g = gcd(n, c);
-      n /= g;
-      c /= g;
-      if (c >= SMALL) return false;
+      // Whole MiB first (dividing by a power of two is exact, and cheaper than Euclid).
+      const nMiB = n * PER_MIB;
+      const cMiB = c * PER_MIB;
+      if (Math.floor(nMiB) === nMiB && Math.floor(cMiB) === cMiB) {
+        n = nMiB;
+        c = cMiB;
+      }
+      if (c >= SMALL) {
+        const g = gcd(n, c);
+        n /= g;
+        c /= g;
+        if (c >= SMALL) return false;
+      }
     }
     if (hiC === 0) {
       hiN = loN = n;
