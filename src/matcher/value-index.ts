@@ -27,6 +27,11 @@ export class ValueIndex {
   /** The list `addAll` was last given, and its values' members (each still in `values`). */
   private lastList: readonly string[] | undefined;
   private readonly lastMembers: Members[] = [];
+  /**
+   * Table-wide words built for sparse values, the {@link BUILT} asked for last (requests name
+   * the same group or tag again and again), each dropped when its value's members change.
+   */
+  private readonly built = new Map<Members, Uint32Array>();
 
   constructor(wordCount: number, from?: ValueIndex) {
     this.wordCount = from ? from.wordCount : wordCount;
@@ -52,6 +57,7 @@ export class ValueIndex {
   }
 
   private addTo(m: Members, slot: number): void {
+    if (this.built.size > 0) this.built.delete(m);
     if (m.dense) {
       if (m.dense.has(slot)) return;
       m.dense.add(slot);
@@ -78,6 +84,7 @@ export class ValueIndex {
   delete(slot: number, value: string): void {
     const m = this.values.get(value);
     if (!m) return;
+    if (this.built.size > 0) this.built.delete(m);
     if (m.dense) {
       if (!m.dense.has(slot)) return;
       m.dense.delete(slot);
@@ -127,15 +134,20 @@ export class ValueIndex {
   }
 
   /**
-   * The slots holding `value` as table-wide words, or undefined when no slot holds it. A dense
-   * value's own words (do not write to them); a sparse value's are built for the call.
+   * The slots holding `value` as table-wide words, or undefined when no slot holds it (do not
+   * write to them): a dense value's own words; a sparse value's built, and kept while it is
+   * among the last few asked for and its members stay the same.
    */
   words(value: string): Uint32Array | undefined {
     const m = this.values.get(value);
     if (!m) return undefined;
     if (m.dense) return m.dense.words;
-    const words = new Uint32Array(this.wordCount);
+    let words = this.built.get(m);
+    if (words?.length === this.wordCount) return words;
+    words = new Uint32Array(this.wordCount);
     for (const s of m.sparse as number[]) words[s >>> 5] = (words[s >>> 5] as number) | (1 << (s & 31));
+    if (this.built.size >= BUILT) this.built.delete(this.built.keys().next().value as Members);
+    this.built.set(m, words);
     return words;
   }
 
@@ -183,6 +195,9 @@ export class ValueIndex {
     return Math.max(64, this.wordCount);
   }
 }
+
+/** How many sparse values' words {@link ValueIndex.words} keeps built. */
+const BUILT = 8;
 
 /** The first index of `sorted` whose item is >= `x`. */
 function lowerBound(sorted: readonly number[], x: number): number {
