@@ -65,10 +65,12 @@ export const SEARCH_TUNING = { scoreAllBase: 64, perCell: 2, firstFitWalk: 256, 
  */
 export const SLACK = 1e-9;
 
-/** Scores and offers the fitting runners of list `at` of a key (cell × BUCKETS + bucket). */
+/**
+ * Scores and offers the fitting runners of list `at` of a key (cell × BUCKETS + bucket): a list
+ * `aboveFitting` or `belowFitting` returned, so its summaries say a runner may fit.
+ */
 export function offerFitting(s: Search, key: ShapeKey, at: number): void {
   const { t, fits, top, strategy, cpu, mem, gpu } = s;
-  if (!key.mayFit(at, cpu, mem, gpu)) return;
   const list = key.lists[at] as number[];
   for (let i = 0; i < list.length; i++) {
     const slot = list[i] as number;
