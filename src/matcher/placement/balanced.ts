@@ -1,7 +1,7 @@
 import { slotAt } from '../bitset.js';
 import type { RunnerTable } from '../runner-table.js';
 import { BALANCE, BUCKETS, bucketHigh, bucketLow, bucketOf, CPU, MEMORY, type ShapeKey } from '../shape-index.js';
-import { compareProducts, compareRatios, gcd, type Ratio, sameProduct } from './exact.js';
+import { compareProducts, compareRatios, type Ratio, sameProduct } from './exact.js';
 import { freeAfter } from './spread.js';
 import { cellCanFit, fitsCapacity, offerFitting, requestedDimensions, type ScoringStrategy, type Search, SEARCH_TUNING, SLACK } from './strategy.js';
 
@@ -274,12 +274,12 @@ const PER_MIB = 2 ** -20;
 
 /**
  * max f − min f of a fitting runner (1 − balanced / 100) as X / Y in integers below 2^52,
- * written to `IMBALANCE[at]` and `IMBALANCE[at + 1]`; false when a free fraction, reduced,
- * keeps a capacity of 2^26 or more (then the rationals decide). Each f_d = n / c is reduced by
- * gcd(n, c), so that n ≤ c < 2^26: the cross products that find the largest and smallest f
- * stay below 2^52 and are exact, and so are X = n_hi · c_lo − n_lo · c_hi and Y = c_hi · c_lo.
- * Two runners' X / Y are then ordered by {@link compareProducts}: no BigInt. Amounts in steps
- * (whole GiB, whole cores) reduce to small fractions.
+ * written to `IMBALANCE[at]` and `IMBALANCE[at + 1]`; false when a free fraction keeps a
+ * capacity of 2^26 or more (then the rationals decide). Each f_d = n / c with c ≥ 2^26 (memory,
+ * in bytes) is taken in whole MiB when both are, so that n ≤ c < 2^26: the cross products that
+ * find the largest and smallest f stay below 2^52 and are exact, and so are
+ * X = n_hi · c_lo − n_lo · c_hi and Y = c_hi · c_lo. Two runners' X / Y are then ordered by
+ * {@link compareProducts}: no BigInt.
  */
 function imbalance(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number, at: number): boolean {
   let hiN = 0;
@@ -294,19 +294,13 @@ function imbalance(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: 
     let n = a - (d === 0 ? cpu : d === 1 ? mem : gpu);
     if (n < 0 || n > c) return false;
     if (c >= SMALL) {
-      // Whole MiB first (dividing by a power of two is exact, and cheaper than Euclid).
+      // Whole MiB (dividing by a power of two is exact); other amounts this large are left to
+      // the rationals, where Euclid would seldom reduce them enough to pay for itself.
       const nMiB = n * PER_MIB;
       const cMiB = c * PER_MIB;
-      if (Math.floor(nMiB) === nMiB && Math.floor(cMiB) === cMiB) {
-        n = nMiB;
-        c = cMiB;
-      }
-      if (c >= SMALL) {
-        const g = gcd(n, c);
-        n /= g;
-        c /= g;
-        if (c >= SMALL) return false;
-      }
+      if (Math.floor(nMiB) !== nMiB || Math.floor(cMiB) !== cMiB || cMiB >= SMALL) return false;
+      n = nMiB;
+      c = cMiB;
     }
     if (hiC === 0) {
       hiN = loN = n;

@@ -89,8 +89,7 @@ function addTerm(sum: number, d: number, factor: number): number {
   return Math.abs(next) < LIMIT ? next : Number.NaN;
 }
 
-/** The greatest common divisor of two non-negative integers below 2^53 (gcd(0, y) = y). */
-export function gcd(x: number, y: number): number {
+function gcd(x: number, y: number): number {
   while (y !== 0) {
     const r = x % y;
     x = y;
