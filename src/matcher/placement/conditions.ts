@@ -32,6 +32,7 @@ export interface CapacityCondition {
 /** Every SPEC §4 condition of a request over the runner table. */
 export interface RequestConditions {
   readonly conditions: readonly Condition[];
+  /** The requested dimensions only (a request of 0 fails no runner). */
   readonly capacity: readonly CapacityCondition[];
 }
 
@@ -58,11 +59,11 @@ export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: 
   if (allowList) conditions.push({ reason: 'allowList', pass: [allowList.words], failing: undefined });
   if (r.tags?.length === 1) conditions.push(value('tags', ix.tag, r.tags[0] as string));
   else if (r.tags !== undefined && r.tags.length > 1) conditions.push({ reason: 'tags', pass: r.tags.map((tag) => ix.tag.words(tag) ?? none), failing: undefined });
-  const capacity: CapacityCondition[] = [
-    capacityCondition('insufficientCpu', r.cpuMillicores, t.availCpu, t.indexes.cpuIndex.bounds(r.cpuMillicores)),
-    capacityCondition('insufficientMemory', r.memoryBytes, t.availMem, t.indexes.memIndex.bounds(r.memoryBytes)),
-    capacityCondition('insufficientGpu', r.gpuCount, t.availGpu, t.indexes.gpuIndex.bounds(r.gpuCount)),
-  ];
+  // A dimension requested as 0 fails no runner: it has no condition.
+  const capacity: CapacityCondition[] = [];
+  if (r.cpuMillicores > 0) capacity.push(capacityCondition('insufficientCpu', r.cpuMillicores, t.availCpu, t.indexes.cpuIndex.bounds(r.cpuMillicores)));
+  if (r.memoryBytes > 0) capacity.push(capacityCondition('insufficientMemory', r.memoryBytes, t.availMem, t.indexes.memIndex.bounds(r.memoryBytes)));
+  if (r.gpuCount > 0) capacity.push(capacityCondition('insufficientGpu', r.gpuCount, t.availGpu, t.indexes.gpuIndex.bounds(r.gpuCount)));
   return { conditions, capacity };
 }
 

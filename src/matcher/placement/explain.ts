@@ -20,14 +20,19 @@ function passBuffer(k: number, words: number): Uint32Array {
 
 /**
  * Writes into `out` the runners that pass one capacity dimension — enough available, or
- * resources unknown (that is a reason of its own) — for the first `words` words.
+ * resources unknown (that is a reason of its own) — for the first `words` words; returns how
+ * many live runners fail it.
  */
-function capacityPass(cap: CapacityCondition, known: Uint32Array, words: number, out: Uint32Array): void {
+function capacityPass(cap: CapacityCondition, known: Uint32Array, live: Uint32Array, words: number, out: Uint32Array): number {
   const { lower, band } = cap;
+  let failing = 0;
   for (let i = 0; i < words; i++) {
     const ok = band === undefined ? (lower[i] as number) : passBand(band, i, lower[i] as number);
-    out[i] = ~(known[i] as number) | ok;
+    const pass = ~(known[i] as number) | ok;
+    out[i] = pass;
+    failing += popcount((live[i] as number) & ~pass);
   }
+  return failing;
 }
 
 /** Formats the one-line message, e.g. `0/1200 runners fit: 800 insufficient gpu, 40 unhealthy`. */
@@ -47,8 +52,9 @@ export function rejectionMessage(considered: number, reasons: Readonly<Record<Re
  * no per-runner loop.
  */
 export function explainRejection(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): Rejection {
-  const passes = passSets(t, c);
-  const perCondition = countFailures(t, c, passes);
+  const perCondition = new Int32Array(c.conditions.length + c.capacity.length);
+  const passes = passSets(t, c, perCondition);
+  countFailures(t, c, passes, perCondition);
   const tally = new Float64Array(REASONS.length);
   for (let j = 0; j < perCondition.length; j++) {
     const reason = REASONS.indexOf(j < c.conditions.length ? (c.conditions[j] as Condition).reason : (c.capacity[j - c.conditions.length] as CapacityCondition).reason);
@@ -60,25 +66,25 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
 }
 
 /**
- * How many live runners fail each condition (conditions, then capacity): the index's own count
- * where it has one, else the failing bits of its pass set counted.
+ * How many live runners fail each condition (conditions, then capacity), into `perCondition`:
+ * the index's own count where it has one; the count {@link passSets} made where it built the
+ * pass set (-1 where it did not); else the failing bits of the pass set counted.
  */
-function countFailures(t: RunnerTable, c: RequestConditions, passes: readonly Uint32Array[]): Int32Array {
+function countFailures(t: RunnerTable, c: RequestConditions, passes: readonly Uint32Array[], perCondition: Int32Array): void {
   const words = t.activeWords;
   const live = t.indexes.live.words;
-  const perCondition = new Int32Array(passes.length);
   for (let j = 0; j < passes.length; j++) {
     const failing = j < c.conditions.length ? (c.conditions[j] as Condition).failing : undefined;
     if (failing !== undefined) {
       perCondition[j] = failing;
       continue;
     }
+    if ((perCondition[j] as number) >= 0) continue;
     const pass = passes[j] as Uint32Array;
     let n = 0;
     for (let i = 0; i < words; i++) n += popcount((live[i] as number) & ~(pass[i] as number));
     perCondition[j] = n;
   }
-  return perCondition;
 }
 
 /** As the reference gateway: a request that named a profile and found no place is a profile mismatch, whatever the reasons. */
@@ -93,7 +99,7 @@ export function rejectionCode(request: SandboxRequest): RejectionCode {
 export function nearestMisses(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): NearestMiss[] {
   const early = missesFailingOne(t, c, missCount);
   if (early) return early.map((slot) => describeMiss(t, request, c, slot));
-  return nearest(t, request, c, countReasons(t, passSets(t, c)), missCount);
+  return nearest(t, request, c, countReasons(t, passSets(t, c, undefined)), missCount);
 }
 
 /** How many runners {@link missesFailingOne} reads in runnerId order before giving up. */
@@ -143,14 +149,17 @@ function missesFailingOne(t: RunnerTable, c: RequestConditions, missCount: numbe
 /**
  * One pass set per reason (conditions, then capacity), as words: a runner passes when its bit
  * is set. Several sets (tags) are AND-ed; a capacity dimension is resolved exactly, and passed
- * by runners with unknown resources (that is a reason of its own).
+ * by runners with unknown resources (that is a reason of its own). With `failing`, the live
+ * runners failing each set built here are counted as it is built (-1 for the others).
  */
-function passSets(t: RunnerTable, c: RequestConditions): Uint32Array[] {
+function passSets(t: RunnerTable, c: RequestConditions, failing: Int32Array | undefined): Uint32Array[] {
   const words = t.activeWords;
   const known = t.indexes.known.words;
+  const live = t.indexes.live.words;
   const passes: Uint32Array[] = [];
   let buffers = 0;
   for (const { pass: sets } of c.conditions) {
+    if (failing) failing[passes.length] = -1;
     if (sets.length === 1) {
       passes.push(sets[0] as Uint32Array);
       continue;
@@ -165,7 +174,8 @@ function passSets(t: RunnerTable, c: RequestConditions): Uint32Array[] {
   }
   for (const cap of c.capacity) {
     const out = passBuffer(buffers++, t.wordCount);
-    capacityPass(cap, known, words, out);
+    const n = capacityPass(cap, known, live, words, out);
+    if (failing) failing[passes.length] = n;
     passes.push(out);
   }
   return passes;
