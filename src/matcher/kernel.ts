@@ -76,23 +76,36 @@ export function testConjunction(q: Conjunction, slot: number): boolean {
 }
 
 /**
- * Writes the AND of `sets` into `out` (length >= wordCount), one set at a time over every word
- * (tight loops); returns how many bits are set. Once the AND is empty the remaining sets are
- * not read: a selective request, or one nothing fits, stops after its first few sets.
+ * Writes the AND of `sets` into `out` (length >= wordCount), four sets at a time over every word
+ * (tight loops, a quarter of the passes over `out`); returns how many bits are set. Once the AND
+ * is empty the remaining sets are not read: a selective request, or one nothing fits, stops
+ * after its first few sets.
  */
 export function andInto(sets: readonly Uint32Array[], wordCount: number, out: Uint32Array): number {
-  const first = sets[0] as Uint32Array;
-  for (let i = 0; i < wordCount; i++) out[i] = first[i] as number;
-  for (let j = 1; j < sets.length; j++) {
-    const set = sets[j] as Uint32Array;
-    let any = 0;
+  const n = sets.length;
+  const a = sets[0] as Uint32Array;
+  const b = n > 1 ? (sets[1] as Uint32Array) : a;
+  const c = n > 2 ? (sets[2] as Uint32Array) : a;
+  const d = n > 3 ? (sets[3] as Uint32Array) : a;
+  let any = 0;
+  for (let i = 0; i < wordCount; i++) {
+    const w = (a[i] as number) & (b[i] as number) & (c[i] as number) & (d[i] as number);
+    out[i] = w;
+    any |= w;
+  }
+  for (let j = 4; j < n && any !== 0; j += 4) {
+    const e = sets[j] as Uint32Array;
+    const f = j + 1 < n ? (sets[j + 1] as Uint32Array) : e;
+    const g = j + 2 < n ? (sets[j + 2] as Uint32Array) : e;
+    const h = j + 3 < n ? (sets[j + 3] as Uint32Array) : e;
+    any = 0;
     for (let i = 0; i < wordCount; i++) {
-      const w = (out[i] as number) & (set[i] as number);
+      const w = (out[i] as number) & (e[i] as number) & (f[i] as number) & (g[i] as number) & (h[i] as number);
       out[i] = w;
       any |= w;
     }
-    if (any === 0) return 0;
   }
+  if (any === 0) return 0;
   let count = 0;
   for (let i = 0; i < wordCount; i++) count += popcount(out[i] as number);
   return count;
