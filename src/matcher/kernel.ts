@@ -77,11 +77,11 @@ export function testConjunction(q: Conjunction, slot: number): boolean {
 
 /**
  * Writes the AND of `sets` into `out` (length >= wordCount), four sets at a time over every word
- * (tight loops, a quarter of the passes over `out`); returns how many bits are set. Once the AND
- * is empty the remaining sets are not read: a selective request, or one nothing fits, stops
- * after its first few sets.
+ * (tight loops, a quarter of the passes over `out`); returns how many bits are set — or, once
+ * more than `enough` are, that many so far (0 only when the AND is empty). Once the AND is empty the remaining sets are not
+ * read: a selective request, or one nothing fits, stops after its first few sets.
  */
-export function andInto(sets: readonly Uint32Array[], wordCount: number, out: Uint32Array): number {
+export function andInto(sets: readonly Uint32Array[], wordCount: number, out: Uint32Array, enough = Number.POSITIVE_INFINITY): number {
   const n = sets.length;
   const a = sets[0] as Uint32Array;
   const b = n > 1 ? (sets[1] as Uint32Array) : a;
@@ -107,7 +107,9 @@ export function andInto(sets: readonly Uint32Array[], wordCount: number, out: Ui
   }
   if (any === 0) return 0;
   let count = 0;
-  for (let i = 0; i < wordCount; i++) count += popcount(out[i] as number);
+  // At least one bit counted: 0 means empty.
+  const stop = Math.max(0, enough);
+  for (let i = 0; i < wordCount && count <= stop; i++) count += popcount(out[i] as number);
   return count;
 }
 

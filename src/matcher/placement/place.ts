@@ -90,10 +90,12 @@ function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: Sc
   // The capability bitsets and the lower threshold bitsets: a superset of the fitting runners,
   // the exact capacity comparison left to each runner visited (cheaper than resolving the
   // threshold bands over every word, which at 1.25 steps touch most words).
-  const fitting = andInto(fit.must, words, fits);
-  if (fitting === 0) return top.items;
   const shapes = t.indexes.shapes;
-  if (fitting > SEARCH_TUNING.scoreAllBase + SEARCH_TUNING.perCell * shapes.cellCount) {
+  const scoreAll = SEARCH_TUNING.scoreAllBase + SEARCH_TUNING.perCell * shapes.cellCount;
+  // Counted only as far as the choice between searching and scoring all needs.
+  const fitting = andInto(fit.must, words, fits, scoreAll);
+  if (fitting === 0) return top.items;
+  if (fitting > scoreAll) {
     strategy.search({ t, shapes, fits, top, strategy, cpu, mem, gpu });
     return top.items;
   }
