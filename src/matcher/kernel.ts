@@ -78,8 +78,9 @@ export function testConjunction(q: Conjunction, slot: number): boolean {
 /**
  * Writes the AND of `sets` into `out` (length >= wordCount), four sets at a time over every word
  * (tight loops, a quarter of the passes over `out`); returns how many bits are set — or, once
- * more than `enough` are, that many so far (0 only when the AND is empty). Once the AND is empty the remaining sets are not
- * read: a selective request, or one nothing fits, stops after its first few sets.
+ * more than `enough` are, that many so far (0 only when the AND is empty). Once the AND is
+ * empty the remaining sets are not read: a selective request, or one nothing fits, stops after
+ * its first few sets.
  */
 export function andInto(sets: readonly Uint32Array[], wordCount: number, out: Uint32Array, enough = Number.POSITIVE_INFINITY): number {
   const n = sets.length;

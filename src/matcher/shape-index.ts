@@ -40,8 +40,10 @@ export interface Amounts {
  * binpack, one key per set of requested dimensions; the undisclosed ones of S are left out of
  * the mean, 0 when none is left) or (a_cpu − a_mem + 1) / 2 (balanced; when one of the two is
  * undisclosed, the other's a_d; 1/2 when both are). Per key, each cell files its runners in
- * {@link BUCKETS} buckets of equal width (their edges off the round values: see {@link bucketOf}), with a bit per non-empty bucket. Keys are built the first time a request needs them and kept
- * current on every change after that; a change that leaves a runner in its bucket moves nothing.
+ * {@link BUCKETS} buckets of equal width (their edges off the round values: see
+ * {@link bucketOf}), with a bit per non-empty bucket. Keys are built the first time a request
+ * needs them and kept current on every change after that; a change that leaves a runner in its
+ * bucket moves nothing.
  */
 export class ShapeIndex {
   /** The cell of each slot with known resources; -1 for every other slot. */

@@ -20,8 +20,8 @@ const ONE: Ratio = { num: 1n, den: 1n };
  *   max u_d − min u_d ≥ |u_cpu − u_mem| = |ρ − δ| with δ = a_cpu − a_mem (the index's BALANCE
  *   key) and ρ = r_cpu − r_mem. Within a cell, ρ lies in [q_cpu / L_cpu − q_mem / s_mem,
  *   q_cpu / s_cpu − q_mem / L_mem] (s, L: the cell's smallest and largest maxima), and bucket k
- *   holds δ in [2 low(k) − 1, 2 high(k) − 1) (`bucketLow`, `bucketHigh`); so balanced ≤ 100 × (1 − the distance between the
- *   two intervals). Cells come largest first; each is visited outward from the bucket of ρ,
+ *   holds δ in [2 low(k) − 1, 2 high(k) − 1) (`bucketLow`, `bucketHigh`); so
+ *   balanced ≤ 100 × (1 − the distance between the two intervals). Cells come largest first; each is visited outward from the bucket of ρ,
  *   the side with the better bound first, and left when neither side can beat the k-th best
  *   score. Exact for cells without GPUs (the range is |ρ − δ| itself).
  * - *per bucket* (`bucketBound`): from the least and most each dimension has available in the

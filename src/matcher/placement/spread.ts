@@ -14,8 +14,9 @@ import { forEachKeyedCell, offerFitting, requestTerms, type ScoringStrategy, typ
  * for a disclosed d and f_d ≤ 1 for an undisclosed one, so with K the disclosed part of S
  * (the index's key over S is mean_{d∈K} a_d) and L_d the cell's largest maximum,
  * spread ≤ 100 × (Σ_{d∈K} a_d − Σ_{d∈K} q_d / L_d + |S \ K|) / n, and in bucket k of a cell
- * Σ_{d∈K} a_d < |K| × high(k) (`bucketHigh`: (k + 1) / B, give or take the edges' offset). Each cell is visited from its top bucket down and left at the
- * first bucket whose bound is below the k-th best score. When nothing is requested S is every
+ * Σ_{d∈K} a_d < |K| × high(k) (`bucketHigh`: (k + 1) / B, give or take the edges' offset).
+ * Each cell is visited from its top bucket down and left at the first bucket whose bound is
+ * below the k-th best score. When nothing is requested S is every
  * dimension of the cell (cells with an undisclosed maximum are then visited whole).
  */
 export const spread: ScoringStrategy = {
