@@ -20,17 +20,17 @@ function passBuffer(k: number, words: number): Uint32Array {
 
 /**
  * Writes into `out` the runners that pass one capacity dimension — enough available, or
- * resources unknown (that is a reason of its own) — for the first `words` words; returns how
- * many live runners fail it.
+ * resources unknown (that is a reason of its own) — for the first `words` words; with `live`,
+ * returns how many live runners fail it (else 0).
  */
-function capacityPass(cap: CapacityCondition, known: Uint32Array, live: Uint32Array, words: number, out: Uint32Array): number {
+function capacityPass(cap: CapacityCondition, known: Uint32Array, live: Uint32Array | undefined, words: number, out: Uint32Array): number {
   const { lower, band } = cap;
   let failing = 0;
   for (let i = 0; i < words; i++) {
     const ok = band === undefined ? (lower[i] as number) : passBand(band, i, lower[i] as number);
     const pass = ~(known[i] as number) | ok;
     out[i] = pass;
-    failing += popcount((live[i] as number) & ~pass);
+    if (live) failing += popcount((live[i] as number) & ~pass);
   }
   return failing;
 }
@@ -155,7 +155,8 @@ function missesFailingOne(t: RunnerTable, c: RequestConditions, missCount: numbe
 function passSets(t: RunnerTable, c: RequestConditions, failing: Int32Array | undefined): Uint32Array[] {
   const words = t.activeWords;
   const known = t.indexes.known.words;
-  const live = t.indexes.live.words;
+  // Counted only when asked for (a simulation's rejection records no reason counts).
+  const live = failing ? t.indexes.live.words : undefined;
   const passes: Uint32Array[] = [];
   let buffers = 0;
   for (const { pass: sets } of c.conditions) {

@@ -53,21 +53,21 @@ export function rank(t: RunnerTable, admission: AdmissionCache, request: Sandbox
 
 /** Stages 1–4: the best fitting runners (none when nothing fits). */
 export function rankFitting(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest, options: ResolvedOptions): Ranked {
-  const allowList = request.runnerIds === undefined ? undefined : allowListBitset(t, request.runnerIds);
-  const fit = fitConjunction(t, request, admission.runnersAdmitting(request), allowList);
+  const fit = fitConjunction(t, request, admission.runnersAdmitting(request), allowListOf(t, request));
   const keep = Math.max(1, options.topK);
   return options.strategy === 'firstFit' ? firstFits(t, fit, keep) : bestScored(t, fit, keep, SCORING[options.strategy], request);
 }
 
 /** The request's conditions one by one, to explain a rejection (the admission set comes from the cache again). */
 export function conditionsOf(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest): RequestConditions {
-  const allowList = request.runnerIds === undefined ? undefined : allowListBitset(t, request.runnerIds);
-  return requestConditions(t, request, admission.runnersAdmitting(request), allowList);
+  return requestConditions(t, request, admission.runnersAdmitting(request), allowListOf(t, request));
 }
 
-function allowListBitset(t: RunnerTable, runnerIds: readonly string[]): Bitset {
+/** The slots of the request's `runnerIds`, or undefined when it names none. */
+function allowListOf(t: RunnerTable, request: SandboxRequest): Bitset | undefined {
+  if (request.runnerIds === undefined) return undefined;
   const allow = new Bitset(t.wordCount);
-  for (const id of runnerIds) {
+  for (const id of request.runnerIds) {
     const slot = t.slotOf.get(id);
     if (slot !== undefined) allow.add(slot);
   }
