@@ -12,6 +12,7 @@ export function useSearchNow(always: boolean): () => void {
   if (always) {
     SEARCH_TUNING.scoreAllBase = -1;
     SEARCH_TUNING.perCell = 0;
+    SEARCH_TUNING.scorePerWork = 0;
     SEARCH_TUNING.firstFitWalk = 0;
     SEARCH_TUNING.firstFitBySlot = false;
     // Short enough that balanced's walk for perfectly balanced runners both answers and gives up.

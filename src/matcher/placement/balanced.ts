@@ -125,6 +125,7 @@ function perfectFirst(s: Search): boolean {
   skipped[kind] = 0;
   const order = t.slotsInIdOrder();
   const walk = Math.min(order.length, SEARCH_TUNING.perfectWalk);
+  s.work += walk;
   const keep = top.keep;
   found.length = 0;
   if (walk > 0 && t.slotOrderIsIdOrder) {

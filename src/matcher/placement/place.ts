@@ -9,7 +9,7 @@ import { explainRejection } from './explain.js';
 import { firstFits } from './first-fit.js';
 import type { ResolvedOptions } from './request.js';
 import { SCORING } from './strategies.js';
-import { fitsCapacity, SEARCH_TUNING, type ScoringStrategy } from './strategy.js';
+import { fitsCapacity, requestedDimensions, SEARCH_TUNING, type ScoringStrategy } from './strategy.js';
 import { type Ranked, TopK } from './top-k.js';
 
 /**
@@ -53,9 +53,11 @@ export function rank(t: RunnerTable, admission: AdmissionCache, request: Sandbox
 
 /** Stages 1–4: the best fitting runners (none when nothing fits). */
 export function rankFitting(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest, options: ResolvedOptions): Ranked {
-  const fit = fitConjunction(t, request, admission.runnersAdmitting(request), allowListOf(t, request));
+  const admitting = admission.runnersAdmitting(request);
+  const fit = fitConjunction(t, request, admitting, allowListOf(t, request));
   const keep = Math.max(1, options.topK);
-  return options.strategy === 'firstFit' ? firstFits(t, fit, keep) : bestScored(t, fit, keep, SCORING[options.strategy], request);
+  if (options.strategy === 'firstFit') return firstFits(t, fit, keep);
+  return bestScored(t, fit, keep, SCORING[options.strategy], request, searchWork(admitting), WORK_KINDS[options.strategy] + requestedDimensions(request.cpuMillicores, request.memoryBytes, request.gpuCount));
 }
 
 /** The request's conditions one by one, to explain a rejection (the admission set comes from the cache again). */
@@ -82,7 +84,7 @@ const FITS = new WordScratch();
  * scoring every fitting runner. A few fitting runners are simply all scored; more are left to
  * the strategy's search over the shape index, which visits only the runners that can still win.
  */
-function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: ScoringStrategy, request: SandboxRequest): Ranked {
+function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: ScoringStrategy, request: SandboxRequest, work: SearchWork, kind: number): Ranked {
   const { cpuMillicores: cpu, memoryBytes: mem, gpuCount: gpu } = request;
   const top = new TopK(t, keep, strategy, cpu, mem, gpu);
   const words = t.activeWords;
@@ -91,12 +93,15 @@ function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: Sc
   // the exact capacity comparison left to each runner visited (cheaper than resolving the
   // threshold bands over every word, which at 1.25 steps touch most words).
   const shapes = t.indexes.shapes;
-  const scoreAll = SEARCH_TUNING.scoreAllBase + SEARCH_TUNING.perCell * shapes.cellCount;
+  const few = SEARCH_TUNING.scoreAllBase + SEARCH_TUNING.perCell * shapes.cellCount;
+  const scoreAll = Math.max(few, work.scoreAllBelow(kind));
   // Counted only as far as the choice between searching and scoring all needs.
   const fitting = andInto(fit.must, words, fits, scoreAll);
   if (fitting === 0) return top.items;
-  if (fitting > scoreAll) {
-    strategy.search({ t, shapes, fits, top, strategy, cpu, mem, gpu });
+  if (fitting > scoreAll || (fitting > few && work.searchAnyway(kind))) {
+    const s = { t, shapes, fits, top, strategy, cpu, mem, gpu, work: 0 };
+    strategy.search(s);
+    work.searched(kind, s.work);
     return top.items;
   }
   for (let i = 0; i < words; i++) {
@@ -109,4 +114,51 @@ function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: Sc
     }
   }
   return top.items;
+}
+
+/**
+ * How much work the searches did lately, per admission class (which profiles admit: GPU type,
+ * architecture, modes), strategy and set of requested dimensions (a kind): the search reads
+ * whole lists of the shape index, and where most of their runners fail the request's other
+ * conditions (a GPU type most runners of the GPU cells lack) it reads several times as many
+ * runners as fit — then scoring the fitting ones is cheaper. A moving average over the last
+ * searches of the kind; while a decision has fewer than `SEARCH_TUNING.scorePerWork` × that many
+ * fitting runners, they are scored instead, and every {@link REFRESH_AFTER}th such decision
+ * searches anyway, so that the average follows a fleet that changes. The answer is the same
+ * either way.
+ */
+class SearchWork {
+  private readonly average = new Float64Array(24);
+  private readonly skipped = new Float64Array(24);
+
+  scoreAllBelow(kind: number): number {
+    return SEARCH_TUNING.scorePerWork * (this.average[kind] as number);
+  }
+
+  /** Called when the fitting runners are few enough to score by the average alone: whether to search all the same. */
+  searchAnyway(kind: number): boolean {
+    const skipped = (this.skipped[kind] as number) + 1;
+    this.skipped[kind] = skipped >= REFRESH_AFTER ? 0 : skipped;
+    return skipped >= REFRESH_AFTER;
+  }
+
+  searched(kind: number, work: number): void {
+    const average = this.average[kind] as number;
+    this.average[kind] = average + (work - average) / 8;
+  }
+}
+
+/** Decisions that score all on the strength of {@link SearchWork} before one searches again. */
+const REFRESH_AFTER = 32;
+
+/** Where each strategy's kinds start in a {@link SearchWork} (then + the requested dimension bits). */
+const WORK_KINDS = { spread: 0, binpack: 8, balanced: 16 } as const;
+
+/** {@link SearchWork} by admission class (the cached set of admitting runners). */
+const SEARCH_WORK = new WeakMap<Bitset, SearchWork>();
+
+function searchWork(admitting: Bitset): SearchWork {
+  let work = SEARCH_WORK.get(admitting);
+  if (!work) SEARCH_WORK.set(admitting, (work = new SearchWork()));
+  return work;
 }

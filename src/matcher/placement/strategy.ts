@@ -46,18 +46,25 @@ export interface Search {
   readonly cpu: number;
   readonly mem: number;
   readonly gpu: number;
+  /** The search's work so far: runners read, and {@link LIST_WORK} more per list read (kept by {@link offerFitting} and balanced's walk). */
+  work: number;
 }
+
+/** What visiting one list costs beside reading its runners (its bounds and summaries), in runners read. */
+const LIST_WORK = 8;
 
 /**
  * When searching pays. Below `scoreAllBase + perCell × cells` fitting runners, scoring them all
- * costs less than visiting the cells of the shape index; firstFit takes the lowest fitting slots
- * when slot order is runnerId order (`firstFitBySlot`), else walks `firstFitWalk` runners in
- * runnerId order before working out the whole fit set; balanced walks `perfectWalk` runners in
- * runnerId order for perfectly balanced ones before searching, less often after `perfectMisses`
- * walks in a row found none. Internal: the tests set these so that
+ * costs less than visiting the cells of the shape index; so it does below `scorePerWork` × the
+ * work recent searches of the same kind did (`SearchWork` in `place.ts`; 0: never), as when most
+ * runners of the lists a search visits fail the request's other conditions. firstFit takes the
+ * lowest fitting slots when slot order is runnerId order (`firstFitBySlot`), else walks
+ * `firstFitWalk` runners in runnerId order before working out the whole fit set; balanced walks
+ * `perfectWalk` runners in runnerId order for perfectly balanced ones before searching, less
+ * often after `perfectMisses` walks in a row found none. Internal: the tests set these so that
  * every decision takes the search paths, which small test fleets would otherwise never reach.
  */
-export const SEARCH_TUNING = { scoreAllBase: 64, perCell: 2, firstFitWalk: 256, firstFitBySlot: true, perfectWalk: 512, perfectMisses: 8 };
+export const SEARCH_TUNING = { scoreAllBase: 64, perCell: 2, scorePerWork: 0.25, firstFitWalk: 256, firstFitBySlot: true, perfectWalk: 512, perfectMisses: 8 };
 
 /**
  * Float slack for the bounds: a bucket is skipped only when its bound is below the threshold by
@@ -72,6 +79,7 @@ export const SLACK = 1e-9;
 export function offerFitting(s: Search, key: ShapeKey, at: number): void {
   const { t, fits, top, strategy, cpu, mem, gpu } = s;
   const list = key.lists[at] as number[];
+  s.work += list.length + LIST_WORK;
   for (let i = 0; i < list.length; i++) {
     const slot = list[i] as number;
     if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0 || !fitsCapacity(t, slot, cpu, mem, gpu)) continue;
