@@ -81,8 +81,9 @@ const FITS = new WordScratch();
 
 /**
  * The `keep` best fitting runners by score, ties by ascending runnerId: exactly the answer of
- * scoring every fitting runner. A few fitting runners are simply all scored; more are left to
- * the strategy's search over the shape index, which visits only the runners that can still win.
+ * scoring every fitting runner. A few fitting runners are simply all scored — a few, or fewer
+ * than recent searches of the kind read ({@link SearchWork}); more are left to the strategy's
+ * search over the shape index, which visits only the runners that can still win.
  */
 function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: ScoringStrategy, request: SandboxRequest, work: SearchWork, kind: number): Ranked {
   const { cpuMillicores: cpu, memoryBytes: mem, gpuCount: gpu } = request;
