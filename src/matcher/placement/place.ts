@@ -57,7 +57,7 @@ export function rankFitting(t: RunnerTable, admission: AdmissionCache, request: 
   const fit = fitConjunction(t, request, admitting, allowListOf(t, request));
   const keep = Math.max(1, options.topK);
   if (options.strategy === 'firstFit') return firstFits(t, fit, keep);
-  return bestScored(t, fit, keep, SCORING[options.strategy], request, searchWork(admitting), WORK_KINDS[options.strategy] + requestedDimensions(request.cpuMillicores, request.memoryBytes, request.gpuCount));
+  return bestScored(t, fit, keep, SCORING[options.strategy], request, searchWork(admitting), WORK_KINDS[options.strategy]);
 }
 
 /** The request's conditions one by one, to explain a rejection (the admission set comes from the cache again). */
@@ -85,8 +85,9 @@ const FITS = new WordScratch();
  * than recent searches of the kind read ({@link SearchWork}); more are left to the strategy's
  * search over the shape index, which visits only the runners that can still win.
  */
-function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: ScoringStrategy, request: SandboxRequest, work: SearchWork, kind: number): Ranked {
+function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: ScoringStrategy, request: SandboxRequest, work: SearchWork, kinds: number): Ranked {
   const { cpuMillicores: cpu, memoryBytes: mem, gpuCount: gpu } = request;
+  const kind = kinds + requestedDimensions(cpu, mem, gpu);
   const top = new TopK(t, keep, strategy, cpu, mem, gpu);
   const words = t.activeWords;
   const fits = FITS.get(words, false);
