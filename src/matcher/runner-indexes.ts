@@ -106,7 +106,7 @@ export class RunnerIndexes {
 
   setHealthy(slot: number, healthy: boolean): void {
     this.healthy.assign(slot, healthy);
-    this.placeable.assign(slot, healthy && this.known.has(slot));
+    this.setPlaceable(slot, healthy && this.known.has(slot));
   }
 
   /**
@@ -119,8 +119,17 @@ export class RunnerIndexes {
     this.memIndex.update(slot, memFrom, mem);
     this.gpuIndex.update(slot, gpuFrom, gpu);
     this.known.assign(slot, known);
-    this.placeable.assign(slot, known && this.healthy.has(slot));
-    this.shapes.refresh(slot, known);
+    this.setPlaceable(slot, known && this.healthy.has(slot));
+  }
+
+  /**
+   * The shape index holds the placeable runners alone: an unhealthy runner fits no request, and
+   * left in, it would sit in the top buckets of its cell (nothing is placed on it, so it stays
+   * free) for every spread search to read and pass over.
+   */
+  private setPlaceable(slot: number, placeable: boolean): void {
+    this.placeable.assign(slot, placeable);
+    this.shapes.refresh(slot, placeable);
   }
 
   /** Replaces the union of profile modes of a runner. */

@@ -27,9 +27,9 @@ export interface Amounts {
  * runners that can win first and stop once no remaining one can (the equivalence classes of
  * Nomad's computed node class, with a free-fraction order inside each).
  *
- * **Cells.** Every runner with known resources is in one cell. A cell is a set of dimensions the
- * runners have (CPU and memory always; GPUs when the maximum or the amount available is
- * positive), the subset of them whose maximum is undisclosed (0), and the disclosed maxima, each
+ * **Cells.** Every runner filed here (the table files the placeable ones: healthy, resources
+ * known) is in one cell. A cell is a set of dimensions the runners have (CPU and memory always;
+ * GPUs when the maximum or the amount available is positive), the subset of them whose maximum is undisclosed (0), and the disclosed maxima, each
  * rounded down to a power of √2. A cell keeps the smallest and largest disclosed maximum of each
  * dimension it has seen (never shrunk, so they stay bounds; Infinity for an undisclosed one).
  * Within a cell a request's term q_d / M_d differs by less than √2 from runner to runner, and not
@@ -46,7 +46,7 @@ export interface Amounts {
  * bucket moves nothing.
  */
 export class ShapeIndex {
-  /** The cell of each slot with known resources; -1 for every other slot. */
+  /** The cell of each slot filed here; -1 for every other slot. */
   private cellOf: Int32Array;
   private readonly cellByShape: Map<number, number>;
   /** Per cell: its dimensions (CPU | MEMORY, or with GPU). */
@@ -98,10 +98,10 @@ export class ShapeIndex {
     for (const key of this.keys) key?.grow(slots);
   }
 
-  /** Files a slot again after its amounts or maxima changed; `known` false takes it out. */
-  refresh(slot: number, known: boolean): void {
+  /** Files a slot again after its amounts or maxima changed; `filed` false takes it out. */
+  refresh(slot: number, filed: boolean): void {
     const before = this.cellOf[slot] as number;
-    const cell = known ? this.cellFor(slot) : -1;
+    const cell = filed ? this.cellFor(slot) : -1;
     if (cell !== before) {
       if (before >= 0) this.cellSize[before] = (this.cellSize[before] as number) - 1;
       if (cell >= 0) this.cellSize[cell] = (this.cellSize[cell] as number) + 1;

@@ -56,7 +56,13 @@ describe('generated fleets against the brute-force reference', () => {
           const fleet = generateFleet({ runners: 150, seed, utilisation: 0.5, shapes });
           const catalog = Catalog.fromSnapshot(fleet);
           const requests = generateRequests({ count: 40, seed: seed + 1, unplaceableShare: 0.1 });
-          for (const q of requests) {
+          for (const [j, q] of requests.entries()) {
+            // Now and then a runner turns unhealthy or healthy again: it leaves the shape index or
+            // comes back (with the amounts it had), and the search must find it again.
+            if (j % 4 === 3) {
+              const r = fleet.runners[(seed + j * 37) % fleet.runners.length] as (typeof fleet.runners)[number];
+              catalog.apply([{ type: 'setHealthy', runnerId: r.runnerId, healthy: !catalog.getRunner(r.runnerId).healthy }]);
+            }
             const current = catalog.toSnapshot();
             const expected = refPlace(current, q, strategy);
             const got = catalog.place(q, { strategy, topK: 2 });
