@@ -289,10 +289,11 @@ export class Catalog {
     return this.profiles.upsert(profile, runnerSlot, runner.profileNames.includes(profile.profileName), runner.isShared);
   }
 
-  /** Sets a runner's ingress / egress unions from the mode counts of its profiles. */
+  /** Sets a runner's ingress / egress unions from the mode counts of its profiles, and whether one of them is bound. */
   private refreshModes(runnerSlot: number): void {
     const { ingress, egress } = this.profiles.modesOf(runnerSlot);
     this.runners.setModes(runnerSlot, ingress, egress);
+    this.runners.setBound(runnerSlot, this.profiles.anyBound(runnerSlot));
   }
 
   /**

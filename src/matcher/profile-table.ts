@@ -123,6 +123,13 @@ export class ProfileTable {
     return this.byRunner[runnerSlot]?.slots ?? EMPTY_SLOTS;
   }
 
+  /** Whether one of a runner's profiles is bound (listed in its `profileNames`): else no request can be admitted there. */
+  anyBound(runnerSlot: number): boolean {
+    const slots = this.slotsOfRunner(runnerSlot);
+    for (let i = 0; i < slots.length; i++) if (this.bound.has(slots[i] as number)) return true;
+    return false;
+  }
+
   /** The union of the ingress and egress modes of a runner's profiles. */
   modesOf(runnerSlot: number): { readonly ingress: readonly string[]; readonly egress: readonly string[] } {
     const entry = this.byRunner[runnerSlot];

@@ -17,6 +17,8 @@ export class RunnerIndexes {
   readonly privileged: CountedBitset;
   /** Healthy runners with known resources: what every placement needs, as one bitset. */
   readonly placeable: Bitset;
+  /** Runners with at least one bound profile: no request is admitted on the others. */
+  readonly bound: Bitset;
   /** Runners that support at least one GPU type (what a GPU request without a type needs). */
   readonly anyGpuType: CountedBitset;
   /** Runners not in a shared organisation (`isShared` false): `excludeShared` ANDs this. */
@@ -46,6 +48,7 @@ export class RunnerIndexes {
     this.known = counted(from?.known);
     this.privileged = counted(from?.privileged);
     this.placeable = bitset(from?.placeable);
+    this.bound = bitset(from?.bound);
     this.anyGpuType = counted(from?.anyGpuType);
     this.unshared = bitset(from?.unshared);
     this.group = new ValueIndex(words, from?.group);
@@ -68,7 +71,7 @@ export class RunnerIndexes {
   }
 
   grow(words: number): void {
-    for (const b of [this.live, this.healthy, this.known, this.privileged, this.unshared, this.placeable, this.anyGpuType]) b.grow(words);
+    for (const b of [this.live, this.healthy, this.known, this.privileged, this.unshared, this.placeable, this.bound, this.anyGpuType]) b.grow(words);
     for (const v of [this.group, this.profileName, this.gpuType, this.architecture, this.storageClass, this.tag, this.ingress, this.egress]) v.grow(words);
     for (const c of [this.cpuIndex, this.memIndex, this.gpuIndex]) c.grow(words);
     this.shapes.grow(words * 32);
@@ -101,12 +104,19 @@ export class RunnerIndexes {
 
   /** Clears a removed runner's flags (its values and capacity are out already). */
   removeFlags(slot: number): void {
-    for (const b of [this.live, this.healthy, this.privileged, this.unshared, this.placeable, this.anyGpuType]) b.delete(slot);
+    for (const b of [this.live, this.healthy, this.privileged, this.unshared, this.placeable, this.bound, this.anyGpuType]) b.delete(slot);
   }
 
   setHealthy(slot: number, healthy: boolean): void {
     this.healthy.assign(slot, healthy);
-    this.setPlaceable(slot, healthy && this.known.has(slot));
+    this.placeable.assign(slot, healthy && this.known.has(slot));
+    this.refile(slot);
+  }
+
+  setBound(slot: number, bound: boolean): void {
+    if (this.bound.has(slot) === bound) return;
+    this.bound.assign(slot, bound);
+    this.refile(slot);
   }
 
   /**
@@ -119,17 +129,17 @@ export class RunnerIndexes {
     this.memIndex.update(slot, memFrom, mem);
     this.gpuIndex.update(slot, gpuFrom, gpu);
     this.known.assign(slot, known);
-    this.setPlaceable(slot, known && this.healthy.has(slot));
+    this.placeable.assign(slot, known && this.healthy.has(slot));
+    this.refile(slot);
   }
 
   /**
-   * The shape index holds the placeable runners alone: an unhealthy runner fits no request, and
-   * left in, it would sit in the top buckets of its cell (nothing is placed on it, so it stays
-   * free) for every spread search to read and pass over.
+   * The shape index holds only runners some request can fit: placeable, with a bound profile.
+   * Any other, left in, would sit in the top buckets of its cell (nothing is placed on it, so it
+   * stays free) for every spread search to read and pass over.
    */
-  private setPlaceable(slot: number, placeable: boolean): void {
-    this.placeable.assign(slot, placeable);
-    this.shapes.refresh(slot, placeable);
+  private refile(slot: number): void {
+    this.shapes.refresh(slot, this.placeable.has(slot) && this.bound.has(slot));
   }
 
   /** Replaces the union of profile modes of a runner. */

@@ -273,6 +273,11 @@ export class RunnerTable {
     this.touch(slot);
   }
 
+  /** Sets whether one of the runner's profiles is bound (the catalog works it out from its profiles). */
+  setBound(slot: number, bound: boolean): void {
+    this.indexes.setBound(slot, bound);
+  }
+
   /** Effective resources of a slot, or null when unknown. */
   resourcesAt(slot: number): RunnerResources | null {
     const reported = this.reported[slot] ?? null;

@@ -27,8 +27,8 @@ export interface Amounts {
  * runners that can win first and stop once no remaining one can (the equivalence classes of
  * Nomad's computed node class, with a free-fraction order inside each).
  *
- * **Cells.** Every runner filed here (the table files the placeable ones: healthy, resources
- * known) is in one cell. A cell is a set of dimensions the runners have (CPU and memory always;
+ * **Cells.** Every runner filed here (the table files those some request can fit: healthy,
+ * resources known, a bound profile) is in one cell. A cell is a set of dimensions the runners have (CPU and memory always;
  * GPUs when the maximum or the amount available is positive), the subset of them whose maximum is undisclosed (0), and the disclosed maxima, each
  * rounded down to a power of √2. A cell keeps the smallest and largest disclosed maximum of each
  * dimension it has seen (never shrunk, so they stay bounds; Infinity for an undisclosed one).

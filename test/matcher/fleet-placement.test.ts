@@ -63,6 +63,13 @@ describe('generated fleets against the brute-force reference', () => {
               const r = fleet.runners[(seed + j * 37) % fleet.runners.length] as (typeof fleet.runners)[number];
               catalog.apply([{ type: 'setHealthy', runnerId: r.runnerId, healthy: !catalog.getRunner(r.runnerId).healthy }]);
             }
+            // …and a runner's profiles are all unbound, or bound again: it leaves the shape index
+            // (no request is admitted there) or comes back.
+            if (j % 4 === 1) {
+              const r = fleet.runners[(seed + j * 53) % fleet.runners.length] as (typeof fleet.runners)[number];
+              const now = catalog.getRunner(r.runnerId);
+              catalog.apply([{ type: 'upsertRunner', runner: { ...r, healthy: now.healthy, profileNames: now.profileNames.length > 0 ? [] : r.profileNames } }]);
+            }
             const current = catalog.toSnapshot();
             const expected = refPlace(current, q, strategy);
             const got = catalog.place(q, { strategy, topK: 2 });
