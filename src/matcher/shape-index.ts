@@ -6,6 +6,11 @@ export const MEMORY = 2;
 export const GPU = 4;
 /** The key of `balanced`: the CPU free fraction minus the memory one, a_cpu − a_mem ∈ [−1, 1]. */
 export const BALANCE = 8;
+/**
+ * `balanced`'s key for cells with GPUs whose three maxima are disclosed: the mean of the CPU and
+ * memory free fractions minus the GPU one, (a_cpu + a_mem) / 2 − a_gpu ∈ [−1, 1].
+ */
+export const GPU_BALANCE = 16;
 /** Buckets per cell and key (a multiple of 32: {@link CELL_WORDS} words mark the non-empty ones). */
 export const BUCKETS = 256;
 const CELL_WORDS = BUCKETS / 32;
@@ -38,8 +43,9 @@ export interface Amounts {
  * **Keys.** A key is a function of the free fractions a_d = A_d / M_d of the disclosed
  * dimensions alone, each in [0, 1]: the mean of a_d over a set of dimensions S (spread and
  * binpack, one key per set of requested dimensions; the undisclosed ones of S are left out of
- * the mean, 0 when none is left) or (a_cpu − a_mem + 1) / 2 (balanced; when one of the two is
- * undisclosed, the other's a_d; 1/2 when both are). Per key, each cell files its runners in
+ * the mean, 0 when none is left), (a_cpu − a_mem + 1) / 2 (balanced; when one of the two is
+ * undisclosed, the other's a_d; 1/2 when both are), or ((a_cpu + a_mem) / 2 − a_gpu + 1) / 2
+ * (balanced in the cells with GPUs and no undisclosed maximum, the only cells it covers). Per key, each cell files its runners in
  * {@link BUCKETS} buckets of equal width (their edges off the round values: see
  * {@link bucketOf}), with a bit per non-empty bucket. Keys are built the first time a request
  * needs them and kept current on every change after that; a change that leaves a runner in its
@@ -62,7 +68,7 @@ export class ShapeIndex {
   private bySize: number[] = [];
   private readsSinceSort = 0;
   private sizesChanged = false;
-  /** By key (dimension bits, or BALANCE). */
+  /** By key (dimension bits, BALANCE or GPU_BALANCE). */
   private readonly keys: Array<ShapeKey | undefined>;
 
   /** `amounts` is read through at every change, so a table that replaces its arrays as it grows is still read right. */
@@ -132,7 +138,7 @@ export class ShapeIndex {
     return this.bySize;
   }
 
-  /** The key over `id` (dimension bits or BALANCE), built on first use. */
+  /** The key over `id` (dimension bits, BALANCE or GPU_BALANCE), built on first use. */
   key(id: number): ShapeKey {
     let key = this.keys[id];
     if (!key) {
@@ -145,17 +151,18 @@ export class ShapeIndex {
   }
 
   private file(key: ShapeKey, slot: number, cell: number): void {
-    // A key over GPUs covers only the cells that have them.
-    if (cell < 0 || (key.id & GPU && !((this.cellDims[cell] as number) & GPU))) {
+    // A key over GPUs covers only the cells that have them; GPU_BALANCE, only those with every maximum disclosed.
+    const undisclosed = cell < 0 ? 0 : (this.cellUndisclosed[cell] as number);
+    if (cell < 0 || (key.id & (GPU | GPU_BALANCE) && !((this.cellDims[cell] as number) & GPU)) || (key.id === GPU_BALANCE && undisclosed !== 0)) {
       key.move(slot, -1);
       return;
     }
     const a = this.amounts;
-    const undisclosed = this.cellUndisclosed[cell] as number;
     const fc = undisclosed & CPU ? 0 : (a.availCpu[slot] as number) / (a.maxCpu[slot] as number);
     const fm = undisclosed & MEMORY ? 0 : (a.availMem[slot] as number) / (a.maxMem[slot] as number);
     let value: number;
     if (key.id === BALANCE) value = undisclosed & CPU ? (undisclosed & MEMORY ? 0.5 : fm) : undisclosed & MEMORY ? fc : (fc - fm + 1) / 2;
+    else if (key.id === GPU_BALANCE) value = ((fc + fm) / 2 - (a.availGpu[slot] as number) / (a.maxGpu[slot] as number) + 1) / 2;
     else {
       const disclosed = key.id & ~undisclosed;
       const fg = disclosed & GPU ? (a.availGpu[slot] as number) / (a.maxGpu[slot] as number) : 0;

@@ -238,42 +238,67 @@ describe('balanced: the quick exact comparison, against the rationals', () => {
 // Three machine shapes (three cells), every runner's free fractions within a few bucket widths
 // of one another at fine steps (1 millicore, 1 MiB): the best runners of one cell and the runner
 // to beat from another sit in neighbouring buckets, often within a fraction of a bucket of an
-// edge, so that a bound off by a part of a bucket skips a runner that wins.
+// edge, so that a bound off by a part of a bucket skips a runner that wins. With GPUs, the GPU
+// free fraction is near the same centre too (in whole GPUs, so at the edges' round values), for
+// balanced's key of the GPU cells.
 describe('the bounds at the bucket edges, against the reference', () => {
   useSearch(true);
   const MiB = 2 ** 20;
-  const SHAPES = [
-    { cpu: 256_000, mem: 256 * 2 ** 30 },
-    { cpu: 128_000, mem: 512 * 2 ** 30 },
-    { cpu: 96_000, mem: 768 * 2 ** 30 },
-  ] as const;
+  const SHAPES = {
+    'without GPUs': [
+      { cpu: 256_000, mem: 256 * 2 ** 30, gpu: 0 },
+      { cpu: 128_000, mem: 512 * 2 ** 30, gpu: 0 },
+      { cpu: 96_000, mem: 768 * 2 ** 30, gpu: 0 },
+    ],
+    'with GPUs': [
+      { cpu: 256_000, mem: 256 * 2 ** 30, gpu: 8 },
+      { cpu: 128_000, mem: 512 * 2 ** 30, gpu: 4 },
+      { cpu: 96_000, mem: 768 * 2 ** 30, gpu: 0 },
+    ],
+  } as const;
 
-  it.each(['spread', 'binpack', 'balanced'] as const)('%s: the same best runners and scores', (strategy) => {
+  it.each([
+    ['spread', 'without GPUs'],
+    ['binpack', 'without GPUs'],
+    ['balanced', 'without GPUs'],
+    ['spread', 'with GPUs'],
+    ['binpack', 'with GPUs'],
+    ['balanced', 'with GPUs'],
+  ] as const)('%s, machines %s: the same best runners and scores', (strategy, machines) => {
+    const shapes = SHAPES[machines];
     fc.assert(
       fc.property(
         fc.double({ min: 0.05, max: 0.95, noNaN: true }),
         fc.double({ min: -0.3, max: 0.3, noNaN: true }),
         fc.integer({ min: 8, max: 40 }),
         fc.integer({ min: 1, max: 3 }),
-        fc.tuple(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 0, max: 4096 })),
-        fc.infiniteStream(fc.tuple(fc.nat(2), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }))),
-        (center, skew, count, topK, [qCpu, qMiB], noise) => {
+        fc.tuple(fc.integer({ min: 0, max: 4000 }), fc.integer({ min: 0, max: 4096 }), fc.integer({ min: 0, max: machines === 'with GPUs' ? 1 : 0 })),
+        fc.infiniteStream(fc.tuple(fc.nat(2), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true }))),
+        (center, skew, count, topK, [qCpu, qMiB, qGpu], noise) => {
           const draws = noise[Symbol.iterator]();
           const runners = Array.from({ length: count }, (_, i) => {
-            const [shape, x, y] = draws.next().value as [number, number, number];
-            const m = SHAPES[shape] as (typeof SHAPES)[number];
+            const [shape, x, y, z] = draws.next().value as [number, number, number, number];
+            const m = shapes[shape] as (typeof shapes)[number];
             // Within ±768 / 65,536 (three buckets) of the centre, CPU and memory apart by `skew`.
             const fCpu = Math.min(1, Math.max(0, center + ((x * 2 - 1) * 768) / 65_536));
             const fMem = Math.min(1, Math.max(0, center - skew + ((y * 2 - 1) * 768) / 65_536));
+            const fGpu = Math.min(1, Math.max(0, center - skew / 2 + (z * 2 - 1) / 8));
             return runner(`r-${String(i).padStart(2, '0')}`, {
               maxCpuMillicores: m.cpu,
               maxMemoryBytes: m.mem,
-              resources: { availableCpuMillicores: Math.round(fCpu * m.cpu), availableMemoryBytes: Math.round((fMem * m.mem) / MiB) * MiB, availableGpuCount: 0, runningSandboxes: 0 },
+              maxGpuCount: m.gpu,
+              supportedGpuTypes: m.gpu > 0 ? ['H100'] : [],
+              resources: {
+                availableCpuMillicores: Math.round(fCpu * m.cpu),
+                availableMemoryBytes: Math.round((fMem * m.mem) / MiB) * MiB,
+                availableGpuCount: Math.round(fGpu * m.gpu),
+                runningSandboxes: 0,
+              },
             });
           });
-          const snapshot = fleet(runners, runners.map((r) => profile('p', r.runnerId)));
+          const snapshot = fleet(runners, runners.map((r) => profile('p', r.runnerId, { supportedGpuTypes: r.supportedGpuTypes })));
           const c = Catalog.fromSnapshot(snapshot);
-          const q: SandboxRequest = { cpuMillicores: qCpu, memoryBytes: qMiB * MiB, gpuCount: 0 };
+          const q: SandboxRequest = { cpuMillicores: qCpu, memoryBytes: qMiB * MiB, gpuCount: qGpu };
           const expected = refPlace(snapshot, q, strategy);
           const got = c.place(q, { strategy, topK });
           expect(got.ok).toBe(expected.best !== undefined);

@@ -1,6 +1,6 @@
 import { slotAt } from '../bitset.js';
 import type { RunnerTable } from '../runner-table.js';
-import { BALANCE, BUCKETS, bucketHigh, bucketLow, bucketOf, CPU, MEMORY, type ShapeKey } from '../shape-index.js';
+import { BALANCE, BUCKETS, bucketHigh, bucketLow, bucketOf, CPU, GPU, GPU_BALANCE, MEMORY, type ShapeKey } from '../shape-index.js';
 import { compareProducts, compareRatios, type Ratio, sameProduct } from './exact.js';
 import { freeAfter } from './spread.js';
 import { cellCanFit, fitsCapacity, offerFitting, requestedDimensions, type ScoringStrategy, type Search, SEARCH_TUNING, SLACK } from './strategy.js';
@@ -21,9 +21,16 @@ const ONE: Ratio = { num: 1n, den: 1n };
  *   key) and ρ = r_cpu − r_mem. Within a cell, ρ lies in [q_cpu / L_cpu − q_mem / s_mem,
  *   q_cpu / s_cpu − q_mem / L_mem] (s, L: the cell's smallest and largest maxima), and bucket k
  *   holds δ in [2 low(k) − 1, 2 high(k) − 1) (`bucketLow`, `bucketHigh`); so
- *   balanced ≤ 100 × (1 − the distance between the two intervals). Cells come largest first; each is visited outward from the bucket of ρ,
+ *   balanced ≤ 100 × (1 − the distance between the two intervals). Exact for cells without
+ *   GPUs (the range is |ρ − δ| itself). For a request without GPUs in a cell with GPUs and
+ *   every maximum disclosed, the GPU utilisation is what most often keeps a runner from balance
+ *   (such requests leave it where it is), so the walk there is over the GPU_BALANCE key
+ *   δ₂ = (a_cpu + a_mem) / 2 − a_gpu instead: u_gpu and (u_cpu + u_mem) / 2 both lie in [min u, max u], so
+ *   max u − min u ≥ |u_gpu − (u_cpu + u_mem) / 2| = |δ₂ − (r_cpu + r_mem) / 2 + r_gpu|, and
+ *   the target interval of δ₂ is that of (r_cpu + r_mem) / 2 − r_gpu over the cell's maxima.
+ *   Cells come largest first; each is visited outward from the bucket of the target interval,
  *   the side with the better bound first, and left when neither side can beat the k-th best
- *   score. Exact for cells without GPUs (the range is |ρ − δ| itself).
+ *   score.
  * - *per bucket* (`bucketBound`): from the least and most each dimension has available in the
  *   bucket, an interval for each utilisation, GPUs and undisclosed maxima included; a bucket
  *   that cannot beat the k-th best score is skipped. Cells with an undisclosed CPU or memory
@@ -54,49 +61,71 @@ export const balanced: ScoringStrategy = {
   },
   search(s: Search): void {
     if (perfectFirst(s)) return;
-    const { shapes, top, cpu, mem, gpu } = s;
+    const { shapes, cpu, mem, gpu } = s;
     const small = shapes.smallest;
     const large = shapes.largest;
-    const key = shapes.key(BALANCE);
+    const balance = shapes.key(BALANCE);
+    let gpuBalance: ShapeKey | undefined;
     const ties = new PerfectTies(s);
     const cells = shapes.cellsBySize();
     for (let c = 0; c < cells.length; c++) {
       const cell = cells[c] as number;
       if (shapes.cellSize[cell] === 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
-      const base = cell * BUCKETS;
-      if ((shapes.cellUndisclosed[cell] as number) & (CPU | MEMORY)) {
+      const undisclosed = shapes.cellUndisclosed[cell] as number;
+      if (undisclosed & (CPU | MEMORY)) {
         // No order to walk in: every bucket, each skipped on its own bound.
-        for (let k = key.aboveFitting(cell, 0, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) {
-          if (ties.mayEnter(key, base + k) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
+        const base = cell * BUCKETS;
+        for (let k = balance.aboveFitting(cell, 0, cpu, mem, gpu); k < BUCKETS; k = balance.aboveFitting(cell, k + 1, cpu, mem, gpu)) {
+          if (ties.mayEnter(balance, base + k) && bucketBound(s, balance, base + k, cell) + SLACK >= s.top.threshold) offerFitting(s, balance, base + k);
         }
         continue;
       }
       const at = cell * 3;
-      const lo = cpu / (large[at] as number) - mem / (small[at + 1] as number);
-      const hi = cpu / (small[at] as number) - mem / (large[at + 1] as number);
-      const start = bucketOf(((lo + hi) / 2 + 1) / 2);
-      // The next bucket each way where a runner may fit, and its bound.
-      let up = key.aboveFitting(cell, start, cpu, mem, gpu);
-      let down = key.belowFitting(cell, start - 1, cpu, mem, gpu);
-      let upBound = up < BUCKETS ? deltaBound(up, lo, hi) : -Infinity;
-      let downBound = down >= 0 ? deltaBound(down, lo, hi) : -Infinity;
-      while (up < BUCKETS || down >= 0) {
-        if (Math.max(upBound, downBound) + SLACK < top.threshold) break;
-        let k: number;
-        if (upBound >= downBound) {
-          k = up;
-          up = key.aboveFitting(cell, up + 1, cpu, mem, gpu);
-          upBound = up < BUCKETS ? deltaBound(up, lo, hi) : -Infinity;
-        } else {
-          k = down;
-          down = key.belowFitting(cell, down - 1, cpu, mem, gpu);
-          downBound = down >= 0 ? deltaBound(down, lo, hi) : -Infinity;
-        }
-        if (ties.mayEnter(key, base + k) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
+      if (gpu === 0 && (shapes.cellDims[cell] as number) & GPU && undisclosed === 0) {
+        // (r_cpu + r_mem) / 2 − r_gpu over the cell's maxima, with r_gpu = 0.
+        const lo = (cpu / (large[at] as number) + mem / (large[at + 1] as number)) / 2;
+        const hi = (cpu / (small[at] as number) + mem / (small[at + 1] as number)) / 2;
+        walk(s, (gpuBalance ??= shapes.key(GPU_BALANCE)), cell, lo, hi, ties);
+      } else {
+        // ρ = r_cpu − r_mem, over the cell's maxima.
+        const lo = cpu / (large[at] as number) - mem / (small[at + 1] as number);
+        const hi = cpu / (small[at] as number) - mem / (large[at + 1] as number);
+        walk(s, balance, cell, lo, hi, ties);
       }
     }
   },
 };
+
+/**
+ * The walk of one cell over a key whose δ = 2 × value − 1 bounds the imbalance by its distance
+ * to [lo, hi]: outward from the bucket of the interval's middle, the side with the better bound
+ * first, each bucket also judged by {@link bucketBound}; left when neither side can beat the
+ * k-th best score.
+ */
+function walk(s: Search, key: ShapeKey, cell: number, lo: number, hi: number, ties: PerfectTies): void {
+  const { top, cpu, mem, gpu } = s;
+  const base = cell * BUCKETS;
+  const start = bucketOf(((lo + hi) / 2 + 1) / 2);
+  // The next bucket each way where a runner may fit, and its bound.
+  let up = key.aboveFitting(cell, start, cpu, mem, gpu);
+  let down = key.belowFitting(cell, start - 1, cpu, mem, gpu);
+  let upBound = up < BUCKETS ? deltaBound(up, lo, hi) : -Infinity;
+  let downBound = down >= 0 ? deltaBound(down, lo, hi) : -Infinity;
+  while (up < BUCKETS || down >= 0) {
+    if (Math.max(upBound, downBound) + SLACK < top.threshold) break;
+    let k: number;
+    if (upBound >= downBound) {
+      k = up;
+      up = key.aboveFitting(cell, up + 1, cpu, mem, gpu);
+      upBound = up < BUCKETS ? deltaBound(up, lo, hi) : -Infinity;
+    } else {
+      k = down;
+      down = key.belowFitting(cell, down - 1, cpu, mem, gpu);
+      downBound = down >= 0 ? deltaBound(down, lo, hi) : -Infinity;
+    }
+    if (ties.mayEnter(key, base + k) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
+  }
+}
 
 /** The perfectly balanced runners a walk found, in runnerId order. */
 const found: number[] = [];
