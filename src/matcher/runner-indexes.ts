@@ -130,7 +130,9 @@ export class RunnerIndexes {
     this.gpuIndex.update(slot, gpuFrom, gpu);
     this.known.assign(slot, known);
     this.placeable.assign(slot, known && this.healthy.has(slot));
-    this.refile(slot);
+    // The amounts it was filed with, when it had any.
+    if (cpuFrom >= 0) this.refile(slot, cpuFrom, memFrom, gpuFrom);
+    else this.refile(slot);
   }
 
   /**
@@ -138,8 +140,8 @@ export class RunnerIndexes {
    * Any other, left in, would sit in the top buckets of its cell (nothing is placed on it, so it
    * stays free) for every spread search to read and pass over.
    */
-  private refile(slot: number): void {
-    this.shapes.refresh(slot, this.placeable.has(slot) && this.bound.has(slot));
+  private refile(slot: number, cpuFrom?: number, memFrom?: number, gpuFrom?: number): void {
+    this.shapes.refresh(slot, this.placeable.has(slot) && this.bound.has(slot), cpuFrom, memFrom, gpuFrom);
   }
 
   /** Replaces the union of profile modes of a runner. */

@@ -110,8 +110,17 @@ export class ShapeIndex {
     for (const key of this.keys) key?.grow(slots);
   }
 
-  /** Files a slot again after its amounts or maxima changed; `filed` false takes it out. */
-  refresh(slot: number, filed: boolean): void {
+  /**
+   * Files a slot again after its amounts or maxima changed; `filed` false takes it out. `cpuFrom`,
+   * `memFrom` and `gpuFrom` are the amounts available it had when last filed (by default what it
+   * has now): the bucket summaries it leaves or stays in are then kept current in place, and
+   * worked out again only where it held the most or the least.
+   */
+  refresh(slot: number, filed: boolean, cpuFrom?: number, memFrom?: number, gpuFrom?: number): void {
+    const a = this.amounts;
+    const c0 = cpuFrom ?? (a.availCpu[slot] as number);
+    const m0 = memFrom ?? (a.availMem[slot] as number);
+    const g0 = gpuFrom ?? (a.availGpu[slot] as number);
     const before = this.cellOf[slot] as number;
     const cell = filed ? this.cellFor(slot) : -1;
     if (cell !== before) {
@@ -122,7 +131,7 @@ export class ShapeIndex {
     }
     for (let id = 0; id < this.keys.length; id++) {
       const key = this.keys[id];
-      if (key) this.file(key, slot, cell);
+      if (key) this.file(key, slot, cell, c0, m0, g0);
     }
   }
 
@@ -151,16 +160,16 @@ export class ShapeIndex {
       key = new ShapeKey(id, this.amounts, this.cellOf.length);
       key.ensureCells(this.cellCount);
       this.keys[id] = key;
-      for (let slot = 0; slot < this.cellOf.length; slot++) if ((this.cellOf[slot] as number) >= 0) this.file(key, slot, this.cellOf[slot] as number);
+      for (let slot = 0; slot < this.cellOf.length; slot++) if ((this.cellOf[slot] as number) >= 0) this.file(key, slot, this.cellOf[slot] as number, 0, 0, 0);
     }
     return key;
   }
 
-  private file(key: ShapeKey, slot: number, cell: number): void {
+  private file(key: ShapeKey, slot: number, cell: number, cpuFrom: number, memFrom: number, gpuFrom: number): void {
     // A key over GPUs covers only the cells that have them; GPU_BALANCE, only those with every maximum disclosed.
     const undisclosed = cell < 0 ? 0 : (this.cellUndisclosed[cell] as number);
     if (cell < 0 || (key.id & (GPU | GPU_BALANCE) && !((this.cellDims[cell] as number) & GPU)) || (key.id === GPU_BALANCE && undisclosed !== 0)) {
-      key.move(slot, -1);
+      key.move(slot, -1, cpuFrom, memFrom, gpuFrom);
       return;
     }
     const a = this.amounts;
@@ -174,7 +183,7 @@ export class ShapeIndex {
       const fg = disclosed & GPU ? (a.availGpu[slot] as number) / (a.maxGpu[slot] as number) : 0;
       value = disclosed === 0 ? 0 : ((disclosed & CPU ? fc : 0) + (disclosed & MEMORY ? fm : 0) + fg) / (DIMENSIONS[disclosed] as number);
     }
-    key.move(slot, cell * BUCKETS + bucketOf(value));
+    key.move(slot, cell * BUCKETS + bucketOf(value), cpuFrom, memFrom, gpuFrom);
   }
 
   private cellFor(slot: number): number {
@@ -336,11 +345,14 @@ export class ShapeKey {
     this.chunkStale = chunkStale;
   }
 
-  /** Files a slot in list `to` (-1: out of the key) after its amounts changed. */
-  move(slot: number, to: number): void {
+  /**
+   * Files a slot in list `to` (-1: out of the key) after its amounts changed from (`cpuFrom`,
+   * `memFrom`, `gpuFrom`) to those the table holds now.
+   */
+  move(slot: number, to: number, cpuFrom: number, memFrom: number, gpuFrom: number): void {
     const from = this.at[slot] as number;
     if (from === to) {
-      if (to >= 0) this.changed(to);
+      if (to >= 0) this.changedWithin(to, slot, cpuFrom, memFrom, gpuFrom);
       return;
     }
     if (from >= 0) {
@@ -352,7 +364,7 @@ export class ShapeKey {
         this.pos[last] = i;
       }
       if (list.length === 0) this.mark(from, false);
-      this.changed(from);
+      this.left(from, slot, cpuFrom, memFrom, gpuFrom);
     }
     this.at[slot] = to;
     if (to >= 0) {
@@ -367,21 +379,63 @@ export class ShapeKey {
       // Entering can only widen a list's summaries: widened in place when they are current.
       if (list.length === 1 || this.stale[to] === 1) this.stale[to] = 1;
       else this.include(to, slot);
-      const chunk = to >>> 5;
-      if (this.chunkStale[chunk] === 0) {
-        const a = this.amounts;
-        const m = this.chunkMost;
-        m[chunk * 3] = Math.max(m[chunk * 3] as number, a.availCpu[slot] as number);
-        m[chunk * 3 + 1] = Math.max(m[chunk * 3 + 1] as number, a.availMem[slot] as number);
-        m[chunk * 3 + 2] = Math.max(m[chunk * 3 + 2] as number, a.availGpu[slot] as number);
-      }
+      this.widenChunk(to >>> 5, slot);
     }
   }
 
-  /** A runner entered, left or changed within `list`: its summaries are worked out again when next read. */
-  private changed(list: number): void {
-    this.stale[list] = 1;
-    this.chunkStale[list >>> 5] = 1;
+  /**
+   * A runner with amounts `cpuFrom`, `memFrom`, `gpuFrom` left `list`: its summaries stay valid
+   * unless it held the most or the least of a dimension there, or the lowest slot; its chunk's,
+   * unless it held the chunk's most.
+   */
+  private left(list: number, slot: number, cpuFrom: number, memFrom: number, gpuFrom: number): void {
+    const at = list * 3;
+    const most = this.most;
+    const least = this.least;
+    if (
+      this.stale[list] === 0 &&
+      (cpuFrom === most[at] || memFrom === most[at + 1] || gpuFrom === most[at + 2] || cpuFrom === least[at] || memFrom === least[at + 1] || gpuFrom === least[at + 2] || slot === this.lowest[list])
+    ) {
+      this.stale[list] = 1;
+    }
+    this.narrowChunk(list >>> 5, cpuFrom, memFrom, gpuFrom);
+  }
+
+  /** A runner of `list` changed its amounts from `cpuFrom`, `memFrom`, `gpuFrom`: the summaries follow in place where they can. */
+  private changedWithin(list: number, slot: number, cpuFrom: number, memFrom: number, gpuFrom: number): void {
+    const a = this.amounts;
+    const cpu = a.availCpu[slot] as number;
+    const mem = a.availMem[slot] as number;
+    const gpu = a.availGpu[slot] as number;
+    if (cpu === cpuFrom && mem === memFrom && gpu === gpuFrom) return;
+    if (this.stale[list] === 0) {
+      const at = list * 3;
+      // A dimension whose amount fell may have taken the most down with it, one that rose the least up.
+      if ((cpu < cpuFrom && cpuFrom === this.most[at]) || (mem < memFrom && memFrom === this.most[at + 1]) || (gpu < gpuFrom && gpuFrom === this.most[at + 2])) this.stale[list] = 1;
+      else if ((cpu > cpuFrom && cpuFrom === this.least[at]) || (mem > memFrom && memFrom === this.least[at + 1]) || (gpu > gpuFrom && gpuFrom === this.least[at + 2])) this.stale[list] = 1;
+      else this.include(list, slot);
+    }
+    const chunk = list >>> 5;
+    this.narrowChunk(chunk, cpu < cpuFrom ? cpuFrom : -1, mem < memFrom ? memFrom : -1, gpu < gpuFrom ? gpuFrom : -1);
+    this.widenChunk(chunk, slot);
+  }
+
+  /** A runner of the chunk gave up amounts it had: the chunk's most is worked out again if it was one of them. */
+  private narrowChunk(chunk: number, cpuFrom: number, memFrom: number, gpuFrom: number): void {
+    const m = this.chunkMost;
+    const at = chunk * 3;
+    if (this.chunkStale[chunk] === 0 && (cpuFrom === m[at] || memFrom === m[at + 1] || gpuFrom === m[at + 2])) this.chunkStale[chunk] = 1;
+  }
+
+  /** A runner of the chunk has its current amounts: the chunk's most widens to them when current. */
+  private widenChunk(chunk: number, slot: number): void {
+    if (this.chunkStale[chunk] === 1) return;
+    const a = this.amounts;
+    const m = this.chunkMost;
+    const at = chunk * 3;
+    m[at] = Math.max(m[at] as number, a.availCpu[slot] as number);
+    m[at + 1] = Math.max(m[at + 1] as number, a.availMem[slot] as number);
+    m[at + 2] = Math.max(m[at + 2] as number, a.availGpu[slot] as number);
   }
 
   /**

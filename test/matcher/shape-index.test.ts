@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ShapeIndex } from '../../src/matcher/shape-index.js';
+import { BALANCE, BUCKETS, CPU, GPU, GPU_BALANCE, MEMORY, ShapeIndex } from '../../src/matcher/shape-index.js';
 
 const SLOTS = 64;
 const MAXIMA = [4000, 8000, 16000, 64000];
@@ -44,5 +44,148 @@ describe('ShapeIndex.cellsBySize: every cell, the largest first when freshly sor
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('ShapeKey summaries, kept in place as runners change, against a recount', () => {
+  // Two machine shapes with GPUs and one without, so that every kind of key covers some cells.
+  const SHAPES = [
+    { cpu: 4000, mem: 16 * 2 ** 30, gpu: 0 },
+    { cpu: 8000, mem: 32 * 2 ** 30, gpu: 4 },
+    { cpu: 16000, mem: 64 * 2 ** 30, gpu: 8 },
+  ];
+  const N = 40;
+  const step = fc.record({
+    slot: fc.integer({ min: 0, max: N - 1 }),
+    shape: fc.integer({ min: 0, max: SHAPES.length - 1 }),
+    filed: fc.integer({ min: 0, max: 3 }).map((n) => n > 0),
+    // Free fractions in sixteenths, so that runners often share a bucket and an amount.
+    cpu: fc.integer({ min: 0, max: 16 }),
+    mem: fc.integer({ min: 0, max: 16 }),
+    gpu: fc.integer({ min: 0, max: 16 }),
+    // 0: new amounts; 1: none (a change of health); 2: CPU up and memory down by as many
+    // sixteenths (the mean over both stays, so the runner stays in its list of that key); 3: GPUs
+    // alone; 4: CPU alone (the runner stays in its lists of the memory and GPU keys).
+    change: fc.integer({ min: 0, max: 4 }),
+    by: fc.integer({ min: -3, max: 3 }),
+    ask: fc.tuple(fc.integer({ min: 0, max: 16000 }), fc.integer({ min: 0, max: 64 }), fc.integer({ min: 0, max: 8 })),
+  });
+
+  it('every list: the most, the least and the lowest slot; every walk: the buckets where a runner may fit', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 80, size: 'max' }), (steps) => {
+        const amounts = {
+          availCpu: new Float64Array(N),
+          availMem: new Float64Array(N),
+          availGpu: new Float64Array(N),
+          maxCpu: new Float64Array(N),
+          maxMem: new Float64Array(N),
+          maxGpu: new Float64Array(N),
+        };
+        const index = new ShapeIndex(amounts, N);
+        const keys = [CPU | MEMORY, CPU | MEMORY | GPU, MEMORY, GPU, BALANCE, GPU_BALANCE].map((id) => index.key(id));
+        const filed = new Set<number>();
+        for (const s of steps) {
+          const m = SHAPES[s.shape] as (typeof SHAPES)[number];
+          const before = [amounts.availCpu[s.slot], amounts.availMem[s.slot], amounts.availGpu[s.slot]] as [number, number, number];
+          const clamp = (v: number, max: number) => Math.min(max, Math.max(0, v));
+          const [mc, mm, mg] = [amounts.maxCpu[s.slot] as number, amounts.maxMem[s.slot] as number, amounts.maxGpu[s.slot] as number];
+          if (s.change === 0) {
+            // A runner keeps its shape while filed (as the table's runners do between upserts).
+            if (!filed.has(s.slot)) {
+              amounts.maxCpu[s.slot] = m.cpu;
+              amounts.maxMem[s.slot] = m.mem;
+              amounts.maxGpu[s.slot] = m.gpu;
+            }
+            amounts.availCpu[s.slot] = Math.round(((amounts.maxCpu[s.slot] as number) * s.cpu) / 16);
+            amounts.availMem[s.slot] = ((amounts.maxMem[s.slot] as number) * s.mem) / 16;
+            amounts.availGpu[s.slot] = Math.round(((amounts.maxGpu[s.slot] as number) * s.gpu) / 16);
+          } else if (s.change === 2) {
+            amounts.availCpu[s.slot] = clamp(before[0] + (mc * s.by) / 16, mc);
+            amounts.availMem[s.slot] = clamp(before[1] - (mm * s.by) / 16, mm);
+          } else if (s.change === 3) {
+            amounts.availGpu[s.slot] = clamp(before[2] + s.by, mg);
+          } else if (s.change === 4) {
+            amounts.availCpu[s.slot] = clamp(before[0] + (mc * s.by) / 16, mc);
+          }
+          // Filed again with the amounts it had (or, unchanged, as a change of health does).
+          if (s.change === 1) index.refresh(s.slot, s.filed);
+          else index.refresh(s.slot, s.filed, ...before);
+          if (s.filed) filed.add(s.slot);
+          else filed.delete(s.slot);
+          for (const key of keys) {
+            const seen = new Set<number>();
+            key.lists.forEach((list, at) => {
+              if (!list) return;
+              for (const slot of list) seen.add(slot);
+              key.summarise(at);
+              const of = (a: Float64Array) => list.map((slot) => a[slot] as number);
+              const dims = [of(amounts.availCpu), of(amounts.availMem), of(amounts.availGpu)];
+              for (let d = 0; d < 3; d++) {
+                expect(key.most[at * 3 + d]).toBe(list.length > 0 ? Math.max(...(dims[d] as number[])) : 0);
+                expect(key.least[at * 3 + d]).toBe(list.length > 0 ? Math.min(...(dims[d] as number[])) : Infinity);
+              }
+              expect(key.lowest[at]).toBe(list.length > 0 ? Math.min(...list) : Infinity);
+            });
+            // A chunk's most, where current, is the most of its lists.
+            const chunks = key as unknown as { chunkMost: Float64Array; chunkStale: Uint8Array };
+            for (let chunk = 0; chunk < (index.cellCount * BUCKETS) / 32; chunk++) {
+              if (chunks.chunkStale[chunk] === 1) continue;
+              for (let d = 0; d < 3; d++) {
+                const lists = key.lists.slice(chunk * 32, chunk * 32 + 32).flatMap((list) => list ?? []);
+                const a = [amounts.availCpu, amounts.availMem, amounts.availGpu][d] as Float64Array;
+                expect(chunks.chunkMost[chunk * 3 + d]).toBe(Math.max(0, ...lists.map((slot) => a[slot] as number)));
+              }
+            }
+            // Each filed runner in exactly one list of each key covering its cell.
+            for (const slot of seen) expect(filed.has(slot)).toBe(true);
+            const [q0, q1, q2] = s.ask;
+            for (let cell = 0; cell < index.cellCount; cell++) {
+              const expected: number[] = [];
+              for (let k = 0; k < BUCKETS; k++) {
+                const list = key.lists[cell * BUCKETS + k];
+                if (list?.some((slot) => (amounts.availCpu[slot] as number) >= q0) && list.some((slot) => (amounts.availMem[slot] as number) >= q1 * 2 ** 30) && list.some((slot) => (amounts.availGpu[slot] as number) >= q2)) expected.push(k);
+              }
+              const walked: number[] = [];
+              for (let k = key.aboveFitting(cell, 0, q0, q1 * 2 ** 30, q2); k < BUCKETS; k = key.aboveFitting(cell, k + 1, q0, q1 * 2 ** 30, q2)) walked.push(k);
+              expect(walked).toEqual(expected);
+              const down: number[] = [];
+              for (let k = key.belowFitting(cell, BUCKETS - 1, q0, q1 * 2 ** 30, q2); k >= 0; k = key.belowFitting(cell, k - 1, q0, q1 * 2 ** 30, q2)) down.push(k);
+              expect(down).toEqual([...expected].reverse());
+            }
+          }
+          const inSome = new Set(keys.flatMap((key) => key.lists.flatMap((list) => list ?? [])));
+          expect([...inSome].sort((a, b) => a - b)).toEqual([...filed].sort((a, b) => a - b));
+        }
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('ShapeKey summaries: the lowest slot', () => {
+  it('leaves with the runner that held it, though that runner held no most or least', () => {
+    const N = 3;
+    const GiB = 2 ** 30;
+    const amounts = {
+      availCpu: new Float64Array([4000, 5000, 3000]),
+      availMem: new Float64Array([16 * GiB, 12 * GiB, 20 * GiB]),
+      availGpu: new Float64Array([2, 3, 1]),
+      maxCpu: new Float64Array(N).fill(8000),
+      maxMem: new Float64Array(N).fill(32 * GiB),
+      maxGpu: new Float64Array(N).fill(4),
+    };
+    const index = new ShapeIndex(amounts, N);
+    const key = index.key(CPU | MEMORY);
+    for (let slot = 0; slot < N; slot++) index.refresh(slot, true, 0, 0, 0);
+    // One list: the same mean free fraction (1/2), slot 0 in the middle of every dimension.
+    const at = key.lists.findIndex((list) => list?.length === N);
+    expect(at).toBeGreaterThanOrEqual(0);
+    key.summarise(at);
+    expect(key.lowest[at]).toBe(0);
+    index.refresh(0, false);
+    key.summarise(at);
+    expect(key.lowest[at]).toBe(1);
+    expect([key.most[at * 3], key.least[at * 3]]).toEqual([5000, 3000]);
   });
 });
