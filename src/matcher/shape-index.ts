@@ -39,9 +39,10 @@ export interface Amounts {
  * Nomad's computed node class, with a free-fraction order inside each).
  *
  * **Cells.** Every runner filed here (the table files those some request can fit: healthy,
- * resources known, a bound profile) is in one cell. A cell is a set of dimensions the runners have (CPU and memory always;
- * GPUs when the maximum or the amount available is positive), the subset of them whose maximum is undisclosed (0), and the disclosed maxima, each
- * rounded down to a power of √2. A cell keeps the smallest and largest disclosed maximum of each
+ * resources known, a bound profile) is in one cell. A cell is a set of dimensions the runners
+ * have (CPU and memory always; GPUs when the maximum or the amount available is positive), the
+ * subset of them whose maximum is undisclosed (0), and the disclosed maxima, each rounded down
+ * to a power of √2. A cell keeps the smallest and largest disclosed maximum of each
  * dimension it has seen (never shrunk, so they stay bounds; Infinity for an undisclosed one).
  * Within a cell a request's term q_d / M_d differs by less than √2 from runner to runner, and not
  * at all when the cell holds one shape — which is what makes the strategies' bounds tight.
@@ -51,11 +52,11 @@ export interface Amounts {
  * binpack, one key per set of requested dimensions; the undisclosed ones of S are left out of
  * the mean, 0 when none is left), (a_cpu − a_mem + 1) / 2 (balanced; when one of the two is
  * undisclosed, the other's a_d; 1/2 when both are), or ((a_cpu + a_mem) / 2 − a_gpu + 1) / 2
- * (balanced in the cells with GPUs and no undisclosed maximum, the only cells it covers). Per key, each cell files its runners in
- * {@link BUCKETS} buckets of equal width (their edges off the round values: see
- * {@link bucketOf}), with a bit per non-empty bucket. Keys are built the first time a request
- * needs them and kept current on every change after that; a change that leaves a runner in its
- * bucket moves nothing.
+ * (balanced in the cells with GPUs and no undisclosed maximum, the only cells it covers). Per
+ * key, each cell files its runners in {@link BUCKETS} buckets of equal width (their edges off
+ * the round values: see {@link bucketOf}), with a bit per non-empty bucket. Keys are built the
+ * first time a request needs them and kept current on every change after that; a change that
+ * leaves a runner in its bucket moves nothing, and its bucket's summaries follow it in place.
  */
 export class ShapeIndex {
   /** The cell of each slot filed here; -1 for every other slot. */
@@ -160,6 +161,7 @@ export class ShapeIndex {
       key = new ShapeKey(id, this.amounts, this.cellOf.length);
       key.ensureCells(this.cellCount);
       this.keys[id] = key;
+      // (Filed for the first time: no amounts it had are read.)
       for (let slot = 0; slot < this.cellOf.length; slot++) if ((this.cellOf[slot] as number) >= 0) this.file(key, slot, this.cellOf[slot] as number, 0, 0, 0);
     }
     return key;

@@ -25,9 +25,9 @@ const ONE: Ratio = { num: 1n, den: 1n };
  *   GPUs (the range is |ρ − δ| itself). For a request without GPUs in a cell with GPUs and
  *   every maximum disclosed, the GPU utilisation is what most often keeps a runner from balance
  *   (such requests leave it where it is), so the walk there is over the GPU_BALANCE key
- *   δ₂ = (a_cpu + a_mem) / 2 − a_gpu instead: u_gpu and (u_cpu + u_mem) / 2 both lie in [min u, max u], so
- *   max u − min u ≥ |u_gpu − (u_cpu + u_mem) / 2| = |δ₂ − (r_cpu + r_mem) / 2 + r_gpu|, and
- *   the target interval of δ₂ is that of (r_cpu + r_mem) / 2 − r_gpu over the cell's maxima.
+ *   δ₂ = (a_cpu + a_mem) / 2 − a_gpu instead: u_gpu and (u_cpu + u_mem) / 2 both lie in
+ *   [min u, max u], so max u − min u ≥ |u_gpu − (u_cpu + u_mem) / 2| = |δ₂ − T| with
+ *   T = (r_cpu + r_mem) / 2 − r_gpu, whose interval over the cell's maxima is the target.
  *   Cells come largest first; each is visited outward from the bucket of the target interval,
  *   the side with the better bound first, and left when neither side can beat the k-th best
  *   score.
