@@ -130,9 +130,8 @@ export class RunnerIndexes {
     this.gpuIndex.update(slot, gpuFrom, gpu);
     this.known.assign(slot, known);
     this.placeable.assign(slot, known && this.healthy.has(slot));
-    // The amounts it was filed with, when it had any.
-    if (cpuFrom >= 0) this.refile(slot, cpuFrom, memFrom, gpuFrom);
-    else this.refile(slot);
+    // The amounts it was filed with (-1 when unknown: then it was not filed).
+    this.refile(slot, cpuFrom, memFrom, gpuFrom);
   }
 
   /**

@@ -74,10 +74,7 @@ export const balanced: ScoringStrategy = {
       const undisclosed = shapes.cellUndisclosed[cell] as number;
       if (undisclosed & (CPU | MEMORY)) {
         // No order to walk in: every bucket, each skipped on its own bound.
-        const base = cell * BUCKETS;
-        for (let k = balance.aboveFitting(cell, 0, cpu, mem, gpu); k < BUCKETS; k = balance.aboveFitting(cell, k + 1, cpu, mem, gpu)) {
-          if (ties.mayEnter(balance, base + k) && bucketBound(s, balance, base + k, cell) + SLACK >= s.top.threshold) offerFitting(s, balance, base + k);
-        }
+        for (let k = balance.aboveFitting(cell, 0, cpu, mem, gpu); k < BUCKETS; k = balance.aboveFitting(cell, k + 1, cpu, mem, gpu)) offerMayWin(s, balance, cell, k, ties);
         continue;
       }
       const at = cell * 3;
@@ -104,7 +101,6 @@ export const balanced: ScoringStrategy = {
  */
 function walk(s: Search, key: ShapeKey, cell: number, lo: number, hi: number, ties: PerfectTies): void {
   const { top, cpu, mem, gpu } = s;
-  const base = cell * BUCKETS;
   const start = bucketOf(((lo + hi) / 2 + 1) / 2);
   // The next bucket each way where a runner may fit, and its bound.
   let up = key.aboveFitting(cell, start, cpu, mem, gpu);
@@ -123,8 +119,14 @@ function walk(s: Search, key: ShapeKey, cell: number, lo: number, hi: number, ti
       down = key.belowFitting(cell, down - 1, cpu, mem, gpu);
       downBound = down >= 0 ? deltaBound(down, lo, hi) : -Infinity;
     }
-    if (ties.mayEnter(key, base + k) && bucketBound(s, key, base + k, cell) + SLACK >= top.threshold) offerFitting(s, key, base + k);
+    offerMayWin(s, key, cell, k, ties);
   }
+}
+
+/** Offers bucket `k` of a cell unless the tie rule or its {@link bucketBound} says none of its runners can enter. */
+function offerMayWin(s: Search, key: ShapeKey, cell: number, k: number, ties: PerfectTies): void {
+  const list = cell * BUCKETS + k;
+  if (ties.mayEnter(key, list) && bucketBound(s, key, list, cell) + SLACK >= s.top.threshold) offerFitting(s, key, list);
 }
 
 /** The perfectly balanced runners a walk found, in runnerId order. */
