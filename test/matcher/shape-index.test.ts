@@ -1,8 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BALANCE, BUCKETS, CPU, GPU, GPU_BALANCE, MEMORY, ShapeIndex } from '../../src/matcher/shape-index.js';
+import { type Amounts, BALANCE, BUCKETS, CPU, GPU, GPU_BALANCE, MEMORY, ShapeIndex } from '../../src/matcher/shape-index.js';
 
 const SLOTS = 64;
+
+/** What a shape index reads, all zero, for `slots` slots. */
+function noAmounts(slots: number): Amounts {
+  const zeros = () => new Float64Array(slots);
+  return { availCpu: zeros(), availMem: zeros(), availGpu: zeros(), maxCpu: zeros(), maxMem: zeros(), maxGpu: zeros() };
+}
 const MAXIMA = [4000, 8000, 16000, 64000];
 
 describe('ShapeIndex.cellsBySize: every cell, the largest first when freshly sorted', () => {
@@ -10,14 +16,7 @@ describe('ShapeIndex.cellsBySize: every cell, the largest first when freshly sor
     const step = fc.record({ slot: fc.integer({ min: 0, max: SLOTS - 1 }), shape: fc.integer({ min: -1, max: MAXIMA.length - 1 }), reads: fc.integer({ min: 0, max: 300 }) });
     fc.assert(
       fc.property(fc.array(step, { maxLength: 60, size: 'max' }), (steps) => {
-        const amounts = {
-          availCpu: new Float64Array(SLOTS),
-          availMem: new Float64Array(SLOTS),
-          availGpu: new Float64Array(SLOTS),
-          maxCpu: new Float64Array(SLOTS),
-          maxMem: new Float64Array(SLOTS),
-          maxGpu: new Float64Array(SLOTS),
-        };
+        const amounts = noAmounts(SLOTS);
         const index = new ShapeIndex(amounts, SLOTS);
         const cellOf = new Map<number, number>();
         for (const { slot, shape, reads } of steps) {
@@ -74,14 +73,7 @@ describe('ShapeKey summaries, kept in place as runners change, against a recount
   it('every list: the most, the least and the lowest slot; every walk: the buckets where a runner may fit', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 80, size: 'max' }), (steps) => {
-        const amounts = {
-          availCpu: new Float64Array(N),
-          availMem: new Float64Array(N),
-          availGpu: new Float64Array(N),
-          maxCpu: new Float64Array(N),
-          maxMem: new Float64Array(N),
-          maxGpu: new Float64Array(N),
-        };
+        const amounts = noAmounts(N);
         const index = new ShapeIndex(amounts, N);
         const keys = [CPU | MEMORY, CPU | MEMORY | GPU, MEMORY, GPU, BALANCE, GPU_BALANCE].map((id) => index.key(id));
         const filed = new Set<number>();
