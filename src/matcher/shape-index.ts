@@ -71,6 +71,11 @@ export class ShapeIndex {
   readonly largest: number[];
   /** Runners per cell. */
   readonly cellSize: number[];
+  /**
+   * Per cell, a count of the changes to it: a runner filed there, taken out, or changed in its
+   * amounts or maxima. What a search learnt about a cell holds while its version stays.
+   */
+  readonly cellVersion: number[];
   /** The cells, largest first, as of the last sort; reads since then; whether a size changed since. */
   private bySize: number[] = [];
   private readsSinceSort = 0;
@@ -91,6 +96,7 @@ export class ShapeIndex {
     this.smallest = from ? from.smallest.slice() : [];
     this.largest = from ? from.largest.slice() : [];
     this.cellSize = from ? from.cellSize.slice() : [];
+    this.cellVersion = from ? from.cellVersion.slice() : [];
     this.keys = from ? from.keys.map((k) => k?.clone(amounts)) : [];
   }
 
@@ -124,6 +130,8 @@ export class ShapeIndex {
     const g0 = gpuFrom ?? (a.availGpu[slot] as number);
     const before = this.cellOf[slot] as number;
     const cell = filed ? this.cellFor(slot) : -1;
+    if (before >= 0) this.cellVersion[before] = (this.cellVersion[before] as number) + 1;
+    if (cell >= 0 && cell !== before) this.cellVersion[cell] = (this.cellVersion[cell] as number) + 1;
     if (cell !== before) {
       if (before >= 0) this.cellSize[before] = (this.cellSize[before] as number) - 1;
       if (cell >= 0) this.cellSize[cell] = (this.cellSize[cell] as number) + 1;
@@ -206,6 +214,7 @@ export class ShapeIndex {
       this.smallest.push(none(CPU, mc), none(MEMORY, mm), none(GPU, mg));
       this.largest.push(none(CPU, mc), none(MEMORY, mm), none(GPU, mg));
       this.cellSize.push(0);
+      this.cellVersion.push(0);
       for (const key of this.keys) key?.ensureCells(this.cellDims.length);
     }
     const at = cell * 3;

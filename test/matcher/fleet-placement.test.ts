@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { SEARCH_TUNING } from '../../src/matcher/placement/strategy.js';
 import { useSearchNow } from '../support/search.js';
 import { describe, expect, it } from 'vitest';
-import { Catalog, type Change, generateFleet, generateRequests, parseSnapshot, type Placement, type Rejection, type Strategy } from '../../src/index.js';
+import { Catalog, type Change, generateFleet, generateRequests, parseSnapshot, type Placement, type Rejection, type Reservation, type SandboxRequest, type Strategy } from '../../src/index.js';
 import { jsonCopy } from '../support/arbitraries.js';
 import { refListProfiles, refListRunners, refPlace, refRejection } from '../support/reference.js';
 
@@ -85,6 +85,72 @@ describe('generated fleets against the brute-force reference', () => {
           }
         }),
         { numRuns: 25 },
+      );
+    } finally {
+      restore();
+    }
+  });
+
+  // Searches remember, per strategy and requested amounts, a bound for every cell they visited,
+  // and skip an unchanged cell whose bound is below the k-th best: here the same amounts come
+  // again and again (with other conditions), between changes of every kind to the cells.
+  it.each(['standard', 'heterogeneous'] as const)('searches of amounts asked before match the reference step by step, whatever changed in between (%s fleets)', (shapes) => {
+    const restore = useSearchNow(true);
+    const step = fc.record({ op: fc.integer({ min: 0, max: 9 }), pick: fc.nat(), request: fc.nat() });
+    try {
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom<Strategy>('spread', 'binpack', 'balanced'), fc.array(step, { minLength: 20, maxLength: 60 }), (seed, strategy, steps) => {
+          const fleet = generateFleet({ runners: 200, seed, utilisation: 0.5, shapes });
+          const catalog = Catalog.fromSnapshot(fleet);
+          const requests = generateRequests({ count: 12, seed: seed + 1 });
+          const held: Reservation[] = [];
+          const removed = new Set<string>();
+          const runner = (pick: number) => fleet.runners[pick % fleet.runners.length] as (typeof fleet.runners)[number];
+          for (const { op, pick, request } of steps) {
+            const r = runner(pick);
+            const live = !removed.has(r.runnerId);
+            if (op === 0 && held.length > 0) catalog.release(held.splice(pick % held.length, 1)[0] as Reservation);
+            else if (op === 1 && live) {
+              // A share of its maxima in 0–4 quarters (some amount for an undisclosed one), or unknown now and then.
+              const now = catalog.getRunner(r.runnerId);
+              const share = (max: number, step: number) => (max > 0 ? Math.floor((max * ((pick >>> 4) % 5)) / 4 / step) * step : ((pick >>> 8) % 3) * 8 * step);
+              const resources = pick % 7 === 0 ? null : { availableCpuMillicores: share(now.maxCpuMillicores, 500), availableMemoryBytes: share(now.maxMemoryBytes, 2 ** 30), availableGpuCount: now.maxGpuCount > 0 ? share(now.maxGpuCount, 1) : 0, runningSandboxes: 1 };
+              catalog.apply([{ type: 'setResources', runnerId: r.runnerId, resources }]);
+            }
+            else if (op === 2 && live) catalog.apply([{ type: 'setHealthy', runnerId: r.runnerId, healthy: !catalog.getRunner(r.runnerId).healthy }]);
+            else if (op === 3) {
+              // Another machine's shape (a runner that changes cell, or a cell that is new), or the runner back as it was.
+              const other = runner(pick * 7 + 3);
+              const { maxCpuMillicores, maxMemoryBytes, maxGpuCount, resources } = other;
+              if (live) catalog.apply([{ type: 'upsertRunner', runner: { ...catalog.getRunner(r.runnerId), maxCpuMillicores, maxMemoryBytes, maxGpuCount, resources } }]);
+              else {
+                const profiles = fleet.profiles.filter((f) => f.runnerId === r.runnerId).map((profile): Change => ({ type: 'upsertProfile', profile }));
+                catalog.apply([{ type: 'upsertRunner', runner: r }, ...profiles]);
+                removed.delete(r.runnerId);
+              }
+            } else if (op === 4 && live && !held.some((h) => h.runnerId === r.runnerId)) {
+              catalog.apply([{ type: 'removeRunner', runnerId: r.runnerId }]);
+              removed.add(r.runnerId);
+            }
+            else {
+              const q = requests[request % requests.length] as SandboxRequest;
+              // Asked twice in a row now and then: the second search finds every cell as the first left it.
+              for (let again = 0; again < (op === 5 ? 2 : 1); again++) {
+                const expected = refPlace(catalog.toSnapshot(), q, strategy);
+                const got = catalog.place(q, { strategy, topK: 2 });
+                if (!expected.best) {
+                  expect(got.ok).toBe(false);
+                  continue;
+                }
+                const p = got as Placement;
+                expect([p.runnerId, p.score]).toEqual([expected.best.runnerId, expected.best.score]);
+                expect(p.alternatives?.map((a) => a.runnerId)).toEqual(expected.fits.slice(0, 2).map((f) => f.runnerId));
+                if (op >= 7) held.push(catalog.reserve(p));
+              }
+            }
+          }
+        }),
+        { numRuns: 40 },
       );
     } finally {
       restore();

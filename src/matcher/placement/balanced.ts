@@ -3,7 +3,8 @@ import type { RunnerTable } from '../runner-table.js';
 import { BALANCE, BUCKETS, bucketHigh, bucketLow, bucketOf, CPU, GPU, GPU_BALANCE, MEMORY, type ShapeKey } from '../shape-index.js';
 import { compareProducts, compareRatios, type Ratio, sameProduct } from './exact.js';
 import { freeAfter } from './spread.js';
-import { cellCanFit, fitsCapacity, offerFitting, requestedDimensions, type ScoringStrategy, type Search, SEARCH_TUNING, SLACK } from './strategy.js';
+import { searchCells } from './cells.js';
+import { boundCell, fitsCapacity, offerFitting, requestedDimensions, type ScoringStrategy, type Search, SEARCH_TUNING, SLACK } from './strategy.js';
 
 const ONE: Ratio = { num: 1n, den: 1n };
 
@@ -67,15 +68,12 @@ export const balanced: ScoringStrategy = {
     const balance = shapes.key(BALANCE);
     let gpuBalance: ShapeKey | undefined;
     const ties = new PerfectTies(s);
-    const cells = shapes.cellsBySize();
-    for (let c = 0; c < cells.length; c++) {
-      const cell = cells[c] as number;
-      if (shapes.cellSize[cell] === 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
+    searchCells(s, (cell) => {
       const undisclosed = shapes.cellUndisclosed[cell] as number;
       if (undisclosed & (CPU | MEMORY)) {
         // No order to walk in: every bucket, each skipped on its own bound.
         for (let k = balance.aboveFitting(cell, 0, cpu, mem, gpu); k < BUCKETS; k = balance.aboveFitting(cell, k + 1, cpu, mem, gpu)) offerMayWin(s, balance, cell, k, ties);
-        continue;
+        return;
       }
       const at = cell * 3;
       if (gpu === 0 && (shapes.cellDims[cell] as number) & GPU && undisclosed === 0) {
@@ -89,7 +87,7 @@ export const balanced: ScoringStrategy = {
         const hi = cpu / (small[at] as number) - mem / (large[at + 1] as number);
         walk(s, balance, cell, lo, hi, ties);
       }
-    }
+    });
   },
 };
 
@@ -108,7 +106,10 @@ function walk(s: Search, key: ShapeKey, cell: number, lo: number, hi: number, ti
   let upBound = up < BUCKETS ? deltaBound(up, lo, hi) : -Infinity;
   let downBound = down >= 0 ? deltaBound(down, lo, hi) : -Infinity;
   while (up < BUCKETS || down >= 0) {
-    if (Math.max(upBound, downBound) + SLACK < top.threshold) break;
+    if (Math.max(upBound, downBound) + SLACK < top.threshold) {
+      boundCell(s, Math.max(upBound, downBound));
+      break;
+    }
     let k: number;
     if (upBound >= downBound) {
       k = up;
@@ -126,7 +127,14 @@ function walk(s: Search, key: ShapeKey, cell: number, lo: number, hi: number, ti
 /** Offers bucket `k` of a cell unless the tie rule or its {@link bucketBound} says none of its runners can enter. */
 function offerMayWin(s: Search, key: ShapeKey, cell: number, k: number, ties: PerfectTies): void {
   const list = cell * BUCKETS + k;
-  if (ties.mayEnter(key, list) && bucketBound(s, key, list, cell) + SLACK >= s.top.threshold) offerFitting(s, key, list);
+  // Left to the tie rule, a list's runners may score up to 100.
+  if (!ties.mayEnter(key, list)) {
+    boundCell(s, 100);
+    return;
+  }
+  const bound = bucketBound(s, key, list, cell);
+  if (bound + SLACK >= s.top.threshold) offerFitting(s, key, list, bound);
+  else boundCell(s, bound);
 }
 
 /** The perfectly balanced runners a walk found, in runnerId order. */

@@ -1,7 +1,8 @@
 import { BUCKETS, bucketLow, bucketOf } from '../shape-index.js';
 import { compareSameShape } from './exact.js';
 import { exactSpread, spreadScore } from './spread.js';
-import { forEachKeyedCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
+import { forEachKeyedCell } from './cells.js';
+import { boundCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
 
 /**
  * `binpack` (most allocated): 100 − spread (see `spread.ts`) — fill runners up so that whole
@@ -37,12 +38,21 @@ export const binpack: ScoringStrategy = {
       const first = keyed === 0 ? 0 : bucketOf(requestTerms(shapes.largest, cell, disclosed, cpu, mem, gpu) / keyed) - 1;
       // The lowest bucket's bound first: a cell that cannot win costs no summary.
       const lowest = key.above(cell, first);
+      if (lowest >= BUCKETS) return;
       // bound(k) + SLACK < threshold, rearranged so that a bucket costs no division:
-      // keyed × low(k) − most > n × (1 − (threshold − SLACK) / 100).
-      if (lowest >= BUCKETS || keyed * bucketLow(lowest) - most > n * (1 - (top.threshold - SLACK) * 0.01)) return;
+      // keyed × low(k) − most > n × (1 − (threshold − SLACK) / 100); bound(k) = 100 × (1 − excess / n).
+      let excess = keyed * bucketLow(lowest) - most;
+      if (excess > n * (1 - (top.threshold - SLACK) * 0.01)) {
+          boundCell(s, 100 * (1 - excess / n));
+          return;
+        }
       for (let k = key.aboveFitting(cell, lowest, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) {
-        if (keyed * bucketLow(k) - most > n * (1 - (top.threshold - SLACK) * 0.01)) break;
-        offerFitting(s, key, cell * BUCKETS + k);
+        excess = keyed * bucketLow(k) - most;
+        if (excess > n * (1 - (top.threshold - SLACK) * 0.01)) {
+          boundCell(s, 100 * (1 - excess / n));
+          return;
+        }
+        offerFitting(s, key, cell * BUCKETS + k, 100 * (1 - excess / n));
       }
     });
   },

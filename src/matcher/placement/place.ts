@@ -101,7 +101,7 @@ function bestScored(t: RunnerTable, fit: Conjunction, keep: number, strategy: Sc
   const fitting = andInto(fit.must, words, fits, scoreAll);
   if (fitting === 0) return top.items;
   if (fitting > scoreAll || (fitting > few && work.searchAnyway(kind))) {
-    const s = { t, shapes, fits, top, strategy, cpu, mem, gpu, work: 0 };
+    const s = { t, shapes, fits, top, strategy, cpu, mem, gpu, work: 0, cellBound: Number.NEGATIVE_INFINITY };
     strategy.search(s);
     work.searched(kind, s.work);
     return top.items;

@@ -1,7 +1,8 @@
 import type { RunnerTable } from '../runner-table.js';
 import { BUCKETS, bucketHigh } from '../shape-index.js';
 import { compareSameShape, type Ratio } from './exact.js';
-import { forEachKeyedCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
+import { forEachKeyedCell } from './cells.js';
+import { boundCell, offerFitting, requestTerms, type ScoringStrategy, type Search, SLACK } from './strategy.js';
 
 /**
  * `spread` (least allocated): 100 × mean of f_d over the requested dimensions (q_d > 0) that have
@@ -30,12 +31,21 @@ export const spread: ScoringStrategy = {
       const rest = n - keyed - requestTerms(shapes.largest, cell, disclosed, cpu, mem, gpu);
       // The top bucket's bound first: a cell that cannot win costs no summary.
       const highest = key.below(cell, BUCKETS - 1);
+      if (highest < 0) return;
       // bound(k) + SLACK < threshold, rearranged so that a bucket costs no division:
-      // keyed × high(k) + rest < n × (threshold − SLACK) / 100.
-      if (highest < 0 || keyed * bucketHigh(highest) + rest < n * (top.threshold - SLACK) * 0.01) return;
+      // keyed × high(k) + rest < n × (threshold − SLACK) / 100; bound(k) = 100 × reach / n.
+      let reach = keyed * bucketHigh(highest) + rest;
+      if (reach < n * (top.threshold - SLACK) * 0.01) {
+          boundCell(s, (100 * reach) / n);
+          return;
+        }
       for (let k = key.belowFitting(cell, highest, cpu, mem, gpu); k >= 0; k = key.belowFitting(cell, k - 1, cpu, mem, gpu)) {
-        if (keyed * bucketHigh(k) + rest < n * (top.threshold - SLACK) * 0.01) break;
-        offerFitting(s, key, cell * BUCKETS + k);
+        reach = keyed * bucketHigh(k) + rest;
+        if (reach < n * (top.threshold - SLACK) * 0.01) {
+          boundCell(s, (100 * reach) / n);
+          return;
+        }
+        offerFitting(s, key, cell * BUCKETS + k, (100 * reach) / n);
       }
     });
   },

@@ -1,5 +1,5 @@
 import type { RunnerTable } from '../runner-table.js';
-import { BUCKETS, CPU, DIMENSIONS, GPU, MEMORY, type ShapeIndex, type ShapeKey } from '../shape-index.js';
+import { BUCKETS, CPU, GPU, MEMORY, type ShapeIndex, type ShapeKey } from '../shape-index.js';
 import type { Ratio } from './exact.js';
 import type { TopK } from './top-k.js';
 
@@ -48,6 +48,13 @@ export interface Search {
   readonly gpu: number;
   /** The search's work so far: runners read, and {@link LIST_WORK} more per list read (kept by {@link offerFitting} and balanced's walk). */
   work: number;
+  /**
+   * While a cell is searched (`searchCells` in `cells.ts`): a bound, so far, on the score of
+   * every runner of the cell with the requested amounts available, whatever the request's other
+   * conditions — the best score offered, and the bound of every list passed over or left unread
+   * ({@link offerFitting}, {@link boundCell}).
+   */
+  cellBound: number;
 }
 
 /** What visiting one list costs beside reading its runners (its bounds and summaries), in runners read. */
@@ -74,17 +81,33 @@ export const SLACK = 1e-9;
 
 /**
  * Scores and offers the fitting runners of list `at` of a key (cell × BUCKETS + bucket): a list
- * `aboveFitting` or `belowFitting` returned, so its summaries say a runner may fit.
+ * `aboveFitting` or `belowFitting` returned, so its summaries say a runner may fit. `bound`
+ * bounds the score of every runner of the list with the amounts available: the cell's bound
+ * takes it for those the request's other conditions leave out (they are not scored), and the
+ * score of the others.
  */
-export function offerFitting(s: Search, key: ShapeKey, at: number): void {
+export function offerFitting(s: Search, key: ShapeKey, at: number, bound: number): void {
   const { t, fits, top, strategy, cpu, mem, gpu } = s;
   const list = key.lists[at] as number[];
   s.work += list.length + LIST_WORK;
+  let best = s.cellBound;
   for (let i = 0; i < list.length; i++) {
     const slot = list[i] as number;
-    if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0 || !fitsCapacity(t, slot, cpu, mem, gpu)) continue;
-    top.offer(slot, strategy.score(t, slot, cpu, mem, gpu));
+    if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0) {
+      if (bound > best && fitsCapacity(t, slot, cpu, mem, gpu)) best = bound;
+      continue;
+    }
+    if (!fitsCapacity(t, slot, cpu, mem, gpu)) continue;
+    const score = strategy.score(t, slot, cpu, mem, gpu);
+    if (score > best) best = score;
+    top.offer(slot, score);
   }
+  s.cellBound = best;
+}
+
+/** A list or the rest of a cell is left unread, its runners' scores bounded by `bound`: the cell's bound takes it. */
+export function boundCell(s: Search, bound: number): void {
+  if (bound > s.cellBound) s.cellBound = bound;
 }
 
 /** Whether the runner has the requested amounts available. */
@@ -92,59 +115,15 @@ export function fitsCapacity(t: RunnerTable, slot: number, cpu: number, mem: num
   return (t.availCpu[slot] as number) >= cpu && (t.availMem[slot] as number) >= mem && (t.availGpu[slot] as number) >= gpu;
 }
 
-/** Offers every fitting runner of a cell, bucket by bucket (a cell whose scores have no bound). */
+/** Offers every fitting runner of a cell, bucket by bucket (a cell whose scores have no bound but the scale's top). */
 export function offerCell(s: Search, key: ShapeKey, cell: number): void {
   const { cpu, mem, gpu } = s;
-  for (let k = key.aboveFitting(cell, 0, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) offerFitting(s, key, cell * BUCKETS + k);
+  for (let k = key.aboveFitting(cell, 0, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) offerFitting(s, key, cell * BUCKETS + k, 100);
 }
 
 /** The dimension bits of the request's positive quantities. */
 export function requestedDimensions(cpu: number, mem: number, gpu: number): number {
   return (cpu > 0 ? CPU : 0) | (mem > 0 ? MEMORY : 0) | (gpu > 0 ? GPU : 0);
-}
-
-/** A cell as spread and binpack see it: its key over S, and the dimensions the bound counts. */
-export interface KeyedCell {
-  readonly cell: number;
-  readonly key: ShapeKey;
-  /** The disclosed dimensions of S (the key averages over these). */
-  readonly disclosed: number;
-  /** |S|, the dimensions the score averages over, and |disclosed|. */
-  readonly n: number;
-  readonly keyed: number;
-}
-
-/**
- * The cells spread and binpack search, with S the requested dimensions (every dimension of the
- * cell when nothing is requested): cells lacking a requested dimension or too small for the
- * request are skipped; cells whose scores have no bound (nothing requested and an undisclosed
- * maximum) are offered whole; the others are handed to `visit` (one object, reused). Cells
- * come largest first (`ShapeIndex.cellsBySize`), so that the k-th best is strong early.
- */
-export function forEachKeyedCell(s: Search, visit: (c: KeyedCell) => void): void {
-  const { shapes, cpu, mem, gpu } = s;
-  const requested = requestedDimensions(cpu, mem, gpu);
-  const c = { cell: 0, key: undefined as unknown as ShapeKey, disclosed: 0, n: 0, keyed: 0 };
-  const cells = shapes.cellsBySize();
-  for (let i = 0; i < cells.length; i++) {
-    const cell = cells[i] as number;
-    const dims = shapes.cellDims[cell] as number;
-    if (shapes.cellSize[cell] === 0 || (requested & ~dims) !== 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
-    const undisclosed = shapes.cellUndisclosed[cell] as number;
-    // Nothing requested averages over the dimensions with a capacity, which for an
-    // undisclosed maximum depends on the amount available: no bound.
-    if (requested === 0 && undisclosed !== 0) {
-      offerCell(s, shapes.key(dims), cell);
-      continue;
-    }
-    const S = requested === 0 ? dims : requested;
-    c.cell = cell;
-    c.key = shapes.key(S);
-    c.disclosed = S & ~undisclosed;
-    c.n = DIMENSIONS[S] as number;
-    c.keyed = DIMENSIONS[c.disclosed] as number;
-    visit(c);
-  }
 }
 
 /** Σ_{d∈S} q_d / M_d with M_d taken from `maxima` (a cell's smallest or largest; 0 for an empty S). */
