@@ -43,9 +43,9 @@ export const binpack: ScoringStrategy = {
       // keyed × low(k) − most > n × (1 − (threshold − SLACK) / 100); bound(k) = 100 × (1 − excess / n).
       let excess = keyed * bucketLow(lowest) - most;
       if (excess > n * (1 - (top.threshold - SLACK) * 0.01)) {
-          boundCell(s, 100 * (1 - excess / n));
-          return;
-        }
+        boundCell(s, 100 * (1 - excess / n));
+        return;
+      }
       for (let k = key.aboveFitting(cell, lowest, cpu, mem, gpu); k < BUCKETS; k = key.aboveFitting(cell, k + 1, cpu, mem, gpu)) {
         excess = keyed * bucketLow(k) - most;
         if (excess > n * (1 - (top.threshold - SLACK) * 0.01)) {

@@ -36,9 +36,9 @@ export const spread: ScoringStrategy = {
       // keyed × high(k) + rest < n × (threshold − SLACK) / 100; bound(k) = 100 × reach / n.
       let reach = keyed * bucketHigh(highest) + rest;
       if (reach < n * (top.threshold - SLACK) * 0.01) {
-          boundCell(s, (100 * reach) / n);
-          return;
-        }
+        boundCell(s, (100 * reach) / n);
+        return;
+      }
       for (let k = key.belowFitting(cell, highest, cpu, mem, gpu); k >= 0; k = key.belowFitting(cell, k - 1, cpu, mem, gpu)) {
         reach = keyed * bucketHigh(k) + rest;
         if (reach < n * (top.threshold - SLACK) * 0.01) {
