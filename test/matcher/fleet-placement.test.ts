@@ -157,6 +157,26 @@ describe('generated fleets against the brute-force reference', () => {
     }
   });
 
+  it('more sets of amounts than a search remembers (256 a strategy): the oldest are dropped, answers stay the reference', () => {
+    const restore = useSearchNow(true);
+    try {
+      const fleet = generateFleet({ runners: 150, seed: 8, utilisation: 0.5, shapes: 'heterogeneous' });
+      const catalog = Catalog.fromSnapshot(fleet);
+      const snapshot = catalog.toSnapshot();
+      // 300 amounts, asked twice over in the same order: each is asked again after 299 others.
+      const amounts = Array.from({ length: 300 }, (_, i): SandboxRequest => ({ cpuMillicores: 250 + 10 * i, memoryBytes: (1 + (i % 7)) * 2 ** 30, gpuCount: 0 }));
+      for (const strategy of ['spread', 'binpack', 'balanced'] as const) {
+        for (const q of [...amounts, ...amounts]) {
+          const expected = refPlace(snapshot, q, strategy);
+          const got = catalog.place(q, { strategy, topK: 2 });
+          expect(got.ok ? [got.runnerId, got.alternatives?.map((a) => a.runnerId)] : undefined).toEqual(expected.best ? [expected.best.runnerId, expected.fits.slice(0, 2).map((f) => f.runnerId)] : undefined);
+        }
+      }
+    } finally {
+      restore();
+    }
+  });
+
   // Larger than the nearest-miss walk (256 runners in runnerId order), with slots out of that
   // order (runners joining under ids that sort first take the slots of removed ones), so that
   // the walk, its giving up and the full count all answer.
