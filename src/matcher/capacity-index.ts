@@ -1,4 +1,4 @@
-import { Bitset } from './bitset.js';
+import { Bitset, slotAt } from './bitset.js';
 
 /**
  * Range-encoded threshold bitsets for one capacity dimension: `levels[k]` holds every slot
@@ -47,9 +47,12 @@ export interface ThresholdBounds {
 
 export class CapacityIndex {
   private readonly levels: Bitset[];
+  /** How many slots each level holds. */
+  private readonly sizes: Float64Array;
 
   constructor(wordCount: number, from?: CapacityIndex) {
     this.levels = from ? from.levels.map((b) => b.clone()) : THRESHOLDS.map(() => new Bitset(wordCount));
+    this.sizes = from ? from.sizes.slice() : new Float64Array(THRESHOLDS.length);
   }
 
   /** Moves `slot` from `before` to `after` (-1 for unknown resources). */
@@ -60,14 +63,41 @@ export class CapacityIndex {
     const i = slot >>> 5;
     const bit = 1 << (slot & 31);
     const levels = this.levels;
+    const sizes = this.sizes;
     for (let k = from + 1; k <= to; k++) {
       const w = (levels[k] as Bitset).words;
       w[i] = (w[i] as number) | bit;
+      sizes[k] = (sizes[k] as number) + 1;
     }
     for (let k = to + 1; k <= from; k++) {
       const w = (levels[k] as Bitset).words;
       w[i] = (w[i] as number) & ~bit;
+      sizes[k] = (sizes[k] as number) - 1;
     }
+  }
+
+  /**
+   * How many slots have `available[slot] >= min`: the size of the level above `min`, and the
+   * slots between the two levels compared exactly (over the first `words` words).
+   */
+  countAtLeast(min: number, available: Float64Array, words: number): number {
+    const k = levelOf(min);
+    if (THRESHOLDS[k] === min) return this.sizes[k] as number;
+    let n = this.sizes[k + 1] as number;
+    // The slots between the two levels, read until every one of them is.
+    let between = (this.sizes[k] as number) - n;
+    const lo = (this.levels[k] as Bitset).words;
+    const up = (this.levels[k + 1] as Bitset).words;
+    for (let i = 0; i < words && between > 0; i++) {
+      let maybe = (lo[i] as number) & ~(up[i] as number);
+      while (maybe !== 0) {
+        const low = maybe & -maybe;
+        if ((available[slotAt(i, low)] as number) >= min) n++;
+        between--;
+        maybe ^= low;
+      }
+    }
+    return n;
   }
 
   bounds(min: number): ThresholdBounds {

@@ -38,6 +38,12 @@ export class RunnerIndexes {
   readonly gpuIndex: CapacityIndex;
   /** Runners by machine shape and free fractions, for the scoring strategies (see {@link ShapeIndex}). */
   readonly shapes: ShapeIndex;
+  /**
+   * A count of the changes to everything here but the amounts available: runners joining or
+   * leaving, their flags and capability values, and whether their resources are known. What was
+   * worked out from those sets holds while it stays (a rejection's per-class counts, `explain.ts`).
+   */
+  version: number;
 
   /** `amounts`: the table's amounts, read by the shape index. */
   constructor(amounts: Amounts, words: number, from?: RunnerIndexes) {
@@ -63,6 +69,7 @@ export class RunnerIndexes {
     this.memIndex = from ? from.memIndex.clone() : new CapacityIndex(words);
     this.gpuIndex = from ? from.gpuIndex.clone() : new CapacityIndex(words);
     this.shapes = from ? from.shapes.clone(amounts) : new ShapeIndex(amounts, words * 32);
+    this.version = from ? from.version : 0;
   }
 
   /** A copy for a clone of the table, whose amounts are `amounts`. */
@@ -71,6 +78,7 @@ export class RunnerIndexes {
   }
 
   grow(words: number): void {
+    this.version++;
     for (const b of [this.live, this.healthy, this.known, this.privileged, this.unshared, this.placeable, this.bound, this.anyGpuType]) b.grow(words);
     for (const v of [this.group, this.profileName, this.gpuType, this.architecture, this.storageClass, this.tag, this.ingress, this.egress]) v.grow(words);
     for (const c of [this.cpuIndex, this.memIndex, this.gpuIndex]) c.grow(words);
@@ -79,6 +87,7 @@ export class RunnerIndexes {
 
   /** Files a runner's flags and capability values (its capacity: {@link setCapacity}). */
   addRunner(slot: number, runner: Runner): void {
+    this.version++;
     this.live.add(slot);
     this.healthy.assign(slot, runner.healthy);
     this.anyGpuType.assign(slot, runner.supportedGpuTypes.length > 0);
@@ -94,6 +103,7 @@ export class RunnerIndexes {
 
   /** Takes a runner's capability values out (before it is replaced or removed). */
   removeValues(slot: number, runner: Runner): void {
+    this.version++;
     this.group.delete(slot, runner.runnerGroupId);
     this.profileName.deleteAll(slot, runner.profileNames);
     this.gpuType.deleteAll(slot, runner.supportedGpuTypes);
@@ -104,10 +114,12 @@ export class RunnerIndexes {
 
   /** Clears a removed runner's flags (its values and capacity are out already). */
   removeFlags(slot: number): void {
+    this.version++;
     for (const b of [this.live, this.healthy, this.privileged, this.unshared, this.placeable, this.bound, this.anyGpuType]) b.delete(slot);
   }
 
   setHealthy(slot: number, healthy: boolean): void {
+    this.version++;
     this.healthy.assign(slot, healthy);
     this.placeable.assign(slot, healthy && this.known.has(slot));
     this.refile(slot);
@@ -115,6 +127,7 @@ export class RunnerIndexes {
 
   setBound(slot: number, bound: boolean): void {
     if (this.bound.has(slot) === bound) return;
+    this.version++;
     this.bound.assign(slot, bound);
     this.refile(slot);
   }
@@ -125,6 +138,7 @@ export class RunnerIndexes {
    */
   setCapacity(slot: number, cpuFrom: number, memFrom: number, gpuFrom: number, cpu: number, mem: number, gpu: number): void {
     const known = cpu >= 0;
+    if (known !== this.known.has(slot)) this.version++;
     this.cpuIndex.update(slot, cpuFrom, cpu);
     this.memIndex.update(slot, memFrom, mem);
     this.gpuIndex.update(slot, gpuFrom, gpu);
@@ -145,6 +159,7 @@ export class RunnerIndexes {
 
   /** Replaces the union of profile modes of a runner. */
   setModes(slot: number, oldIngress: readonly string[], oldEgress: readonly string[], ingress: readonly string[], egress: readonly string[]): void {
+    this.version++;
     this.ingress.deleteAll(slot, oldIngress);
     this.egress.deleteAll(slot, oldEgress);
     this.ingress.addAll(slot, ingress);

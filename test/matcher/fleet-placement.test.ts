@@ -2,9 +2,18 @@ import fc from 'fast-check';
 import { SEARCH_TUNING } from '../../src/matcher/placement/strategy.js';
 import { useSearchNow } from '../support/search.js';
 import { describe, expect, it } from 'vitest';
-import { Catalog, type Change, generateFleet, generateRequests, parseSnapshot, type Placement, type Rejection, type Reservation, type SandboxRequest, type Strategy } from '../../src/index.js';
+import { Catalog, type Change, generateFleet, generateRequests, parseSnapshot, type Placement, type Rejection, type Profile, type Reservation, type Runner, type SandboxRequest, type Strategy } from '../../src/index.js';
 import { jsonCopy } from '../support/arbitraries.js';
 import { refListProfiles, refListRunners, refPlace, refRejection } from '../support/reference.js';
+
+/** The runner as the catalog shows it, or undefined when it has none of that id. */
+function find(catalog: Catalog, runnerId: string): Runner | undefined {
+  try {
+    return catalog.getRunner(runnerId);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The same comparisons on generated fleets of a few hundred runners, where the free-fraction
@@ -99,7 +108,7 @@ describe('generated fleets against the brute-force reference', () => {
     const step = fc.record({ op: fc.integer({ min: 0, max: 9 }), pick: fc.nat(), request: fc.nat() });
     try {
       fc.assert(
-        fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom<Strategy>('spread', 'binpack', 'balanced'), fc.array(step, { minLength: 20, maxLength: 60 }), (seed, strategy, steps) => {
+        fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.constantFrom<Strategy>('spread', 'binpack', 'balanced'), fc.array(step, { minLength: 30, maxLength: 80 }), (seed, strategy, steps) => {
           const fleet = generateFleet({ runners: 200, seed, utilisation: 0.5, shapes });
           const catalog = Catalog.fromSnapshot(fleet);
           const requests = generateRequests({ count: 12, seed: seed + 1 });
@@ -203,6 +212,75 @@ describe('generated fleets against the brute-force reference', () => {
         expect(rejected).toBeGreaterThan(0);
       }),
       { numRuns: 12 },
+    );
+  });
+
+  // A rejection keeps what its class of conditions (all but capacity) gives for the next request
+  // of the class: every change to what the class depends on — health, known resources, runners
+  // joining, leaving or changing, profiles and so admission — must be seen, and amounts (which the
+  // kept part leaves out) must not be. Few classes, asked again and again between changes.
+  it.each(['standard', 'heterogeneous'] as const)('rejections of recurring classes between changes on %s fleets, as the reference', (shapes) => {
+    const step = fc.oneof(
+      { weight: 8, arbitrary: fc.record({ kind: fc.constant('ask' as const), request: fc.nat(), misses: fc.constantFrom(1, 3, 10) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('health' as const), runner: fc.nat() }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('resources' as const), runner: fc.nat(), known: fc.boolean(), share: fc.double({ min: 0, max: 1, noNaN: true }) }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('runner' as const), runner: fc.nat(), change: fc.constantFrom('remove', 'retag', 'regroup', 'unprivilege', 'return') }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('profile' as const), runner: fc.nat(), remove: fc.boolean() }) },
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('reserve' as const), request: fc.nat() }) },
+      { weight: 1, arbitrary: fc.constant({ kind: 'fork' as const }) },
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), fc.array(step, { minLength: 30, maxLength: 80 }), (seed, steps) => {
+        const fleet = generateFleet({ runners: 120, seed, utilisation: 0.8, shapes });
+        let catalog = Catalog.fromSnapshot(fleet);
+        const ids = fleet.runners.map((r) => r.runnerId);
+        const requests: SandboxRequest[] = [
+          ...generateRequests({ count: 2, seed: seed + 1, unplaceableShare: 0.5 }),
+          { cpuMillicores: 1000, memoryBytes: 2 ** 31, gpuCount: 16, gpuType: 'H100', privileged: true, tags: ['nvlink', 'spot'], runnerGroupId: 'group-01' },
+          { cpuMillicores: 30_000, memoryBytes: 2 ** 36, gpuCount: 1, ingressMode: 'public' },
+          { cpuMillicores: 500, memoryBytes: 2 ** 30, gpuCount: 0, tags: ['spot'], privileged: true },
+          // Admission alone (no runner has 500 cores): the profile steps change these counts.
+          { cpuMillicores: 500_000, memoryBytes: 2 ** 30, gpuCount: 0, profileName: (fleet.profiles[0] as Profile).profileName },
+          { cpuMillicores: 500_000, memoryBytes: 2 ** 30, gpuCount: 0, ingressMode: 'public' },
+        ];
+        const removed = new Map<string, { runner: (typeof fleet.runners)[number]; profiles: typeof fleet.profiles }>();
+        for (const s of steps) {
+          const id = 'runner' in s ? (ids[s.runner % ids.length] as string) : '';
+          const current = id === '' ? undefined : find(catalog, id);
+          if (s.kind === 'ask') {
+            const q = requests[s.request % requests.length] as SandboxRequest;
+            const got = catalog.place(q, { strategy: 'firstFit', nearestMisses: s.misses });
+            const snapshot = catalog.toSnapshot();
+            if (got.ok) expect(got.runnerId).toBe(refPlace(snapshot, q, 'firstFit').best?.runnerId);
+            else expect({ code: got.code, considered: got.considered, reasons: { ...got.reasons }, nearestMisses: jsonCopy(got.nearestMisses) }).toEqual(refRejection(snapshot, q, s.misses));
+          } else if (s.kind === 'reserve') {
+            const got = catalog.place(requests[s.request % requests.length] as SandboxRequest);
+            if (got.ok) catalog.reserve(got);
+          } else if (s.kind === 'fork') catalog = catalog.fork();
+          else if (s.kind === 'health' && current) catalog.apply([{ type: 'setHealthy', runnerId: id, healthy: !current.healthy }]);
+          else if (s.kind === 'resources' && current) {
+            const resources = s.known || s.share < 0.5 ? { availableCpuMillicores: Math.floor(s.share * current.maxCpuMillicores), availableMemoryBytes: Math.floor(s.share * current.maxMemoryBytes), availableGpuCount: Math.floor(s.share * current.maxGpuCount), runningSandboxes: 1 } : null;
+            catalog.apply([{ type: 'setResources', runnerId: id, resources }]);
+          } else if (s.kind === 'runner') {
+            const held = removed.get(id);
+            if (s.change === 'return' && held && !current) {
+              catalog.apply([{ type: 'upsertRunner', runner: held.runner }, ...held.profiles.map((profile): Change => ({ type: 'upsertProfile', profile }))]);
+              removed.delete(id);
+            } else if (current && s.change === 'remove') {
+              removed.set(id, { runner: current, profiles: catalog.listProfiles({ runnerId: id }) });
+              catalog.apply([{ type: 'removeRunner', runnerId: id }]);
+            } else if (current && s.change !== 'return') {
+              const runner = s.change === 'retag' ? { ...current, tags: current.tags.includes('spot') ? [] : ['nvlink', 'spot'] } : s.change === 'regroup' ? { ...current, runnerGroupId: current.runnerGroupId === 'group-01' ? 'group-02' : 'group-01' } : { ...current, supportsPrivileged: !current.supportsPrivileged };
+              catalog.apply([{ type: 'upsertRunner', runner }]);
+            }
+          } else if (s.kind === 'profile' && current) {
+            const [profile] = catalog.listProfiles({ runnerId: id });
+            if (profile && s.remove) catalog.apply([{ type: 'removeProfile', runnerId: id, profileName: profile.profileName }]);
+            else if (profile) catalog.apply([{ type: 'upsertProfile', profile: { ...profile, ingressModes: profile.ingressModes.includes('public') ? ['private'] : ['public', 'private'] } }]);
+          }
+        }
+      }),
+      { numRuns: 25 },
     );
   });
 

@@ -21,6 +21,8 @@ export class AdmissionCache {
   /** By request class, each with the time it was last used. */
   private readonly cache = new Map<string, { readonly request: SandboxRequest; readonly runners: Bitset; used: number }>();
   private clock = 0;
+  /** A count of the changes to cached answers in place (a class's set is a new one otherwise). */
+  version = 0;
 
   constructor(
     private readonly runners: RunnerTable,
@@ -69,6 +71,7 @@ export class AdmissionCache {
    * cached class, instead of recomputing every class over every profile.
    */
   refreshRunner(slot: number, removed: boolean): void {
+    this.version++;
     for (const { request, runners } of this.cache.values()) {
       runners.grow(this.runners.wordCount);
       runners.assign(slot, !removed && this.admittingProfile(request, slot) !== undefined);
@@ -77,6 +80,7 @@ export class AdmissionCache {
 
   /** A new profile on a runner can only add admission: one test per cached class. */
   profileAdded(runnerSlot: number, profileSlot: number): void {
+    this.version++;
     for (const { request, runners } of this.cache.values()) {
       if (runners.has(runnerSlot) || !this.admits(request, profileSlot)) continue;
       runners.grow(this.runners.wordCount);

@@ -31,9 +31,18 @@ export interface CapacityCondition {
 
 /** Every SPEC §4 condition of a request over the runner table. */
 export interface RequestConditions {
+  /** Every condition but capacity, in the order of REASONS. */
   readonly conditions: readonly Condition[];
   /** The requested dimensions only (a request of 0 fails no runner). */
   readonly capacity: readonly CapacityCondition[];
+  /**
+   * What `conditions` depend on: the request fields they come from (a string, equal for two
+   * requests whose `conditions` are the same sets), the admission set and the version of the
+   * admission cache's answers when it was read (its sets change in place).
+   */
+  readonly key: string;
+  readonly admitting: Bitset;
+  readonly admissionVersion: number;
 }
 
 /**
@@ -42,7 +51,7 @@ export interface RequestConditions {
  * explain a rejection; {@link fitConjunction} ANDs the same sets without building these (the
  * placement properties against the brute-force placer hold the two to the same runners).
  */
-export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: Bitset, allowList: Bitset | undefined): RequestConditions {
+export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: Bitset, admissionVersion: number, allowList: Bitset | undefined): RequestConditions {
   const none = t.zeros();
   const ix = t.indexes;
   const live = ix.live.count;
@@ -64,7 +73,34 @@ export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: 
   if (r.cpuMillicores > 0) capacity.push(capacityCondition('insufficientCpu', r.cpuMillicores, t.availCpu, t.indexes.cpuIndex.bounds(r.cpuMillicores)));
   if (r.memoryBytes > 0) capacity.push(capacityCondition('insufficientMemory', r.memoryBytes, t.availMem, t.indexes.memIndex.bounds(r.memoryBytes)));
   if (r.gpuCount > 0) capacity.push(capacityCondition('insufficientGpu', r.gpuCount, t.availGpu, t.indexes.gpuIndex.bounds(r.gpuCount)));
-  return { conditions, capacity };
+  return { conditions, capacity, key: conditionsKey(r), admitting, admissionVersion };
+}
+
+/**
+ * The request fields {@link requestConditions}' `conditions` come from (admission's too), as one
+ * string: joined by NUL, each value marked, lists' items by NUL too (JSON when a value holds one).
+ */
+function conditionsKey(r: SandboxRequest): string {
+  let key = `${r.gpuCount > 0 ? 'g' : '-'}${r.privileged === true ? 'p' : '-'}`;
+  let nul = false;
+  for (const value of [r.gpuType, r.architecture, r.storageClass, r.profileName, r.ingressMode, r.egressMode, r.runnerGroupId]) {
+    if (value === undefined) key += '\0-';
+    else {
+      key += `\0=${value}`;
+      nul ||= value.includes('\0');
+    }
+  }
+  for (const list of [r.runnerIds, r.tags]) {
+    if (list === undefined) key += '\0-';
+    else {
+      key += `\0[${list.length}`;
+      for (const item of list) {
+        key += `\0${item}`;
+        nul ||= item.includes('\0');
+      }
+    }
+  }
+  return nul ? JSON.stringify([key.slice(0, 2), r.gpuType, r.architecture, r.storageClass, r.profileName, r.ingressMode, r.egressMode, r.runnerGroupId, r.runnerIds, r.tags]) : key;
 }
 
 function capacityCondition(reason: CapacityCondition['reason'], requested: number, available: Float64Array, bounds: ThresholdBounds): CapacityCondition {

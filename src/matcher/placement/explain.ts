@@ -1,199 +1,142 @@
 import { REASON_LABELS, REASONS, type NearestMiss, type Rejection, type RejectionCode, type RejectionReason, type SandboxRequest } from '../../types.js';
-import { popcount } from '../bitset.js';
-import { passBand } from '../kernel.js';
+import { type Bitset, popcount, slotAt } from '../bitset.js';
 import { LowestRanks } from '../lowest-ranks.js';
 import type { RunnerTable } from '../runner-table.js';
 import { WordScratch } from '../scratch.js';
 import type { CapacityCondition, Condition, RequestConditions } from './conditions.js';
 
-/** The four counter planes of {@link explainRejection}. */
-const PLANES = [new WordScratch(), new WordScratch(), new WordScratch(), new WordScratch()];
-/** The pass sets that need building (several tags AND-ed, a capacity dimension resolved), by position. */
-const PASSES: WordScratch[] = [];
-/** The runners at one count of reasons, in {@link nearest}. */
-const MASK = new WordScratch();
+/**
+ * Why nothing fits, in two parts. What a request asks besides capacity (health, known
+ * resources, capabilities, admission, group, allow-list, tags: its class of conditions) changes
+ * seldom and recurs from request to request, so it is worked out once per class and kept while
+ * none of it changes ({@link classCounts}): how many live runners fail each condition, how many
+ * conditions each runner fails (four bit-sliced planes), and, per such count, the words that
+ * hold a runner with it. Capacity, which changes all the time, is added per rejection: its
+ * counts from the capacity index's level sizes ({@link CapacityIndex.countAtLeast}), and for the
+ * nearest misses only the words of the runners that can still be among the nearest.
+ */
 
+/** The pass sets of conditions of several sets (tags), AND-ed, by position. */
+const PASSES: WordScratch[] = [];
 function passBuffer(k: number, words: number): Uint32Array {
   while (PASSES.length <= k) PASSES.push(new WordScratch());
   return (PASSES[k] as WordScratch).get(words, false);
 }
 
-/**
- * Writes into `out` the runners that pass one capacity dimension — enough available, or
- * resources unknown (that is a reason of its own) — for the first `words` words; with `live`,
- * returns how many live runners fail it (else 0).
- */
-function capacityPass(cap: CapacityCondition, known: Uint32Array, live: Uint32Array | undefined, words: number, out: Uint32Array): number {
-  const { lower, band } = cap;
-  let failing = 0;
-  for (let i = 0; i < words; i++) {
-    const ok = band === undefined ? (lower[i] as number) : passBand(band, i, lower[i] as number);
-    const pass = ~(known[i] as number) | ok;
-    out[i] = pass;
-    if (live) failing += popcount((live[i] as number) & ~pass);
-  }
-  return failing;
-}
-
 /** Formats the one-line message, e.g. `0/1200 runners fit: 800 insufficient gpu, 40 unhealthy`. */
 export function rejectionMessage(considered: number, reasons: Readonly<Record<RejectionReason, number>>): string {
   const parts = REASONS.filter((r) => reasons[r] > 0)
-    .sort((a, b) => reasons[b] - reasons[a] || REASONS.indexOf(a) - REASONS.indexOf(b))
+    .sort((a, b) => reasons[b] - reasons[a] || REASON_AT[a] - REASON_AT[b])
     .map((r) => `${reasons[r]} ${REASON_LABELS[r]}`);
   return `0/${considered} runners fit${parts.length > 0 ? `: ${parts.join(', ')}` : ''}`;
 }
 
 /**
- * Explains why no runner fits: how many runners fail each reason, and the nearest misses.
- * Flags and single values know how many runners fail them; the other reasons' failing bits are
- * counted a word (32 runners) at a time. The nearest misses usually come from a short walk in
- * runnerId order ({@link missesFailingOne}); otherwise the number of reasons each runner fails
- * is kept in four bit-sliced counter planes, so finding the runners that fail the fewest needs
- * no per-runner loop.
+ * Explains why no runner fits: how many live runners fail each reason, and the nearest misses
+ * (the runners failing the fewest reasons, then by ascending runnerId).
  */
 export function explainRejection(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): Rejection {
-  const perCondition = new Int32Array(c.conditions.length + c.capacity.length);
-  const passes = passSets(t, c, perCondition);
-  countFailures(t, c, passes, perCondition);
+  const counts = classCounts(t, c);
   const tally = new Float64Array(REASONS.length);
-  for (let j = 0; j < perCondition.length; j++) {
-    const reason = REASONS.indexOf(j < c.conditions.length ? (c.conditions[j] as Condition).reason : (c.capacity[j - c.conditions.length] as CapacityCondition).reason);
-    tally[reason] = (tally[reason] as number) + (perCondition[j] as number);
+  for (let j = 0; j < c.conditions.length; j++) {
+    const at = REASON_AT[(c.conditions[j] as Condition).reason];
+    tally[at] = (tally[at] as number) + (counts.failing[j] as number);
   }
-  const early = missesFailingOne(t, c, missCount);
-  const misses = early ? early.map((slot) => describeMiss(t, request, c, slot)) : nearest(t, request, c, countReasons(t, passes), missCount);
-  return rejection(rejectionCode(request), t.size, countsOf(tally), misses);
+  const ix = t.indexes;
+  const known = ix.known.count;
+  const words = t.activeWords;
+  // Runners with unknown resources fail no capacity condition (that is a reason of its own).
+  if (request.cpuMillicores > 0) tally[REASON_AT.insufficientCpu] = known - ix.cpuIndex.countAtLeast(request.cpuMillicores, t.availCpu, words);
+  if (request.memoryBytes > 0) tally[REASON_AT.insufficientMemory] = known - ix.memIndex.countAtLeast(request.memoryBytes, t.availMem, words);
+  if (request.gpuCount > 0) tally[REASON_AT.insufficientGpu] = known - ix.gpuIndex.countAtLeast(request.gpuCount, t.availGpu, words);
+  return rejection(rejectionCode(request), t.size, countsOf(tally), nearest(t, request, c, counts, missCount));
 }
 
-/**
- * How many live runners fail each condition (conditions, then capacity), into `perCondition`:
- * the index's own count where it has one; the count {@link passSets} made where it built the
- * pass set (-1 where it did not); else the failing bits of the pass set counted.
- */
-function countFailures(t: RunnerTable, c: RequestConditions, passes: readonly Uint32Array[], perCondition: Int32Array): void {
-  const words = t.activeWords;
-  const live = t.indexes.live.words;
-  for (let j = 0; j < passes.length; j++) {
-    const failing = j < c.conditions.length ? (c.conditions[j] as Condition).failing : undefined;
-    if (failing !== undefined) {
-      perCondition[j] = failing;
-      continue;
-    }
-    if ((perCondition[j] as number) >= 0) continue;
-    const pass = passes[j] as Uint32Array;
-    let n = 0;
-    for (let i = 0; i < words; i++) n += popcount((live[i] as number) & ~(pass[i] as number));
-    perCondition[j] = n;
-  }
-}
+/** Each reason's position in REASONS. */
+const REASON_AT = Object.fromEntries(REASONS.map((reason, at) => [reason, at])) as Readonly<Record<RejectionReason, number>>;
 
 /** As the reference gateway: a request that named a profile and found no place is a profile mismatch, whatever the reasons. */
 export function rejectionCode(request: SandboxRequest): RejectionCode {
   return request.profileName !== undefined ? 'PROFILE_MISMATCH' : 'NO_SUITABLE_RUNNER';
 }
 
-/**
- * The nearest misses alone, without the count of every reason (what a simulation records):
- * the same walk first, else the same counter planes, with nothing tallied per reason.
- */
+/** The nearest misses alone, without the count of every reason (what a simulation records). */
 export function nearestMisses(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): NearestMiss[] {
-  const early = missesFailingOne(t, c, missCount);
-  if (early) return early.map((slot) => describeMiss(t, request, c, slot));
-  return nearest(t, request, c, countReasons(t, passSets(t, c, undefined)), missCount);
+  return nearest(t, request, c, classCounts(t, c), missCount);
 }
 
-/** How many runners {@link missesFailingOne} reads in runnerId order before giving up. */
-const WALK_LIMIT = 256;
-/** …and after this many, when none of them failed only one reason. */
-const GIVE_UP = 64;
+/**
+ * For one class of conditions (everything a request asks but capacity): how many live runners
+ * fail each condition, and how many of the conditions each runner fails, bit-sliced — bit b of
+ * the words of plane k (at k × words) is bit k of runner b's count — and, per word, which counts
+ * its live runners have (bit n: some runner fails n).
+ */
+interface ClassCounts {
+  /** What they were worked out from: the admission set, the versions of the indexes and of the admission answers (summed: both only grow), the words. */
+  readonly admitting: Bitset;
+  readonly stamp: number;
+  readonly words: number;
+  readonly failing: Int32Array;
+  readonly planes: Uint32Array;
+  readonly countsIn: Uint16Array;
+  /** The fewest conditions a live runner fails (16 when there is none). */
+  readonly lowest: number;
+}
+
+/** Classes of conditions kept per runner table (4 words a runner each), the least recently used dropped first. */
+const CLASSES_KEPT = 64;
+
+/** By runner table (a fork starts with none), then by the class's key. */
+const CLASS_COUNTS = new WeakMap<RunnerTable, Map<string, ClassCounts>>();
 
 /**
- * The nearest misses without counting every runner, in the common case: in a rejection no
- * runner fails nothing, so when `missCount` runners fail exactly one reason those are the
- * answer, the first of them in runnerId order. Runners are read in that order, each until its
- * second failure, and the walk stops once they are found; undefined when the first
- * {@link WALK_LIMIT} runners do not hold them, or the first {@link GIVE_UP} hold none (then
- * the full count answers).
+ * The counts of the request's conditions but capacity, as kept for their class while nothing
+ * they were worked out from has changed (a runner joining or leaving, its flags, values or
+ * whether its resources are known, any admission answer), else worked out again: a pass over
+ * the words per condition. A control plane meets the same few classes again and again; the
+ * amounts available, which change all the time, are not part of them.
  */
-function missesFailingOne(t: RunnerTable, c: RequestConditions, missCount: number): number[] | undefined {
-  if (missCount <= 0) return undefined;
-  const order = t.slotsInIdOrder();
-  const limit = Math.min(order.length, WALK_LIMIT);
-  const known = t.indexes.known.words;
-  const conditions = c.conditions;
-  const capacity = c.capacity;
-  const found: number[] = [];
-  for (let p = 0; p < limit; p++) {
-    if (p === GIVE_UP && found.length === 0) break;
-    const slot = order[p] as number;
-    const i = slot >>> 5;
-    const bit = 1 << (slot & 31);
-    let fails = 0;
-    for (let j = 0; j < conditions.length && fails < 2; j++) if (!passesAll((conditions[j] as Condition).pass, i, bit)) fails++;
-    if (((known[i] as number) & bit) !== 0) {
-      for (let j = 0; j < capacity.length && fails < 2; j++) {
-        const cap = capacity[j] as CapacityCondition;
-        if ((cap.available[slot] as number) < cap.requested) fails++;
+function classCounts(t: RunnerTable, c: RequestConditions): ClassCounts {
+  let byKey = CLASS_COUNTS.get(t);
+  if (!byKey) CLASS_COUNTS.set(t, (byKey = new Map()));
+  const stamp = t.indexes.version + c.admissionVersion;
+  const words = t.activeWords;
+  let counts = byKey.get(c.key);
+  const fresh = counts !== undefined && counts.admitting === c.admitting && counts.stamp === stamp && counts.words === words;
+  if (!fresh) counts = countClass(t, c, stamp);
+  byKey.delete(c.key);
+  byKey.set(c.key, counts as ClassCounts);
+  if (byKey.size > CLASSES_KEPT) byKey.delete(byKey.keys().next().value as string);
+  return counts as ClassCounts;
+}
+
+function countClass(t: RunnerTable, c: RequestConditions, stamp: number): ClassCounts {
+  const words = t.activeWords;
+  const live = t.indexes.live.words;
+  const failing = new Int32Array(c.conditions.length);
+  const passes: Uint32Array[] = [];
+  for (let j = 0; j < c.conditions.length; j++) {
+    const { pass: sets, failing: known } = c.conditions[j] as Condition;
+    let pass = sets[0] as Uint32Array;
+    if (sets.length > 1) {
+      pass = passBuffer(j, words);
+      pass.set((sets[0] as Uint32Array).subarray(0, words));
+      for (let k = 1; k < sets.length; k++) {
+        const set = sets[k] as Uint32Array;
+        for (let i = 0; i < words; i++) pass[i] = (pass[i] as number) & (set[i] as number);
       }
     }
-    // A runner failing nothing would fit: not a rejection this path answers.
-    if (fails === 0) return undefined;
-    if (fails === 1) {
-      found.push(slot);
-      if (found.length === missCount) return found;
+    passes.push(pass);
+    if (known !== undefined) failing[j] = known;
+    else {
+      let n = 0;
+      for (let i = 0; i < words; i++) n += popcount((live[i] as number) & ~(pass[i] as number));
+      failing[j] = n;
     }
   }
-  return undefined;
-}
-
-/**
- * One pass set per reason (conditions, then capacity), as words: a runner passes when its bit
- * is set. Several sets (tags) are AND-ed; a capacity dimension is resolved exactly, and passed
- * by runners with unknown resources (that is a reason of its own). With `failing`, the live
- * runners failing each set built here are counted as it is built (-1 for the others).
- */
-function passSets(t: RunnerTable, c: RequestConditions, failing: Int32Array | undefined): Uint32Array[] {
-  const words = t.activeWords;
-  const known = t.indexes.known.words;
-  // Counted only when asked for (a simulation's rejection records no reason counts).
-  const live = failing ? t.indexes.live.words : undefined;
-  const passes: Uint32Array[] = [];
-  let buffers = 0;
-  for (const { pass: sets } of c.conditions) {
-    if (failing) failing[passes.length] = -1;
-    if (sets.length === 1) {
-      passes.push(sets[0] as Uint32Array);
-      continue;
-    }
-    const all = passBuffer(buffers++, t.wordCount);
-    all.set((sets[0] as Uint32Array).subarray(0, words));
-    for (let k = 1; k < sets.length; k++) {
-      const set = sets[k] as Uint32Array;
-      for (let i = 0; i < words; i++) all[i] = (all[i] as number) & (set[i] as number);
-    }
-    passes.push(all);
-  }
-  for (const cap of c.capacity) {
-    const out = passBuffer(buffers++, t.wordCount);
-    const n = capacityPass(cap, known, live, words, out);
-    if (failing) failing[passes.length] = n;
-    passes.push(out);
-  }
-  return passes;
-}
-
-/**
- * Fills the counter planes {@link PLANES} — bit b of (p3 p2 p1 p0) counts how many of the
- * `passes` runner b fails — in one fused pass over the words that adds every reason's failing
- * bits into the four planes held in locals (carry-save), 32 runners at a time. Returns the
- * fewest reasons any live runner fails (16 when there is none).
- */
-function countReasons(t: RunnerTable, passes: readonly Uint32Array[]): number {
-  const words = t.activeWords;
-  const [p0, p1, p2, p3] = PLANES.map((plane) => plane.get(t.wordCount, true)) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-  const live = t.indexes.live.words;
-  const total = passes.length;
-  let lowest = 16;
+  const planes = new Uint32Array(4 * words);
+  const countsIn = new Uint16Array(words);
+  let present = 0;
   for (let i = 0; i < words; i++) {
     const l = live[i] as number;
     if (l === 0) continue;
@@ -201,9 +144,8 @@ function countReasons(t: RunnerTable, passes: readonly Uint32Array[]): number {
     let c1 = 0;
     let c2 = 0;
     let c3 = 0;
-    for (let j = 0; j < total; j++) {
-      // Branch-free: whether a runner fails is data, and a mispredicted branch costs more than
-      // the carry chain it would skip.
+    for (let j = 0; j < passes.length; j++) {
+      // Carry-save, branch-free: whether a runner fails is data.
       const f = l & ~((passes[j] as Uint32Array)[i] as number);
       const k0 = c0 & f;
       c0 ^= f;
@@ -213,19 +155,93 @@ function countReasons(t: RunnerTable, passes: readonly Uint32Array[]): number {
       c2 ^= k1;
       c3 ^= k2;
     }
-    p0[i] = c0;
-    p1[i] = c1;
-    p2[i] = c2;
-    p3[i] = c3;
-    // The fewest reasons any runner fails so far: nearest misses start their search there.
-    for (let level = 0; level < lowest; level++) {
-      if ((l & (level & 1 ? c0 : ~c0) & (level & 2 ? c1 : ~c1) & (level & 4 ? c2 : ~c2) & (level & 8 ? c3 : ~c3)) !== 0) {
-        lowest = level;
-        break;
+    planes[i] = c0;
+    planes[words + i] = c1;
+    planes[2 * words + i] = c2;
+    planes[3 * words + i] = c3;
+    let here = 0;
+    for (let level = 0; level <= passes.length; level++) if ((l & countIs(level, c0, c1, c2, c3)) !== 0) here |= 1 << level;
+    countsIn[i] = here;
+    present |= here;
+  }
+  const lowest = present === 0 ? 16 : 31 - Math.clz32(present & -present);
+  return { admitting: c.admitting, stamp, words, failing, planes, countsIn, lowest };
+}
+
+/** The bits of a word whose bit-sliced count (c3 c2 c1 c0) is `level`. */
+function countIs(level: number, c0: number, c1: number, c2: number, c3: number): number {
+  return (level & 1 ? c0 : ~c0) & (level & 2 ? c1 : ~c1) & (level & 4 ? c2 : ~c2) & (level & 8 ? c3 : ~c3);
+}
+
+/**
+ * The `missCount` runners failing the fewest reasons, fewest first, then by ascending runnerId.
+ * A runner fails as many reasons as its class conditions plus 0–3 capacity conditions, so the
+ * runners failing `total` reasons are in the words holding a class count of `total` − 3 …
+ * `total`: for each total from the class's fewest up, only those words are read, the capacity
+ * conditions worked out there a word at a time — in ascending order when slot order is runnerId
+ * order, stopping once enough are found; else all of them, the lowest ranks kept.
+ */
+function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, counts: ClassCounts, missCount: number): NearestMiss[] {
+  const chosen: number[] = [];
+  const { planes, words, countsIn } = counts;
+  const live = t.indexes.live.words;
+  const known = t.indexes.known.words;
+  const [a, b, d] = [0, 1, 2].map((j) => c.capacity[j]);
+  const inOrder = t.slotOrderIsIdOrder;
+  for (let total = counts.lowest; total < 16 && chosen.length < missCount; total++) {
+    const need = missCount - chosen.length;
+    // Class counts total − 3 … total.
+    const wanted = (0b1111 << total) >>> 3;
+    const best = inOrder ? undefined : new LowestRanks(t.ranks(), need);
+    let found = 0;
+    for (let i = 0; i < words && found < need; i++) {
+      if (((countsIn[i] as number) & wanted) === 0) continue;
+      const k = (live[i] as number) & (known[i] as number);
+      // The capacity conditions each runner of the word fails, as a 2-bit count (x1 x0).
+      const fa = a ? k & ~passing(a, i) : 0;
+      const fb = b ? k & ~passing(b, i) : 0;
+      const fd = d ? k & ~passing(d, i) : 0;
+      const x0 = fa ^ fb ^ fd;
+      const x1 = (fa & fb) | (fd & (fa ^ fb));
+      const c0 = planes[i] as number;
+      const c1 = planes[words + i] as number;
+      const c2 = planes[2 * words + i] as number;
+      const c3 = planes[3 * words + i] as number;
+      let w = 0;
+      for (let extra = 0; extra <= 3 && extra <= total; extra++) {
+        w |= countIs(total - extra, c0, c1, c2, c3) & (extra & 1 ? x0 : ~x0) & (extra & 2 ? x1 : ~x1);
+      }
+      w &= live[i] as number;
+      if (w === 0) continue;
+      if (best) {
+        best.offerWord(i, w);
+        continue;
+      }
+      while (w !== 0 && found < need) {
+        const low = w & -w;
+        chosen.push(slotAt(i, low));
+        found++;
+        w ^= low;
       }
     }
+    if (best) chosen.push(...best.slots);
   }
-  return lowest;
+  return chosen.map((slot) => describeMiss(t, request, c, slot));
+}
+
+/** The runners of word `i` with the condition's amount available (the band between its two threshold levels compared exactly). */
+function passing(cap: CapacityCondition, i: number): number {
+  const lower = cap.lower[i] as number;
+  if (cap.band === undefined) return lower;
+  let maybe = lower & ~(cap.band.upper[i] as number);
+  const { available, requested } = cap;
+  let w = lower;
+  while (maybe !== 0) {
+    const low = maybe & -maybe;
+    if ((available[slotAt(i, low)] as number) < requested) w ^= low;
+    maybe ^= low;
+  }
+  return w;
 }
 
 /** Reason counts as a record with a fixed shape (REASONS order). */
@@ -273,47 +289,6 @@ function rejection(code: RejectionCode, considered: number, reasons: Record<Reje
   return new RejectionResult(code, considered, reasons, Object.freeze(nearestMisses));
 }
 
-/**
- * Runners failing the fewest reasons, fewest first, then by ascending runnerId. For each count
- * of reasons, the runners with that count form a bitset; when it is large the runners are
- * walked in runnerId order until enough are found, when small its bits are ranked directly.
- */
-function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, lowest: number, missCount: number): NearestMiss[] {
-  const chosen: number[] = [];
-  const rank = t.ranks();
-  const [p0, p1, p2, p3] = PLANES.map((plane) => plane.get(t.wordCount, false)) as [Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-  const live = t.indexes.live.words;
-  const mask = MASK.get(t.wordCount, false);
-  const words = t.activeWords;
-  for (let level = lowest; level < 16 && chosen.length < missCount; level++) {
-    const need = missCount - chosen.length;
-    let members = 0;
-    for (let i = 0; i < words; i++) {
-      let w = (live[i] as number) & (level & 1 ? (p0[i] as number) : ~(p0[i] as number));
-      w &= level & 2 ? (p1[i] as number) : ~(p1[i] as number);
-      w &= level & 4 ? (p2[i] as number) : ~(p2[i] as number);
-      w &= level & 8 ? (p3[i] as number) : ~(p3[i] as number);
-      mask[i] = w;
-      if (w !== 0) members += popcount(w);
-    }
-    if (members === 0) continue;
-    if (members * members > t.size * need) {
-      // Many members: the first `need` of them in runnerId order come early in the walk.
-      let found = 0;
-      for (const slot of t.slotsInIdOrder()) {
-        if ((((mask[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0) continue;
-        chosen.push(slot);
-        if (++found === need) break;
-      }
-      continue;
-    }
-    const best = new LowestRanks(rank, need);
-    for (let i = 0; i < words; i++) if (mask[i] !== 0) best.offerWord(i, mask[i] as number);
-    chosen.push(...best.slots);
-  }
-  return chosen.map((slot) => describeMiss(t, request, c, slot));
-}
-
 /** Whether the runner at `bit` of word `i` is in every one of `sets` (passes a condition). */
 function passesAll(sets: readonly Uint32Array[], i: number, bit: number): boolean {
   for (let k = 0; k < sets.length; k++) if ((((sets[k] as Uint32Array)[i] as number) & bit) === 0) return false;
@@ -329,7 +304,7 @@ function describeMiss(t: RunnerTable, request: SandboxRequest, c: RequestConditi
   }
   const known = t.indexes.known.has(slot);
   if (known) for (const cap of c.capacity) if ((cap.available[slot] as number) < cap.requested) reasons.push(cap.reason);
-  reasons.sort((a, b) => REASONS.indexOf(a) - REASONS.indexOf(b));
+  reasons.sort((a, b) => REASON_AT[a] - REASON_AT[b]);
   const shortfall = known
     ? Object.freeze({
         cpuMillicores: Math.max(0, request.cpuMillicores - (t.availCpu[slot] as number)),
