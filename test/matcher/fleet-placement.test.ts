@@ -284,6 +284,20 @@ describe('generated fleets against the brute-force reference', () => {
     );
   });
 
+  it('more classes of rejections than are kept (64): the least recently read are dropped, answers stay the reference', () => {
+    const fleet = generateFleet({ runners: 200, seed: 9, utilisation: 0.8 });
+    const catalog = Catalog.fromSnapshot(fleet);
+    const snapshot = catalog.toSnapshot();
+    const groups = [...new Set(fleet.runners.map((r) => r.runnerGroupId))];
+    // 80 classes (a group and a GPU count no runner has), asked twice over in the same order.
+    const classes = Array.from({ length: 80 }, (_, i): SandboxRequest => ({ cpuMillicores: 1000, memoryBytes: 2 ** 31, gpuCount: 16 + (i % 5), runnerGroupId: groups[i % groups.length], tags: [i % 2 ? 'spot' : 'on-demand', `t${i % 8}`] }));
+    for (const q of [...classes, ...classes, ...classes.slice(0, 10)]) {
+      const got = catalog.place(q, { nearestMisses: 3 });
+      expect(got.ok).toBe(false);
+      if (!got.ok) expect({ code: got.code, considered: got.considered, reasons: { ...got.reasons }, nearestMisses: jsonCopy(got.nearestMisses) }).toEqual(refRejection(snapshot, q, 3));
+    }
+  });
+
   it('discovery queries match the reference', () => {
     const fleet = generateFleet({ runners: 400, seed: 11 });
     const c = Catalog.fromSnapshot(fleet);

@@ -72,6 +72,8 @@ export function nearestMisses(t: RunnerTable, request: SandboxRequest, c: Reques
  * its live runners have (bit n: some runner fails n).
  */
 interface ClassCounts {
+  /** When it was last read (the least recently read is dropped first). */
+  read: number;
   /** What they were worked out from: the admission set, the versions of the indexes and of the admission answers (summed: both only grow), the words. */
   readonly admitting: Bitset;
   readonly stamp: number;
@@ -88,6 +90,8 @@ const CLASSES_KEPT = 64;
 
 /** By runner table (a fork starts with none), then by the class's key. */
 const CLASS_COUNTS = new WeakMap<RunnerTable, Map<string, ClassCounts>>();
+/** Reads of class counts so far, for their `read`. */
+let reads = 0;
 
 /**
  * The counts of the request's conditions but capacity, as kept for their class while nothing
@@ -102,12 +106,26 @@ function classCounts(t: RunnerTable, c: RequestConditions): ClassCounts {
   const stamp = t.indexes.version + c.admissionVersion;
   const words = t.activeWords;
   let counts = byKey.get(c.key);
-  const fresh = counts !== undefined && counts.admitting === c.admitting && counts.stamp === stamp && counts.words === words;
-  if (!fresh) counts = countClass(t, c, stamp);
-  byKey.delete(c.key);
-  byKey.set(c.key, counts as ClassCounts);
-  if (byKey.size > CLASSES_KEPT) byKey.delete(byKey.keys().next().value as string);
-  return counts as ClassCounts;
+  if (counts === undefined || counts.admitting !== c.admitting || counts.stamp !== stamp || counts.words !== words) {
+    counts = countClass(t, c, stamp);
+    counts.read = ++reads;
+    byKey.set(c.key, counts);
+    if (byKey.size > CLASSES_KEPT) dropLeastRecent(byKey);
+  } else counts.read = ++reads;
+  return counts;
+}
+
+/** Drops the class read least recently (a scan of {@link CLASSES_KEPT} entries, when one is counted afresh). */
+function dropLeastRecent(byKey: Map<string, ClassCounts>): void {
+  let oldest: string | undefined;
+  let at = Infinity;
+  for (const [key, { read }] of byKey) {
+    if (read < at) {
+      at = read;
+      oldest = key;
+    }
+  }
+  if (oldest !== undefined) byKey.delete(oldest);
 }
 
 function countClass(t: RunnerTable, c: RequestConditions, stamp: number): ClassCounts {
@@ -165,7 +183,7 @@ function countClass(t: RunnerTable, c: RequestConditions, stamp: number): ClassC
     present |= here;
   }
   const lowest = present === 0 ? 16 : 31 - Math.clz32(present & -present);
-  return { admitting: c.admitting, stamp, words, failing, planes, countsIn, lowest };
+  return { read: 0, admitting: c.admitting, stamp, words, failing, planes, countsIn, lowest };
 }
 
 /** The bits of a word whose bit-sliced count (c3 c2 c1 c0) is `level`. */
@@ -299,12 +317,13 @@ function describeMiss(t: RunnerTable, request: SandboxRequest, c: RequestConditi
   const i = slot >>> 5;
   const bit = 1 << (slot & 31);
   const reasons: RejectionReason[] = [];
-  for (const condition of c.conditions) {
-    if (!passesAll(condition.pass, i, bit)) reasons.push(condition.reason);
-  }
   const known = t.indexes.known.has(slot);
-  if (known) for (const cap of c.capacity) if ((cap.available[slot] as number) < cap.requested) reasons.push(cap.reason);
-  reasons.sort((a, b) => REASON_AT[a] - REASON_AT[b]);
+  // In the order of REASONS: health and known resources, capacity, then the rest.
+  for (let j = 0; j < c.conditions.length; j++) {
+    const condition = c.conditions[j] as Condition;
+    if (!passesAll(condition.pass, i, bit)) reasons.push(condition.reason);
+    if (j === 1 && known) for (const cap of c.capacity) if ((cap.available[slot] as number) < cap.requested) reasons.push(cap.reason);
+  }
   const shortfall = known
     ? Object.freeze({
         cpuMillicores: Math.max(0, request.cpuMillicores - (t.availCpu[slot] as number)),
