@@ -36,11 +36,11 @@ export interface RequestConditions {
   /** The requested dimensions only (a request of 0 fails no runner). */
   readonly capacity: readonly CapacityCondition[];
   /**
-   * What `conditions` depend on: the request fields they come from (a string, equal for two
-   * requests whose `conditions` are the same sets), the admission set and the version of the
-   * admission cache's answers when it was read (its sets change in place).
+   * What `conditions` depend on: the request ({@link conditionsKey} names the fields they come
+   * from), the admission set and the version of the admission cache's answers when it was read
+   * (its sets change in place).
    */
-  readonly key: string;
+  readonly request: SandboxRequest;
   readonly admitting: Bitset;
   readonly admissionVersion: number;
 }
@@ -73,14 +73,15 @@ export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: 
   if (r.cpuMillicores > 0) capacity.push(capacityCondition('insufficientCpu', r.cpuMillicores, t.availCpu, t.indexes.cpuIndex.bounds(r.cpuMillicores)));
   if (r.memoryBytes > 0) capacity.push(capacityCondition('insufficientMemory', r.memoryBytes, t.availMem, t.indexes.memIndex.bounds(r.memoryBytes)));
   if (r.gpuCount > 0) capacity.push(capacityCondition('insufficientGpu', r.gpuCount, t.availGpu, t.indexes.gpuIndex.bounds(r.gpuCount)));
-  return { conditions, capacity, key: conditionsKey(r), admitting, admissionVersion };
+  return { conditions, capacity, request: r, admitting, admissionVersion };
 }
 
 /**
  * The request fields {@link requestConditions}' `conditions` come from (admission's too), as one
- * string: joined by NUL, each value marked, lists' items by NUL too (JSON when a value holds one).
+ * string, equal for two requests whose `conditions` are the same sets: joined by NUL, each value
+ * marked, lists' items by NUL too (JSON when a value holds one).
  */
-function conditionsKey(r: SandboxRequest): string {
+export function conditionsKey(r: SandboxRequest): string {
   let key = `${r.gpuCount > 0 ? 'g' : '-'}${r.privileged === true ? 'p' : '-'}`;
   let nul = false;
   for (const value of [r.gpuType, r.architecture, r.storageClass, r.profileName, r.ingressMode, r.egressMode, r.runnerGroupId]) {

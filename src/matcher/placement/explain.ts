@@ -3,7 +3,7 @@ import { type Bitset, popcount, slotAt } from '../bitset.js';
 import { LowestRanks } from '../lowest-ranks.js';
 import type { RunnerTable } from '../runner-table.js';
 import { WordScratch } from '../scratch.js';
-import type { CapacityCondition, Condition, RequestConditions } from './conditions.js';
+import { type CapacityCondition, type Condition, conditionsKey, type RequestConditions } from './conditions.js';
 
 /**
  * Why nothing fits, in two parts. What a request asks besides capacity (health, known
@@ -36,7 +36,7 @@ export function rejectionMessage(considered: number, reasons: Readonly<Record<Re
  * (the runners failing the fewest reasons, then by ascending runnerId).
  */
 export function explainRejection(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): Rejection {
-  const counts = classCounts(t, c);
+  const counts = classCounts(t, c, true);
   const tally = new Float64Array(REASONS.length);
   for (let j = 0; j < c.conditions.length; j++) {
     const at = REASON_AT[(c.conditions[j] as Condition).reason];
@@ -60,9 +60,14 @@ export function rejectionCode(request: SandboxRequest): RejectionCode {
   return request.profileName !== undefined ? 'PROFILE_MISMATCH' : 'NO_SUITABLE_RUNNER';
 }
 
-/** The nearest misses alone, without the count of every reason (what a simulation records). */
+/**
+ * The nearest misses alone, without the count of every reason (what a simulation records): the
+ * walk first, without the class counts (a simulation changes runners often enough that they
+ * would mostly be worked out afresh), then the counts and the words.
+ */
 export function nearestMisses(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): NearestMiss[] {
-  return nearest(t, request, c, classCounts(t, c), missCount);
+  const slots = walkToFewest(t, c, 1, missCount) ?? fewestByWords(t, c, classCounts(t, c, false), missCount);
+  return slots.map((slot) => describeMiss(t, request, c, slot));
 }
 
 /**
@@ -98,25 +103,35 @@ let reads = 0;
  * they were worked out from has changed (a runner joining or leaving, its flags, values or
  * whether its resources are known, any admission answer), else worked out again: a pass over
  * the words per condition. A control plane meets the same few classes again and again; the
- * amounts available, which change all the time, are not part of them.
+ * amounts available, which change all the time, are not part of them. With `keep` false, counts
+ * worked out again are not kept (a simulation, whose runners join, leave and change health
+ * between most of its rejections): they go to scratch arrays, allocated once.
  */
-function classCounts(t: RunnerTable, c: RequestConditions): ClassCounts {
+function classCounts(t: RunnerTable, c: RequestConditions, keep: boolean): ClassCounts {
   let byKey = CLASS_COUNTS.get(t);
   if (!byKey) CLASS_COUNTS.set(t, (byKey = new Map()));
   const stamp = t.indexes.version + c.admissionVersion;
   const words = t.activeWords;
-  let counts = byKey.get(c.key);
-  if (counts === undefined || counts.admitting !== c.admitting || counts.stamp !== stamp || counts.words !== words) {
-    counts = countClass(t, c, stamp);
+  const key = conditionsKey(c.request);
+  let counts = byKey.get(key);
+  if (counts !== undefined && counts.admitting === c.admitting && counts.stamp === stamp && counts.words === words) {
     counts.read = ++reads;
-    byKey.set(c.key, counts);
-    if (byKey.size > CLASSES_KEPT) dropLeastRecent(byKey);
-  } else counts.read = ++reads;
+    return counts;
+  }
+  if (!keep) return (scratch = countClass(t, c, stamp, scratch));
+  // Counted into the arrays of the stale counts of the class, or of the class dropped for it.
+  const into = counts ?? (byKey.size >= CLASSES_KEPT ? dropLeastRecent(byKey) : undefined);
+  counts = countClass(t, c, stamp, into);
+  counts.read = ++reads;
+  byKey.set(key, counts);
   return counts;
 }
 
-/** Drops the class read least recently (a scan of {@link CLASSES_KEPT} entries, when one is counted afresh). */
-function dropLeastRecent(byKey: Map<string, ClassCounts>): void {
+/** The counts a simulation's rejection works out and does not keep. */
+let scratch: ClassCounts | undefined;
+
+/** Drops the class read least recently (a scan of {@link CLASSES_KEPT} entries, when one is counted afresh); returns its counts. */
+function dropLeastRecent(byKey: Map<string, ClassCounts>): ClassCounts | undefined {
   let oldest: string | undefined;
   let at = Infinity;
   for (const [key, { read }] of byKey) {
@@ -125,13 +140,18 @@ function dropLeastRecent(byKey: Map<string, ClassCounts>): void {
       oldest = key;
     }
   }
-  if (oldest !== undefined) byKey.delete(oldest);
+  if (oldest === undefined) return undefined;
+  const dropped = byKey.get(oldest);
+  byKey.delete(oldest);
+  return dropped;
 }
 
-function countClass(t: RunnerTable, c: RequestConditions, stamp: number): ClassCounts {
+/** Counts a class afresh, into the arrays of `into` where they fit (no garbage where classes are counted often). */
+function countClass(t: RunnerTable, c: RequestConditions, stamp: number, into: ClassCounts | undefined): ClassCounts {
   const words = t.activeWords;
   const live = t.indexes.live.words;
-  const failing = new Int32Array(c.conditions.length);
+  const reuse = into !== undefined && into.words === words;
+  const failing = into !== undefined && into.failing.length === c.conditions.length ? into.failing : new Int32Array(c.conditions.length);
   const passes: Uint32Array[] = [];
   for (let j = 0; j < c.conditions.length; j++) {
     const { pass: sets, failing: known } = c.conditions[j] as Condition;
@@ -152,12 +172,16 @@ function countClass(t: RunnerTable, c: RequestConditions, stamp: number): ClassC
       failing[j] = n;
     }
   }
-  const planes = new Uint32Array(4 * words);
-  const countsIn = new Uint16Array(words);
+  const planes = reuse ? into.planes : new Uint32Array(4 * words);
+  const countsIn = reuse ? into.countsIn : new Uint16Array(words);
   let present = 0;
   for (let i = 0; i < words; i++) {
     const l = live[i] as number;
-    if (l === 0) continue;
+    if (l === 0) {
+      for (let k = 0; k < 4; k++) planes[k * words + i] = 0;
+      countsIn[i] = 0;
+      continue;
+    }
     let c0 = 0;
     let c1 = 0;
     let c2 = 0;
@@ -192,14 +216,65 @@ function countIs(level: number, c0: number, c1: number, c2: number, c3: number):
 }
 
 /**
- * The `missCount` runners failing the fewest reasons, fewest first, then by ascending runnerId.
- * A runner fails as many reasons as its class conditions plus 0–3 capacity conditions, so the
- * runners failing `total` reasons are in the words holding a class count of `total` − 3 …
- * `total`: for each total from the class's fewest up, only those words are read, the capacity
- * conditions worked out there a word at a time — in ascending order when slot order is runnerId
- * order, stopping once enough are found; else all of them, the lowest ranks kept.
+ * The `missCount` runners failing the fewest reasons, fewest first, then by ascending runnerId:
+ * from a short walk in runnerId order when it finds them ({@link walkToFewest}), else from the
+ * words that can hold them ({@link fewestByWords}).
  */
 function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, counts: ClassCounts, missCount: number): NearestMiss[] {
+  const slots = walkToFewest(t, c, Math.max(1, counts.lowest), missCount) ?? fewestByWords(t, c, counts, missCount);
+  return slots.map((slot) => describeMiss(t, request, c, slot));
+}
+
+/** How many runners {@link walkToFewest} reads in runnerId order before giving up. */
+const WALK_LIMIT = 256;
+/** …and after this many, when none of them failed the fewest reasons there can be. */
+const GIVE_UP = 64;
+
+/**
+ * The nearest misses without reading every word, in the common case: when `missCount` runners
+ * fail `fewest` reasons, fewer than any runner can (in a rejection every runner fails one at
+ * least; its class's fewest, when known, may say more), they are the answer — the first of them
+ * in runnerId order. Runners are read in that order, each until it fails more, and the walk
+ * stops once they are found; undefined when the first {@link WALK_LIMIT} runners do not hold
+ * them, or the first {@link GIVE_UP} hold none.
+ */
+function walkToFewest(t: RunnerTable, c: RequestConditions, fewest: number, missCount: number): number[] | undefined {
+  if (missCount <= 0) return [];
+  const order = t.slotsInIdOrder();
+  const limit = Math.min(order.length, WALK_LIMIT);
+  const known = t.indexes.known.words;
+  const conditions = c.conditions;
+  const capacity = c.capacity;
+  const found: number[] = [];
+  for (let p = 0; p < limit; p++) {
+    if (p === GIVE_UP && found.length === 0) return undefined;
+    const slot = order[p] as number;
+    const i = slot >>> 5;
+    const bit = 1 << (slot & 31);
+    let fails = 0;
+    for (let j = 0; j < conditions.length && fails <= fewest; j++) if (!passesAll((conditions[j] as Condition).pass, i, bit)) fails++;
+    if (((known[i] as number) & bit) !== 0) {
+      for (let j = 0; j < capacity.length && fails <= fewest; j++) {
+        const cap = capacity[j] as CapacityCondition;
+        if ((cap.available[slot] as number) < cap.requested) fails++;
+      }
+    }
+    if (fails !== fewest) continue;
+    found.push(slot);
+    if (found.length === missCount) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The nearest misses from the words. A runner fails as many reasons as its class conditions
+ * plus 0–3 capacity conditions, so the runners failing `total` reasons are in the words holding
+ * a class count of `total` − 3 … `total`: for each total from the class's fewest up, only those
+ * words are read, the capacity conditions worked out there a word at a time — in ascending order
+ * when slot order is runnerId order, stopping once enough are found; else all of them, the
+ * lowest ranks kept.
+ */
+function fewestByWords(t: RunnerTable, c: RequestConditions, counts: ClassCounts, missCount: number): number[] {
   const chosen: number[] = [];
   const { planes, words, countsIn } = counts;
   const live = t.indexes.live.words;
@@ -244,7 +319,7 @@ function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, 
     }
     if (best) chosen.push(...best.slots);
   }
-  return chosen.map((slot) => describeMiss(t, request, c, slot));
+  return chosen;
 }
 
 /** The runners of word `i` with the condition's amount available (the band between its two threshold levels compared exactly). */
