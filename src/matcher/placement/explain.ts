@@ -73,8 +73,8 @@ export function nearestMisses(t: RunnerTable, request: SandboxRequest, c: Reques
 /**
  * For one class of conditions (everything a request asks but capacity): how many live runners
  * fail each condition, and how many of the conditions each runner fails, bit-sliced — bit b of
- * the words of plane k (at k × words) is bit k of runner b's count — and, per word, which counts
- * its live runners have (bit n: some runner fails n).
+ * the words of plane k (at k × words) is bit k of runner b's count — and, per word, the fewest
+ * any of its live runners fails.
  */
 interface ClassCounts {
   /** When it was last read (the least recently read is dropped first). */
@@ -85,7 +85,8 @@ interface ClassCounts {
   readonly words: number;
   readonly failing: Int32Array;
   readonly planes: Uint32Array;
-  readonly countsIn: Uint16Array;
+  /** Per word, the fewest conditions a live runner there fails (16 when it holds none). */
+  readonly fewestIn: Uint8Array;
   /** The fewest conditions a live runner fails (16 when there is none). */
   readonly lowest: number;
 }
@@ -173,13 +174,13 @@ function countClass(t: RunnerTable, c: RequestConditions, stamp: number, into: C
     }
   }
   const planes = reuse ? into.planes : new Uint32Array(4 * words);
-  const countsIn = reuse ? into.countsIn : new Uint16Array(words);
-  let present = 0;
+  const fewestIn = reuse ? into.fewestIn : new Uint8Array(words);
+  let lowest = 16;
   for (let i = 0; i < words; i++) {
     const l = live[i] as number;
     if (l === 0) {
       for (let k = 0; k < 4; k++) planes[k * words + i] = 0;
-      countsIn[i] = 0;
+      fewestIn[i] = 16;
       continue;
     }
     let c0 = 0;
@@ -201,13 +202,18 @@ function countClass(t: RunnerTable, c: RequestConditions, stamp: number, into: C
     planes[words + i] = c1;
     planes[2 * words + i] = c2;
     planes[3 * words + i] = c3;
-    let here = 0;
-    for (let level = 0; level <= passes.length; level++) if ((l & countIs(level, c0, c1, c2, c3)) !== 0) here |= 1 << level;
-    countsIn[i] = here;
-    present |= here;
+    // The fewest, a bit at a time from the highest: a 0 there if any runner left has one.
+    let fewest = 0;
+    let left = l;
+    for (let k = 3; k >= 0; k--) {
+      const zeros = left & ~(k === 3 ? c3 : k === 2 ? c2 : k === 1 ? c1 : c0);
+      if (zeros !== 0) left = zeros;
+      else fewest |= 1 << k;
+    }
+    fewestIn[i] = fewest;
+    if (fewest < lowest) lowest = fewest;
   }
-  const lowest = present === 0 ? 16 : 31 - Math.clz32(present & -present);
-  return { read: 0, admitting: c.admitting, stamp, words, failing, planes, countsIn, lowest };
+  return { read: 0, admitting: c.admitting, stamp, words, failing, planes, fewestIn, lowest };
 }
 
 /** The bits of a word whose bit-sliced count (c3 c2 c1 c0) is `level`. */
@@ -269,26 +275,24 @@ function walkToFewest(t: RunnerTable, c: RequestConditions, fewest: number, miss
 /**
  * The nearest misses from the words. A runner fails as many reasons as its class conditions
  * plus 0–3 capacity conditions, so the runners failing `total` reasons are in the words holding
- * a class count of `total` − 3 … `total`: for each total from the class's fewest up, only those
- * words are read, the capacity conditions worked out there a word at a time — in ascending order
+ * a class count of `total` or fewer: for each total from the class's fewest up, only those words
+ * are read, the capacity conditions worked out there a word at a time — in ascending order
  * when slot order is runnerId order, stopping once enough are found; else all of them, the
  * lowest ranks kept.
  */
 function fewestByWords(t: RunnerTable, c: RequestConditions, counts: ClassCounts, missCount: number): number[] {
   const chosen: number[] = [];
-  const { planes, words, countsIn } = counts;
+  const { planes, words, fewestIn } = counts;
   const live = t.indexes.live.words;
   const known = t.indexes.known.words;
   const [a, b, d] = [0, 1, 2].map((j) => c.capacity[j]);
   const inOrder = t.slotOrderIsIdOrder;
   for (let total = counts.lowest; total < 16 && chosen.length < missCount; total++) {
     const need = missCount - chosen.length;
-    // Class counts total − 3 … total.
-    const wanted = (0b1111 << total) >>> 3;
     const best = inOrder ? undefined : new LowestRanks(t.ranks(), need);
     let found = 0;
     for (let i = 0; i < words && found < need; i++) {
-      if (((countsIn[i] as number) & wanted) === 0) continue;
+      if ((fewestIn[i] as number) > total) continue;
       const k = (live[i] as number) & (known[i] as number);
       // The capacity conditions each runner of the word fails, as a 2-bit count (x1 x0).
       const fa = a ? k & ~passing(a, i) : 0;
