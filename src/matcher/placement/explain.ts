@@ -1,5 +1,6 @@
 import { REASON_LABELS, REASONS, type NearestMiss, type Rejection, type RejectionCode, type RejectionReason, type SandboxRequest } from '../../types.js';
 import { type Bitset, popcount, slotAt } from '../bitset.js';
+import { passBand } from '../kernel.js';
 import { LowestRanks } from '../lowest-ranks.js';
 import type { RunnerTable } from '../runner-table.js';
 import { WordScratch } from '../scratch.js';
@@ -10,10 +11,10 @@ import { type CapacityCondition, type Condition, conditionsKey, type RequestCond
  * resources, capabilities, admission, group, allow-list, tags: its class of conditions) changes
  * seldom and recurs from request to request, so it is worked out once per class and kept while
  * none of it changes ({@link classCounts}): how many live runners fail each condition, how many
- * conditions each runner fails (four bit-sliced planes), and, per such count, the words that
- * hold a runner with it. Capacity, which changes all the time, is added per rejection: its
- * counts from the capacity index's level sizes ({@link CapacityIndex.countAtLeast}), and for the
- * nearest misses only the words of the runners that can still be among the nearest.
+ * conditions each runner fails (four bit-sliced planes), and per word the fewest. Capacity,
+ * which changes all the time, is added per rejection: its counts from the capacity index's level
+ * sizes (`CapacityIndex.countAtLeast`), and for the nearest misses only the words of the runners
+ * that can still be among the nearest.
  */
 
 /** The pass sets of conditions of several sets (tags), AND-ed, by position. */
@@ -329,16 +330,7 @@ function fewestByWords(t: RunnerTable, c: RequestConditions, counts: ClassCounts
 /** The runners of word `i` with the condition's amount available (the band between its two threshold levels compared exactly). */
 function passing(cap: CapacityCondition, i: number): number {
   const lower = cap.lower[i] as number;
-  if (cap.band === undefined) return lower;
-  let maybe = lower & ~(cap.band.upper[i] as number);
-  const { available, requested } = cap;
-  let w = lower;
-  while (maybe !== 0) {
-    const low = maybe & -maybe;
-    if ((available[slotAt(i, low)] as number) < requested) w ^= low;
-    maybe ^= low;
-  }
-  return w;
+  return cap.band === undefined ? lower : passBand(cap.band, i, lower);
 }
 
 /** Reason counts as a record with a fixed shape (REASONS order). */
