@@ -289,8 +289,10 @@ describe('generated fleets against the brute-force reference', () => {
     const catalog = Catalog.fromSnapshot(fleet);
     const snapshot = catalog.toSnapshot();
     const groups = [...new Set(fleet.runners.map((r) => r.runnerGroupId))];
-    // 80 classes (a group and a GPU count no runner has), asked twice over in the same order.
-    const classes = Array.from({ length: 80 }, (_, i): SandboxRequest => ({ cpuMillicores: 1000, memoryBytes: 2 ** 31, gpuCount: 16 + (i % 5), runnerGroupId: groups[i % groups.length], tags: [i % 2 ? 'spot' : 'on-demand', `t${i % 8}`] }));
+    const ids = fleet.runners.map((r) => r.runnerId);
+    // 80 classes (each its own allow-list of two runners, a group, a GPU count no runner has; a
+    // third with two conditions more), asked in the same order twice over, then the first ten again.
+    const classes = Array.from({ length: 80 }, (_, i): SandboxRequest => ({ cpuMillicores: 1000, memoryBytes: 2 ** 31, gpuCount: 16, runnerGroupId: groups[i % groups.length], runnerIds: [ids[i] as string, ids[i + 100] as string], ...(i % 3 === 0 ? { tags: ['spot'], privileged: true } : {}) }));
     for (const q of [...classes, ...classes, ...classes.slice(0, 10)]) {
       const got = catalog.place(q, { nearestMisses: 3 });
       expect(got.ok).toBe(false);
