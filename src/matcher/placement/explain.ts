@@ -206,11 +206,16 @@ function countClass(t: RunnerTable, c: RequestConditions, stamp: number, into: C
     // The fewest, a bit at a time from the highest: a 0 there if any runner left has one.
     let fewest = 0;
     let left = l;
-    for (let k = 3; k >= 0; k--) {
-      const zeros = left & ~(k === 3 ? c3 : k === 2 ? c2 : k === 1 ? c1 : c0);
-      if (zeros !== 0) left = zeros;
-      else fewest |= 1 << k;
-    }
+    let zeros = left & ~c3;
+    if (zeros !== 0) left = zeros;
+    else fewest |= 8;
+    zeros = left & ~c2;
+    if (zeros !== 0) left = zeros;
+    else fewest |= 4;
+    zeros = left & ~c1;
+    if (zeros !== 0) left = zeros;
+    else fewest |= 2;
+    if ((left & ~c0) === 0) fewest |= 1;
     fewestIn[i] = fewest;
     if (fewest < lowest) lowest = fewest;
   }
