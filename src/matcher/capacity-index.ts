@@ -10,7 +10,9 @@ import { Bitset, slotAt } from './bitset.js';
  * so a filtered count never touches slots the other filters already excluded. An update flips
  * only the levels between the old and the new amount — a few word writes, no shifting, where
  * a sorted array of 100,000 entries moves tens of kilobytes per update. Thresholds grow by
- * ×1.25 (exact for 0–4, where GPU counts live), ~170 levels cover 0 to 2^53.
+ * ×1.25 (exact for 0–4, where GPU counts live), ~170 levels cover 0 to 2^53. Each level knows
+ * its size, so how many slots have `available >= x` is counted from the sizes and the slots
+ * between two levels alone (a rejection's capacity counts).
  * Measured (`npm run bench -- updates discovery`): one setResources costs 0.7–0.8 µs at
  * 100,000 runners and 0.5 µs at 1,000; a 4-capability + 1-capacity count at 100,000 runners
  * takes 40 µs where the scan takes 6–17 ms.
