@@ -39,9 +39,11 @@ export class RunnerIndexes {
   /** Runners by machine shape and free fractions, for the scoring strategies (see {@link ShapeIndex}). */
   readonly shapes: ShapeIndex;
   /**
-   * A count of the changes to everything here but the amounts available: runners joining or
-   * leaving, their flags and capability values, and whether their resources are known. What was
-   * worked out from those sets holds while it stays (a rejection's per-class counts, `explain.ts`).
+   * A count of the changes to the sets a request's conditions read (all but capacity): runners
+   * joining or leaving, their flags and capability values, and whether their resources are
+   * known — not the amounts available, the shape index, `bound` or the modes (admission, which
+   * the modes and `bound` come from with the profiles, has a version of its own). What was worked
+   * out from those sets holds while it stays (a rejection's per-class counts, `explain.ts`).
    */
   version: number;
 
@@ -127,7 +129,6 @@ export class RunnerIndexes {
 
   setBound(slot: number, bound: boolean): void {
     if (this.bound.has(slot) === bound) return;
-    this.version++;
     this.bound.assign(slot, bound);
     this.refile(slot);
   }
@@ -159,7 +160,6 @@ export class RunnerIndexes {
 
   /** Replaces the union of profile modes of a runner. */
   setModes(slot: number, oldIngress: readonly string[], oldEgress: readonly string[], ingress: readonly string[], egress: readonly string[]): void {
-    this.version++;
     this.ingress.deleteAll(slot, oldIngress);
     this.egress.deleteAll(slot, oldEgress);
     this.ingress.addAll(slot, ingress);
