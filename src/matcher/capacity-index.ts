@@ -1,4 +1,5 @@
-import { Bitset, slotAt } from './bitset.js';
+import { Bitset, popcount } from './bitset.js';
+import { type Band, passBand } from './kernel.js';
 
 /**
  * Range-encoded threshold bitsets for one capacity dimension: `levels[k]` holds every slot
@@ -89,15 +90,12 @@ export class CapacityIndex {
     // The slots between the two levels, read until every one of them is.
     let between = (this.sizes[k] as number) - n;
     const lo = (this.levels[k] as Bitset).words;
-    const up = (this.levels[k + 1] as Bitset).words;
+    const band: Band = { upper: (this.levels[k + 1] as Bitset).words, available, min };
     for (let i = 0; i < words && between > 0; i++) {
-      let maybe = (lo[i] as number) & ~(up[i] as number);
-      while (maybe !== 0) {
-        const low = maybe & -maybe;
-        if ((available[slotAt(i, low)] as number) >= min) n++;
-        between--;
-        maybe ^= low;
-      }
+      const maybe = (lo[i] as number) & ~(band.upper[i] as number);
+      if (maybe === 0) continue;
+      between -= popcount(maybe);
+      n += popcount(passBand(band, i, maybe));
     }
     return n;
   }
