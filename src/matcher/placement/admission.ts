@@ -124,8 +124,8 @@ export class AdmissionCache {
 /** How many request classes the cache keeps. */
 export const CLASSES = 256;
 
-/** The request class: the fields admission depends on, joined by NUL (JSON when a value holds one). */
-function admissionKey(r: SandboxRequest): string {
+/** The request class: the fields admission depends on, joined by NUL (JSON when a value holds one, then with no NUL). */
+export function admissionKey(r: SandboxRequest): string {
   // Most requests name none of them: their two classes are worked out once.
   if (r.profileName === undefined && r.gpuType === undefined && r.architecture === undefined && r.ingressMode === undefined && r.egressMode === undefined) {
     return r.gpuCount > 0 ? ANY_GPU_CLASS : NO_GPU_CLASS;

@@ -4,6 +4,7 @@ import type { CapacityIndex, ThresholdBounds } from '../capacity-index.js';
 import type { Band, Conjunction } from '../kernel.js';
 import type { RunnerTable } from '../runner-table.js';
 import type { ValueIndex } from '../value-index.js';
+import { admissionKey } from './admission.js';
 
 /** One reason a runner may be excluded, as the bitsets a runner must be in to pass it. */
 export interface Condition {
@@ -77,14 +78,16 @@ export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: 
 }
 
 /**
- * The request fields {@link requestConditions}' `conditions` come from (admission's too), as one
- * string, equal for two requests whose `conditions` are the same sets: joined by NUL, each value
- * marked, lists' items by NUL too (JSON when a value holds one).
+ * The request fields {@link requestConditions}' `conditions` come from, as one string, equal for
+ * two requests whose `conditions` are the same sets: the admission class's key (which holds the
+ * GPU type or the need of one, and the architecture), then the other fields joined by NUL, each
+ * value marked, lists' items by NUL too (JSON when a value holds one).
  */
 export function conditionsKey(r: SandboxRequest): string {
-  let key = `${r.gpuCount > 0 ? 'g' : '-'}${r.privileged === true ? 'p' : '-'}`;
+  const admission = admissionKey(r);
+  let key = `${admission}\0${r.privileged === true ? 'p' : '-'}`;
   let nul = false;
-  for (const value of [r.gpuType, r.architecture, r.storageClass, r.profileName, r.ingressMode, r.egressMode, r.runnerGroupId]) {
+  for (const value of [r.storageClass, r.runnerGroupId]) {
     if (value === undefined) key += '\0-';
     else {
       key += `\0=${value}`;
@@ -101,7 +104,7 @@ export function conditionsKey(r: SandboxRequest): string {
       }
     }
   }
-  return nul ? JSON.stringify([key.slice(0, 2), r.gpuType, r.architecture, r.storageClass, r.profileName, r.ingressMode, r.egressMode, r.runnerGroupId, r.runnerIds, r.tags]) : key;
+  return nul ? JSON.stringify([admission, r.privileged === true, r.storageClass, r.runnerGroupId, r.runnerIds, r.tags]) : key;
 }
 
 function capacityCondition(reason: CapacityCondition['reason'], requested: number, available: Float64Array, bounds: ThresholdBounds): CapacityCondition {
