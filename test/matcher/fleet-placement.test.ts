@@ -284,6 +284,36 @@ describe('generated fleets against the brute-force reference', () => {
     );
   });
 
+  it('requests that differ in one field of their class of conditions are not taken for one another', () => {
+    const fleet = generateFleet({ runners: 200, seed: 12, utilisation: 0.8 });
+    const catalog = Catalog.fromSnapshot(fleet);
+    const snapshot = catalog.toSnapshot();
+    const runner = fleet.runners[3] as Runner;
+    const profile = fleet.profiles[0] as Profile;
+    // No runner has 500 cores: every one of these is rejected, each with its own counts.
+    const base: SandboxRequest = { cpuMillicores: 500_000, memoryBytes: 2 ** 30, gpuCount: 0 };
+    const variants: SandboxRequest[] = [
+      base,
+      { ...base, gpuCount: 1 },
+      { ...base, gpuCount: 1, gpuType: 'H100' },
+      { ...base, architecture: 'arm64' },
+      { ...base, privileged: true },
+      { ...base, storageClass: 'ssd' },
+      { ...base, profileName: profile.profileName },
+      { ...base, ingressMode: 'public' },
+      { ...base, egressMode: 'internet' },
+      { ...base, runnerGroupId: runner.runnerGroupId },
+      { ...base, runnerIds: [runner.runnerId] },
+      { ...base, tags: ['spot'] },
+      { ...base, tags: ['spot', 'nvlink'] },
+    ];
+    for (const q of [...variants, ...variants.reverse()]) {
+      const got = catalog.place(q, { nearestMisses: 3 });
+      expect(got.ok).toBe(false);
+      if (!got.ok) expect({ code: got.code, considered: got.considered, reasons: { ...got.reasons }, nearestMisses: jsonCopy(got.nearestMisses) }).toEqual(refRejection(snapshot, q, 3));
+    }
+  });
+
   it('more classes of rejections than are kept (64): the least recently read are dropped, answers stay the reference', () => {
     const fleet = generateFleet({ runners: 200, seed: 9, utilisation: 0.8 });
     const catalog = Catalog.fromSnapshot(fleet);
