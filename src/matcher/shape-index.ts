@@ -76,6 +76,14 @@ export class ShapeIndex {
    * amounts or maxima. What a search learnt about a cell holds while its version stays.
    */
   readonly cellVersion: number[];
+  /**
+   * A count of the version bumps ({@link cellVersion}), and the cells bumped by the last
+   * {@link CHANGE_LOG} of them (a ring: bump n at n mod CHANGE_LOG), so that a search that knows
+   * every cell's version as of `changes` = c reads the cells changed since then instead of
+   * comparing every cell's version ({@link changedSince}).
+   */
+  changes = 0;
+  private readonly changeLog: Int32Array;
   /** The cells, largest first, as of the last sort; reads since then; whether a size changed since. */
   private bySize: number[] = [];
   private readsSinceSort = 0;
@@ -97,6 +105,8 @@ export class ShapeIndex {
     this.largest = from ? from.largest.slice() : [];
     this.cellSize = from ? from.cellSize.slice() : [];
     this.cellVersion = from ? from.cellVersion.slice() : [];
+    this.changes = from ? from.changes : 0;
+    this.changeLog = from ? from.changeLog.slice() : new Int32Array(CHANGE_LOG);
     this.keys = from ? from.keys.map((k) => k?.clone(amounts)) : [];
   }
 
@@ -130,8 +140,8 @@ export class ShapeIndex {
     const g0 = gpuFrom ?? (a.availGpu[slot] as number);
     const before = this.cellOf[slot] as number;
     const cell = filed ? this.cellFor(slot) : -1;
-    if (before >= 0) this.cellVersion[before] = (this.cellVersion[before] as number) + 1;
-    if (cell >= 0 && cell !== before) this.cellVersion[cell] = (this.cellVersion[cell] as number) + 1;
+    if (before >= 0) this.bump(before);
+    if (cell >= 0 && cell !== before) this.bump(cell);
     if (cell !== before) {
       if (before >= 0) this.cellSize[before] = (this.cellSize[before] as number) - 1;
       if (cell >= 0) this.cellSize[cell] = (this.cellSize[cell] as number) + 1;
@@ -142,6 +152,26 @@ export class ShapeIndex {
       const key = this.keys[id];
       if (key) this.file(key, slot, cell, c0, m0, g0);
     }
+  }
+
+  private bump(cell: number): void {
+    this.cellVersion[cell] = (this.cellVersion[cell] as number) + 1;
+    this.changeLog[this.changes % CHANGE_LOG] = cell;
+    this.changes++;
+  }
+
+  /**
+   * Whether the log still holds every cell bumped since `since` (a past value of
+   * {@link changes}): then they are `changedCell(n)` for n from `since` to `changes` − 1, a cell
+   * once per bump.
+   */
+  changedSince(since: number): boolean {
+    return this.changes - since <= CHANGE_LOG;
+  }
+
+  /** The cell of bump `n` (one {@link changedSince} vouched for). */
+  changedCell(n: number): number {
+    return this.changeLog[n % CHANGE_LOG] as number;
   }
 
   /**
@@ -232,6 +262,9 @@ export class ShapeIndex {
 
 /** Reads of {@link ShapeIndex.cellsBySize} after a size changed before the cells are sorted again. */
 const RESORT_AFTER = 256;
+
+/** Bumps the change log of a {@link ShapeIndex} remembers. */
+const CHANGE_LOG = 1024;
 
 /** How many dimensions a set of dimension bits holds. */
 export const DIMENSIONS: readonly number[] = [0, 1, 1, 2, 1, 2, 2, 3];

@@ -186,6 +186,47 @@ describe('generated fleets against the brute-force reference', () => {
     }
   });
 
+  // A search reads the cells changed since the last search of its amounts from the shape
+  // index's change log (the last 1,024 changes), and compares every cell's version once the log
+  // no longer reaches back. Here one runner is made the best there is, then runners of other
+  // machine shapes change so many times (one change each) that its change is the 1,024th from
+  // the end, the 1,025th or further back: its cell must be searched again all the same.
+  it('more changes between two searches of the same amounts than the change log holds: answers stay the reference', () => {
+    const restore = useSearchNow(true);
+    try {
+      const fleet = generateFleet({ runners: 150, seed: 8, utilisation: 0.5, shapes: 'heterogeneous' });
+      const q: SandboxRequest = { cpuMillicores: 1000, memoryBytes: 2 * 2 ** 30, gpuCount: 0 };
+      const usable = fleet.runners.filter((r) => r.healthy && r.resources && fleet.profiles.some((p) => p.runnerId === r.runnerId));
+      let caught = 0;
+      for (const strategy of ['spread', 'binpack', 'balanced'] as const) {
+        for (const others of [1000, 1022, 1023, 1024, 1025, 1100]) {
+          for (const best of usable.slice(0, 6)) {
+            const catalog = Catalog.fromSnapshot(fleet);
+            catalog.place(q, { strategy });
+            // Spread likes it empty; binpack and balanced, left with nothing once q is placed.
+            const full = strategy === 'spread';
+            const resources = { availableCpuMillicores: full ? best.maxCpuMillicores || 64_000 : q.cpuMillicores, availableMemoryBytes: full ? best.maxMemoryBytes || 2 ** 38 : q.memoryBytes, availableGpuCount: 0, runningSandboxes: 0 };
+            catalog.apply([{ type: 'setResources', runnerId: best.runnerId, resources }]);
+            // Runners of CPU maxima at least twice or at most half this one's: other cells.
+            const elsewhere = usable.filter((r) => r.maxCpuMillicores >= 2 * best.maxCpuMillicores || 2 * r.maxCpuMillicores <= best.maxCpuMillicores);
+            for (let n = 0; n < others; n++) {
+              const r = elsewhere[n % elsewhere.length] as Runner;
+              catalog.apply([{ type: 'setResources', runnerId: r.runnerId, resources: { availableCpuMillicores: n % 2, availableMemoryBytes: 0, availableGpuCount: 0, runningSandboxes: 1 } }]);
+            }
+            const expected = refPlace(catalog.toSnapshot(), q, strategy);
+            const got = catalog.place(q, { strategy, topK: 2 });
+            expect(got.ok ? [got.runnerId, got.alternatives?.map((a) => a.runnerId)] : undefined).toEqual(expected.best ? [expected.best.runnerId, expected.fits.slice(0, 2).map((f) => f.runnerId)] : undefined);
+            if (expected.best?.runnerId === best.runnerId) caught++;
+          }
+        }
+      }
+      // The changed runner won often enough for a missed change to show.
+      expect(caught).toBeGreaterThan(20);
+    } finally {
+      restore();
+    }
+  });
+
   // Larger than the nearest-miss walk (256 runners in runnerId order), with slots out of that
   // order (runners joining under ids that sort first take the slots of removed ones), so that
   // the walk, its giving up and the full count all answer.

@@ -4,51 +4,123 @@ import { cellCanFit, offerCell, requestedDimensions, type ScoringStrategy, type 
 /**
  * What earlier searches learnt about the cells of a shape index, for the next search of the same
  * amounts (an equivalence cache, as the Kubernetes scheduler's: a cell that has not changed
- * answers as it did). Per strategy and requested (cpu, mem, gpu): per cell, the version it had
- * when last searched ({@link ShapeIndex.cellVersion}) and a bound on the score of every runner
- * there with those amounts available — whatever the request's other conditions, so that every
- * request of those amounts shares it: the best score offered, and the bound of each list passed
- * over or left unread (`Search.cellBound`).
+ * answers as it did). Per strategy and requested (cpu, mem, gpu), a {@link KnownCells}: per cell,
+ * the version it had when last searched ({@link ShapeIndex.cellVersion}) and a bound on the score
+ * of every runner there with those amounts available — whatever the request's other conditions,
+ * so that every request of those amounts shares it: the best score offered, and the bound of
+ * each list passed over or left unread (`Search.cellBound`).
  *
- * {@link searchCells} visits the cells largest first, as before, but an unchanged cell whose
- * bound was below the k-th best of the last search of these amounts comes last, and is skipped
- * unread when its bound is below the k-th best by then. On a fleet of many machine shapes, where
- * a decision changes one cell and a search would visit every cell, most are skipped: measured
- * in simulations of 10,000 runners of 160 shapes (112 cells), cells visited per search about
- * 111 → 13–15.
+ * {@link searchCells} first searches the cells changed since the last search of these amounts
+ * (read from the shape index's change log, or every cell when the log no longer reaches back),
+ * then the unchanged ones in descending order of their bounds, and stops at the first whose
+ * bound is below the k-th best: every cell after it has a bound no higher. On a fleet of many
+ * machine shapes, where a decision changes a cell or two, a search reads the cells it visits and
+ * those changed, not every cell.
  */
 class CellBounds {
-  /** By strategy, then by `cpu mem gpu`: per cell, [version, bound]; at most {@link AMOUNTS_KEPT} a strategy, the oldest dropped first. */
-  private readonly byStrategy = new Map<ScoringStrategy, Map<string, Float64Array>>();
+  /** By strategy, then by `cpu mem gpu`; at most {@link AMOUNTS_KEPT} a strategy, the oldest dropped first. */
+  private readonly byStrategy = new Map<ScoringStrategy, Map<string, KnownCells>>();
 
   constructor(private readonly shapes: ShapeIndex) {}
 
-  /** The [version, bound] pairs of every cell for these amounts (version -1: never searched). */
-  of(strategy: ScoringStrategy, cpu: number, mem: number, gpu: number): Float64Array {
+  /** What is known of every cell for these amounts, with room for every cell there is. */
+  of(strategy: ScoringStrategy, cpu: number, mem: number, gpu: number): KnownCells {
     let byAmounts = this.byStrategy.get(strategy);
     if (!byAmounts) this.byStrategy.set(strategy, (byAmounts = new Map()));
     const amounts = `${cpu} ${mem} ${gpu}`;
-    const cells = this.shapes.cellCount;
     let known = byAmounts.get(amounts);
-    if (known === undefined || known.length < 2 * cells + 2) {
-      const grown = new Float64Array(2 * Math.max(cells, 8) + 2).fill(-1);
-      if (known) grown.set(known);
-      else {
-        grown[0] = Number.POSITIVE_INFINITY;
-        if (byAmounts.size >= AMOUNTS_KEPT) byAmounts.delete(byAmounts.keys().next().value as string);
-      }
-      byAmounts.set(amounts, grown);
-      known = grown;
+    if (known === undefined) {
+      if (byAmounts.size >= AMOUNTS_KEPT) byAmounts.delete(byAmounts.keys().next().value as string);
+      byAmounts.set(amounts, (known = new KnownCells()));
     }
+    known.ensure(this.shapes.cellCount);
     return known;
   }
 }
 
-/** Sets of amounts remembered per strategy and shape index (16 bytes a cell each). */
+/**
+ * Per cell, [version, bound] (version -1: never searched; bound +Infinity until then), and the
+ * cells in descending order of bound, each with its place there. Every cell's version is current
+ * as of `seen` (a value of {@link ShapeIndex.changes}; -Infinity: never searched).
+ */
+class KnownCells {
+  cells = new Float64Array(0);
+  order = new Int32Array(0);
+  place = new Int32Array(0);
+  count = 0;
+  seen = Number.NEGATIVE_INFINITY;
+
+  ensure(cells: number): void {
+    if (this.count >= cells) return;
+    if (this.order.length < cells) {
+      const room = Math.max(cells, 2 * this.order.length, 8);
+      const known = new Float64Array(2 * room);
+      known.set(this.cells);
+      this.cells = known;
+      const order = new Int32Array(room);
+      order.set(this.order);
+      this.order = order;
+      const place = new Int32Array(room);
+      place.set(this.place);
+      this.place = place;
+    }
+    // New cells, never searched, have the highest bound there is: they go first.
+    const added = cells - this.count;
+    this.order.copyWithin(added, 0, this.count);
+    for (let cell = this.count; cell < cells; cell++) {
+      this.cells[2 * cell] = -1;
+      this.cells[2 * cell + 1] = Number.POSITIVE_INFINITY;
+      this.order[cell - this.count] = cell;
+    }
+    for (let i = 0; i < cells; i++) this.place[this.order[i] as number] = i;
+    this.count = cells;
+  }
+
+  /**
+   * Records a cell's version and bound, and moves it to its place in the order: after every
+   * cell of a higher bound, and of an equal one, after the larger (`size`: runners per cell; a
+   * large cell more often holds the best runners and the lowest runnerIds, so that a search that
+   * visits it first finds a strong k-th best early).
+   */
+  set(cell: number, version: number, bound: number, size: readonly number[]): void {
+    const { cells, order, place } = this;
+    cells[2 * cell] = version;
+    cells[2 * cell + 1] = bound;
+    let i = place[cell] as number;
+    while (i > 0 && !goesBefore(cells, size, order[i - 1] as number, cell)) {
+      const other = order[i - 1] as number;
+      order[i] = other;
+      place[other] = i;
+      i--;
+    }
+    while (i < this.count - 1 && goesBefore(cells, size, order[i + 1] as number, cell)) {
+      const other = order[i + 1] as number;
+      order[i] = other;
+      place[other] = i;
+      i++;
+    }
+    order[i] = cell;
+    place[cell] = i;
+  }
+}
+
+/** Whether cell `a` goes before cell `b` in a {@link KnownCells} order: a higher bound, or an equal one and more runners. */
+function goesBefore(cells: Float64Array, size: readonly number[], a: number, b: number): boolean {
+  const ba = cells[2 * a + 1] as number;
+  const bb = cells[2 * b + 1] as number;
+  return ba > bb || (ba === bb && (size[a] as number) > (size[b] as number));
+}
+
+/** Sets of amounts remembered per strategy and shape index (24 bytes a cell each). */
 const AMOUNTS_KEPT = 256;
 
 /** Per shape index: a copy of the index (a fork) starts with none. */
 const BOUNDS = new WeakMap<ShapeIndex, CellBounds>();
+
+/** The cells one search visited (by stamp), and their new versions and bounds, recorded once it is done. */
+let stamp = 0;
+let visited = new Uint32Array(0);
+const done: number[] = [];
 
 /**
  * Hands `visit` every cell that can hold the request's amounts (not empty, no requested amount
@@ -56,23 +128,44 @@ const BOUNDS = new WeakMap<ShapeIndex, CellBounds>();
  * bound `visit` leaves there is kept for later searches of these amounts by the same strategy.
  */
 export function searchCells(s: Search, visit: (cell: number) => void): void {
-  const { shapes, top, cpu, mem, gpu } = s;
+  const { shapes, top } = s;
   let bounds = BOUNDS.get(shapes);
   if (!bounds) BOUNDS.set(shapes, (bounds = new CellBounds(shapes)));
-  const known = bounds.of(s.strategy, cpu, mem, gpu);
-  const version = shapes.cellVersion;
-  const cells = shapes.cellsBySize();
-  const last = known[0] as number;
-  later.length = 0;
-  for (let c = 0; c < cells.length; c++) {
-    const cell = cells[c] as number;
-    if (shapes.cellSize[cell] === 0 || !cellCanFit(shapes, cell, cpu, mem, gpu)) continue;
-    const at = 2 * cell + 2;
-    if (known[at] === version[cell] && (known[at + 1] as number) < last) later.push(cell);
-    else searchCell(s, visit, known, cell);
+  const known = bounds.of(s.strategy, s.cpu, s.mem, s.gpu);
+  if (visited.length < known.count) visited = new Uint32Array(Math.max(known.count, 2 * visited.length));
+  if (++stamp === 0xffffffff) {
+    visited.fill(0);
+    stamp = 1;
   }
-  for (const cell of later) if ((known[2 * cell + 3] as number) + SLACK >= top.threshold) searchCell(s, visit, known, cell);
-  known[0] = top.threshold;
+  done.length = 0;
+  // The changed cells, every one: their bounds no longer hold.
+  if (shapes.changedSince(known.seen)) {
+    for (let n = known.seen; n < shapes.changes; n++) searchChanged(s, visit, known, shapes.changedCell(n));
+  } else {
+    const cells = shapes.cellsBySize();
+    for (let c = 0; c < cells.length; c++) searchChanged(s, visit, known, cells[c] as number);
+  }
+  // The others (unchanged: their bounds hold), highest bound first, until one cannot beat the k-th best.
+  const { order, cells } = known;
+  for (let i = 0; i < known.count; i++) {
+    const cell = order[i] as number;
+    if (visited[cell] === stamp) continue;
+    if ((cells[2 * cell + 1] as number) + SLACK < top.threshold) break;
+    searchCell(s, visit, cell);
+  }
+  known.seen = shapes.changes;
+  for (let i = 0; i < done.length; i += 3) known.set(done[i] as number, done[i + 1] as number, done[i + 2] as number, shapes.cellSize);
+}
+
+/** A cell whose version may have changed since it was last searched: searched if it has (or recorded as holding no such runner). */
+function searchChanged(s: Search, visit: (cell: number) => void, known: KnownCells, cell: number): void {
+  const { shapes } = s;
+  const version = shapes.cellVersion[cell] as number;
+  if (visited[cell] === stamp || known.cells[2 * cell] === version) return;
+  if (shapes.cellSize[cell] === 0 || !cellCanFit(shapes, cell, s.cpu, s.mem, s.gpu)) {
+    visited[cell] = stamp;
+    done.push(cell, version, Number.NEGATIVE_INFINITY);
+  } else searchCell(s, visit, cell);
 }
 
 /** A cell as spread and binpack see it: its key over S, and the dimensions the bound counts. */
@@ -116,12 +209,9 @@ export function forEachKeyedCell(s: Search, visit: (c: KeyedCell) => void): void
   });
 }
 
-/** The unchanged cells of a search whose bound was below the k-th best of the last search of its amounts. */
-const later: number[] = [];
-
-function searchCell(s: Search, visit: (cell: number) => void, known: Float64Array, cell: number): void {
+function searchCell(s: Search, visit: (cell: number) => void, cell: number): void {
+  visited[cell] = stamp;
   s.cellBound = Number.NEGATIVE_INFINITY;
   visit(cell);
-  known[2 * cell + 2] = s.shapes.cellVersion[cell] as number;
-  known[2 * cell + 3] = s.cellBound;
+  done.push(cell, s.shapes.cellVersion[cell] as number, s.cellBound);
 }
