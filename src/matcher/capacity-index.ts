@@ -1,5 +1,5 @@
-import { Bitset, popcount } from './bitset.js';
-import { type Band, passBand } from './kernel.js';
+import { Bitset, popcount, slotAt } from './bitset.js';
+import { passBand } from './kernel.js';
 
 /**
  * Range-encoded threshold bitsets for one capacity dimension: `levels[k]` holds every slot
@@ -12,8 +12,11 @@ import { type Band, passBand } from './kernel.js';
  * only the levels between the old and the new amount — a few word writes, no shifting, where
  * a sorted array of 100,000 entries moves tens of kilobytes per update. Thresholds grow by
  * ×1.25 (exact for 0–4, where GPU counts live), ~170 levels cover 0 to 2^53. Each level knows
- * its size, so how many slots have `available >= x` is counted from the sizes and the slots
- * between two levels alone (a rejection's capacity counts).
+ * its size, and of its band (its slots not in the next level) the words that hold one and the
+ * least and most available there, so how many slots have `available >= x` is counted from the
+ * sizes alone when x is at most the band's least or above its most — as when a fleet's free
+ * amounts come in round steps and so do requests — and else from the band's slots alone (a
+ * rejection's capacity counts).
  * Measured (`npm run bench -- updates discovery`): one setResources costs 0.7–0.8 µs at
  * 100,000 runners and 0.5 µs at 1,000; a 4-capability + 1-capacity count at 100,000 runners
  * takes 40 µs where the scan takes 6–17 ms.
@@ -48,14 +51,35 @@ export interface ThresholdBounds {
   readonly upper: Bitset | undefined;
 }
 
+/** Words of a bitset with a bit per word of `wordCount` words. */
+const wordsOf = (wordCount: number) => Math.ceil(wordCount / 32);
+
 export class CapacityIndex {
   private readonly levels: Bitset[];
   /** How many slots each level holds. */
   private readonly sizes: Float64Array;
+  /**
+   * Per level k, a bit per word of the levels: set when the word holds a slot of level k's band
+   * (in level k, not in level k + 1), so that a count reads the words of the band alone.
+   */
+  private readonly bandWords: Bitset[];
+  /**
+   * Per level, the least and the most available on a slot of its band (+Infinity and -Infinity
+   * for none), so that a count whose minimum is at most the least or above the most reads no
+   * slot of the band; valid unless `bandStale` (worked out again on the next count that needs
+   * them, after the slot that held the least or the most left or changed).
+   */
+  private readonly bandLeast: Float64Array;
+  private readonly bandMost: Float64Array;
+  private readonly bandStale: Uint8Array;
 
   constructor(wordCount: number, from?: CapacityIndex) {
     this.levels = from ? from.levels.map((b) => b.clone()) : THRESHOLDS.map(() => new Bitset(wordCount));
     this.sizes = from ? from.sizes.slice() : new Float64Array(THRESHOLDS.length);
+    this.bandWords = from ? from.bandWords.map((b) => b.clone()) : THRESHOLDS.map(() => new Bitset(wordsOf(wordCount)));
+    this.bandLeast = from ? from.bandLeast.slice() : new Float64Array(THRESHOLDS.length).fill(Number.POSITIVE_INFINITY);
+    this.bandMost = from ? from.bandMost.slice() : new Float64Array(THRESHOLDS.length).fill(Number.NEGATIVE_INFINITY);
+    this.bandStale = from ? from.bandStale.slice() : new Uint8Array(THRESHOLDS.length);
   }
 
   /** Moves `slot` from `before` to `after` (-1 for unknown resources). */
@@ -77,6 +101,21 @@ export class CapacityIndex {
       w[i] = (w[i] as number) & ~bit;
       sizes[k] = (sizes[k] as number) - 1;
     }
+    // The slot leaves the band of level `from` and enters that of level `to` (maybe the same).
+    if (from >= 0 && (before === this.bandLeast[from] || before === this.bandMost[from])) this.bandStale[from] = 1;
+    if (to >= 0 && this.bandStale[to] === 0) {
+      if (after < (this.bandLeast[to] as number)) this.bandLeast[to] = after;
+      if (after > (this.bandMost[to] as number)) this.bandMost[to] = after;
+    }
+    if (from === to) return;
+    if (to >= 0) (this.bandWords[to] as Bitset).add(i);
+    if (from >= 0 && this.band(from, i) === 0) (this.bandWords[from] as Bitset).delete(i);
+  }
+
+  /** Word `i` of level k's band: its slots in level k and not in level k + 1. */
+  private band(k: number, i: number): number {
+    const above = this.levels[k + 1];
+    return ((this.levels[k] as Bitset).words[i] as number) & ~(above ? (above.words[i] as number) : 0);
   }
 
   /**
@@ -86,18 +125,53 @@ export class CapacityIndex {
   countAtLeast(min: number, available: Float64Array, words: number): number {
     const k = levelOf(min);
     if (THRESHOLDS[k] === min) return this.sizes[k] as number;
-    let n = this.sizes[k + 1] as number;
-    // The slots between the two levels, read until every one of them is.
-    let between = (this.sizes[k] as number) - n;
-    const lo = (this.levels[k] as Bitset).words;
-    const band: Band = { upper: (this.levels[k + 1] as Bitset).words, available, min };
-    for (let i = 0; i < words && between > 0; i++) {
-      const maybe = (lo[i] as number) & ~(band.upper[i] as number);
-      if (maybe === 0) continue;
-      between -= popcount(maybe);
-      n += popcount(passBand(band, i, maybe));
+    const n = this.sizes[k + 1] as number;
+    if (this.sizes[k] === n) return n;
+    if (this.bandStale[k] === 1) this.summariseBand(k, available);
+    // Every slot of the band has at least `min`, or none has.
+    if ((this.bandLeast[k] as number) >= min) return this.sizes[k] as number;
+    if ((this.bandMost[k] as number) < min) return n;
+    return n + this.readBand(k, words, (maybe, i) => popcount(passBand({ upper: (this.levels[k + 1] as Bitset).words, available, min }, i, maybe)));
+  }
+
+  /** Works out level k's least and most from its band's slots. */
+  private summariseBand(k: number, available: Float64Array): void {
+    let least = Number.POSITIVE_INFINITY;
+    let most = Number.NEGATIVE_INFINITY;
+    this.readBand(k, Number.POSITIVE_INFINITY, (maybe, i) => {
+      for (let w = maybe; w !== 0; w &= w - 1) {
+        const a = available[slotAt(i, w & -w)] as number;
+        if (a < least) least = a;
+        if (a > most) most = a;
+      }
+      return 0;
+    });
+    this.bandLeast[k] = least;
+    this.bandMost[k] = most;
+    this.bandStale[k] = 0;
+  }
+
+  /**
+   * Hands `read` each word of level k's band (its slots, and the word's index) until every slot
+   * of the band was, over the first `words` words; the sum of what it returns.
+   */
+  private readBand(k: number, words: number, read: (maybe: number, i: number) => number): number {
+    let between = (this.sizes[k] as number) - (this.sizes[k + 1] as number);
+    const summary = (this.bandWords[k] as Bitset).words;
+    let sum = 0;
+    for (let j = 0; j < summary.length && between > 0; j++) {
+      let bits = summary[j] as number;
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const i = slotAt(j, low);
+        if (i >= words) return sum;
+        const maybe = this.band(k, i);
+        between -= popcount(maybe);
+        sum += read(maybe, i);
+      }
     }
-    return n;
+    return sum;
   }
 
   bounds(min: number): ThresholdBounds {
@@ -108,6 +182,7 @@ export class CapacityIndex {
 
   grow(wordCount: number): void {
     for (const b of this.levels) b.grow(wordCount);
+    for (const b of this.bandWords) b.grow(wordsOf(wordCount));
   }
 
   clone(): CapacityIndex {

@@ -1,0 +1,46 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CapacityIndex, THRESHOLDS } from '../../src/matcher/capacity-index.js';
+
+describe('CapacityIndex.countAtLeast against a count of every slot', () => {
+  // Amounts near the thresholds (where a level's band starts and ends), on them, anywhere, and
+  // many within a few wide bands (891–1,113–1,391–1,738: several slots of a word in one band).
+  const amount = fc.oneof(
+    fc.constantFrom(...THRESHOLDS.slice(0, 40)),
+    fc.integer({ min: 0, max: 40 }).chain((k) => fc.integer({ min: -1, max: 1 }).map((d) => Math.max(0, (THRESHOLDS[k] as number) + d))),
+    fc.integer({ min: 0, max: 100_000 }),
+    fc.integer({ min: 880, max: 1750 }),
+    fc.integer({ min: 880, max: 1750 }),
+  );
+  const step = fc.record({ slot: fc.integer({ min: 0, max: 199 }), amount: fc.option(amount, { nil: -1, freq: 6 }) });
+
+  it('after slots enter, move between levels and leave, with the table grown on the way, and in a clone', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 300, size: 'max' }), fc.array(amount, { minLength: 1, maxLength: 12 }), (steps, queries) => {
+        // Starts small and grows as slots beyond it come: the per-word summaries grow with the levels.
+        let words = 2;
+        const index = new CapacityIndex(words);
+        const available = new Float64Array(200).fill(-1);
+        const check = (copy: CapacityIndex) => {
+          for (const min of queries) {
+            let expected = 0;
+            for (let slot = 0; slot < words * 32 && slot < available.length; slot++) if ((available[slot] as number) >= min) expected++;
+            expect(copy.countAtLeast(min, available, words)).toBe(expected);
+          }
+        };
+        for (const [n, { slot, amount: after }] of steps.entries()) {
+          if (slot >>> 5 >= words) {
+            words = (slot >>> 5) + 1;
+            index.grow(words);
+          }
+          index.update(slot, available[slot] as number, after);
+          available[slot] = after;
+          if (n % 25 === 0) check(index);
+        }
+        check(index);
+        check(index.clone());
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
