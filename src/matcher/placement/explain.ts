@@ -50,11 +50,15 @@ export function explainRejection(t: RunnerTable, request: SandboxRequest, c: Req
   if (request.cpuMillicores > 0) tally[REASON_AT.insufficientCpu] = known - ix.cpuIndex.countAtLeast(request.cpuMillicores, t.availCpu, words);
   if (request.memoryBytes > 0) tally[REASON_AT.insufficientMemory] = known - ix.memIndex.countAtLeast(request.memoryBytes, t.availMem, words);
   if (request.gpuCount > 0) tally[REASON_AT.insufficientGpu] = known - ix.gpuIndex.countAtLeast(request.gpuCount, t.availGpu, words);
-  return rejection(rejectionCode(request), t.size, countsOf(tally), nearest(t, request, c, counts, missCount));
+  // The capacity conditions every runner with known resources fails.
+  let everyKnownFails = 0;
+  for (const reason of CAPACITY_REASONS) if (known > 0 && tally[reason] === known) everyKnownFails++;
+  return rejection(rejectionCode(request), t.size, countsOf(tally), nearest(t, request, c, counts, missCount, everyKnownFails));
 }
 
 /** Each reason's position in REASONS. */
 const REASON_AT = Object.fromEntries(REASONS.map((reason, at) => [reason, at])) as Readonly<Record<RejectionReason, number>>;
+const CAPACITY_REASONS = [REASON_AT.insufficientCpu, REASON_AT.insufficientMemory, REASON_AT.insufficientGpu];
 
 /** As the reference gateway: a request that named a profile and found no place is a profile mismatch, whatever the reasons. */
 export function rejectionCode(request: SandboxRequest): RejectionCode {
@@ -67,7 +71,7 @@ export function rejectionCode(request: SandboxRequest): RejectionCode {
  * would mostly be worked out afresh), then the counts and the words.
  */
 export function nearestMisses(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): NearestMiss[] {
-  const slots = walkToFewest(t, c, 1, missCount) ?? fewestByWords(t, c, classCounts(t, c, false), missCount);
+  const slots = walkToFewest(t, c, 1, missCount) ?? fewestByWords(t, c, classCounts(t, c, false), missCount, 0);
   return slots.map((slot) => describeMiss(t, request, c, slot));
 }
 
@@ -86,10 +90,14 @@ interface ClassCounts {
   readonly words: number;
   readonly failing: Int32Array;
   readonly planes: Uint32Array;
-  /** Per word, the fewest conditions a live runner there fails (16 when it holds none). */
+  /**
+   * Per word, the fewest conditions a live runner there fails, of those with known resources
+   * (at i) and of the others (at words + i); 16 when it holds none.
+   */
   readonly fewestIn: Uint8Array;
-  /** The fewest conditions a live runner fails (16 when there is none). */
-  readonly lowest: number;
+  /** The fewest conditions a live runner fails, of those with known resources and of the others (16 when there is none). */
+  readonly lowestKnown: number;
+  readonly lowestUnknown: number;
 }
 
 /** Classes of conditions kept per runner table (4 words a runner each), the least recently used dropped first. */
@@ -175,13 +183,16 @@ function countClass(t: RunnerTable, c: RequestConditions, stamp: number, into: C
     }
   }
   const planes = reuse ? into.planes : new Uint32Array(4 * words);
-  const fewestIn = reuse ? into.fewestIn : new Uint8Array(words);
-  let lowest = 16;
+  const fewestIn = reuse ? into.fewestIn : new Uint8Array(2 * words);
+  const known = t.indexes.known.words;
+  let lowestKnown = 16;
+  let lowestUnknown = 16;
   for (let i = 0; i < words; i++) {
     const l = live[i] as number;
     if (l === 0) {
       for (let k = 0; k < 4; k++) planes[k * words + i] = 0;
       fewestIn[i] = 16;
+      fewestIn[words + i] = 16;
       continue;
     }
     let c0 = 0;
@@ -203,23 +214,34 @@ function countClass(t: RunnerTable, c: RequestConditions, stamp: number, into: C
     planes[words + i] = c1;
     planes[2 * words + i] = c2;
     planes[3 * words + i] = c3;
-    // The fewest, a bit at a time from the highest: a 0 there if any runner left has one.
-    let fewest = 0;
-    let left = l;
-    let zeros = left & ~c3;
-    if (zeros !== 0) left = zeros;
-    else fewest |= 8;
-    zeros = left & ~c2;
-    if (zeros !== 0) left = zeros;
-    else fewest |= 4;
-    zeros = left & ~c1;
-    if (zeros !== 0) left = zeros;
-    else fewest |= 2;
-    if ((left & ~c0) === 0) fewest |= 1;
-    fewestIn[i] = fewest;
-    if (fewest < lowest) lowest = fewest;
+    const k = known[i] as number;
+    const fewestKnown = fewestOf(l & k, c0, c1, c2, c3);
+    const fewestUnknown = fewestOf(l & ~k, c0, c1, c2, c3);
+    fewestIn[i] = fewestKnown;
+    fewestIn[words + i] = fewestUnknown;
+    if (fewestKnown < lowestKnown) lowestKnown = fewestKnown;
+    if (fewestUnknown < lowestUnknown) lowestUnknown = fewestUnknown;
   }
-  return { read: 0, admitting: c.admitting, stamp, words, failing, planes, fewestIn, lowest };
+  return { read: 0, admitting: c.admitting, stamp, words, failing, planes, fewestIn, lowestKnown, lowestUnknown };
+}
+
+/** The fewest of the bit-sliced counts (c3 c2 c1 c0) of the runners of `runners`, a bit at a time from the highest (16 for none). */
+function fewestOf(runners: number, c0: number, c1: number, c2: number, c3: number): number {
+  if (runners === 0) return 16;
+  // A 0 at a bit if any runner left has one there.
+  let fewest = 0;
+  let left = runners;
+  let zeros = left & ~c3;
+  if (zeros !== 0) left = zeros;
+  else fewest |= 8;
+  zeros = left & ~c2;
+  if (zeros !== 0) left = zeros;
+  else fewest |= 4;
+  zeros = left & ~c1;
+  if (zeros !== 0) left = zeros;
+  else fewest |= 2;
+  if ((left & ~c0) === 0) fewest |= 1;
+  return fewest;
 }
 
 /** The bits of a word whose bit-sliced count (c3 c2 c1 c0) is `level`. */
@@ -232,9 +254,17 @@ function countIs(level: number, c0: number, c1: number, c2: number, c3: number):
  * from a short walk in runnerId order when it finds them ({@link walkToFewest}), else from the
  * words that can hold them ({@link fewestByWords}).
  */
-function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, counts: ClassCounts, missCount: number): NearestMiss[] {
-  const slots = walkToFewest(t, c, Math.max(1, counts.lowest), missCount) ?? fewestByWords(t, c, counts, missCount);
+function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, counts: ClassCounts, missCount: number, everyKnownFails: number): NearestMiss[] {
+  const slots = walkToFewest(t, c, Math.max(1, fewestThereCanBe(counts, everyKnownFails)), missCount) ?? fewestByWords(t, c, counts, missCount, everyKnownFails);
   return slots.map((slot) => describeMiss(t, request, c, slot));
+}
+
+/**
+ * The fewest reasons a runner can fail: a runner with known resources fails its class
+ * conditions and, at least, the `everyKnownFails` capacity conditions no such runner passes.
+ */
+function fewestThereCanBe(counts: ClassCounts, everyKnownFails: number): number {
+  return Math.min(counts.lowestKnown + everyKnownFails, counts.lowestUnknown);
 }
 
 /** How many runners {@link walkToFewest} reads in runnerId order before giving up. */
@@ -245,7 +275,7 @@ const GIVE_UP = 64;
 /**
  * The nearest misses without reading every word, in the common case: when `missCount` runners
  * fail `fewest` reasons, fewer than any runner can (in a rejection every runner fails one at
- * least; its class's fewest, when known, may say more), they are the answer — the first of them
+ * least; its class's fewest and the capacity no runner has, when known, may say more), they are the answer — the first of them
  * in runnerId order. Runners are read in that order, each until it fails more, and the walk
  * stops once they are found; undefined when the first {@link WALK_LIMIT} runners do not hold
  * them, or the first {@link GIVE_UP} hold none.
@@ -280,25 +310,26 @@ function walkToFewest(t: RunnerTable, c: RequestConditions, fewest: number, miss
 
 /**
  * The nearest misses from the words. A runner fails as many reasons as its class conditions
- * plus 0–3 capacity conditions, so the runners failing `total` reasons are in the words holding
- * a class count of `total` or fewer: for each total from the class's fewest up, only those words
- * are read, the capacity conditions worked out there a word at a time — in ascending order
+ * plus 0–3 capacity conditions (at least `everyKnownFails` of them when its resources are
+ * known), so the runners failing `total` reasons are in the words holding a class count that
+ * low: for each total from the fewest there can be ({@link fewestThereCanBe}) up, only those
+ * words are read, the capacity conditions worked out there a word at a time — in ascending order
  * when slot order is runnerId order, stopping once enough are found; else all of them, the
  * lowest ranks kept.
  */
-function fewestByWords(t: RunnerTable, c: RequestConditions, counts: ClassCounts, missCount: number): number[] {
+function fewestByWords(t: RunnerTable, c: RequestConditions, counts: ClassCounts, missCount: number, everyKnownFails: number): number[] {
   const chosen: number[] = [];
   const { planes, words, fewestIn } = counts;
   const live = t.indexes.live.words;
   const known = t.indexes.known.words;
   const [a, b, d] = [0, 1, 2].map((j) => c.capacity[j]);
   const inOrder = t.slotOrderIsIdOrder;
-  for (let total = counts.lowest; total < 16 && chosen.length < missCount; total++) {
+  for (let total = fewestThereCanBe(counts, everyKnownFails); total < 16 && chosen.length < missCount; total++) {
     const need = missCount - chosen.length;
     const best = inOrder ? undefined : new LowestRanks(t.ranks(), need);
     let found = 0;
     for (let i = 0; i < words && found < need; i++) {
-      if ((fewestIn[i] as number) > total) continue;
+      if ((fewestIn[i] as number) + everyKnownFails > total && (fewestIn[words + i] as number) > total) continue;
       const k = (live[i] as number) & (known[i] as number);
       // The capacity conditions each runner of the word fails, as a 2-bit count (x1 x0).
       const fa = a ? k & ~passing(a, i) : 0;
