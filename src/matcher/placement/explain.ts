@@ -275,8 +275,8 @@ const GIVE_UP = 64;
 /**
  * The nearest misses without reading every word, in the common case: when `missCount` runners
  * fail `fewest` reasons, fewer than any runner can (in a rejection every runner fails one at
- * least; its class's fewest and the capacity no runner has, when known, may say more), they are the answer — the first of them
- * in runnerId order. Runners are read in that order, each until it fails more, and the walk
+ * least; its class's fewest and the capacity no runner has, when known, may say more), they
+ * are the answer — the first of them in runnerId order. Runners are read in that order, each until it fails more, and the walk
  * stops once they are found; undefined when the first {@link WALK_LIMIT} runners do not hold
  * them, or the first {@link GIVE_UP} hold none.
  */
