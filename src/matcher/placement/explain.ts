@@ -98,6 +98,9 @@ interface ClassCounts {
   /** The fewest conditions a live runner fails, of those with known resources and of the others (16 when there is none). */
   readonly lowestKnown: number;
   readonly lowestUnknown: number;
+  /** How many live runners fail exactly that fewest, of those with known resources and of the others. */
+  readonly atLowestKnown: number;
+  readonly atLowestUnknown: number;
 }
 
 /** Classes of conditions kept per runner table (4 words a runner each), the least recently used dropped first. */
@@ -187,6 +190,8 @@ function countClass(t: RunnerTable, c: RequestConditions, stamp: number, into: C
   const known = t.indexes.known.words;
   let lowestKnown = 16;
   let lowestUnknown = 16;
+  let atLowestKnown = 0;
+  let atLowestUnknown = 0;
   for (let i = 0; i < words; i++) {
     const l = live[i] as number;
     if (l === 0) {
@@ -219,10 +224,18 @@ function countClass(t: RunnerTable, c: RequestConditions, stamp: number, into: C
     const fewestUnknown = fewestOf(l & ~k, c0, c1, c2, c3);
     fewestIn[i] = fewestKnown;
     fewestIn[words + i] = fewestUnknown;
-    if (fewestKnown < lowestKnown) lowestKnown = fewestKnown;
-    if (fewestUnknown < lowestUnknown) lowestUnknown = fewestUnknown;
+    if (fewestKnown <= lowestKnown) {
+      const n = popcount(countIs(fewestKnown, c0, c1, c2, c3) & l & k);
+      atLowestKnown = fewestKnown < lowestKnown ? n : atLowestKnown + n;
+      lowestKnown = fewestKnown;
+    }
+    if (fewestUnknown <= lowestUnknown) {
+      const n = popcount(countIs(fewestUnknown, c0, c1, c2, c3) & l & ~k);
+      atLowestUnknown = fewestUnknown < lowestUnknown ? n : atLowestUnknown + n;
+      lowestUnknown = fewestUnknown;
+    }
   }
-  return { read: 0, admitting: c.admitting, stamp, words, failing, planes, fewestIn, lowestKnown, lowestUnknown };
+  return { read: 0, admitting: c.admitting, stamp, words, failing, planes, fewestIn, lowestKnown, lowestUnknown, atLowestKnown, atLowestUnknown };
 }
 
 /** The fewest of the bit-sliced counts (c3 c2 c1 c0) of the runners of `runners`, a bit at a time from the highest (16 for none). */
@@ -255,7 +268,11 @@ function countIs(level: number, c0: number, c1: number, c2: number, c3: number):
  * words that can hold them ({@link fewestByWords}).
  */
 function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, counts: ClassCounts, missCount: number, everyKnownFails: number): NearestMiss[] {
-  const slots = walkToFewest(t, c, Math.max(1, fewestThereCanBe(counts, everyKnownFails)), missCount) ?? fewestByWords(t, c, counts, missCount, everyKnownFails);
+  const least = fewestThereCanBe(counts, everyKnownFails);
+  // The walk finds `missCount` runners failing the fewest there can be, or nothing: not tried when
+  // fewer runners can (those at their class's fewest; with none at 0, every runner fails one at least).
+  const atMost = least < 1 ? Number.POSITIVE_INFINITY : (counts.lowestKnown + everyKnownFails === least ? counts.atLowestKnown : 0) + (counts.lowestUnknown === least ? counts.atLowestUnknown : 0);
+  const slots = (atMost >= missCount ? walkToFewest(t, c, Math.max(1, least), missCount) : undefined) ?? fewestByWords(t, c, counts, missCount, everyKnownFails);
   return slots.map((slot) => describeMiss(t, request, c, slot));
 }
 
