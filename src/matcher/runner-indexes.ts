@@ -1,6 +1,7 @@
 import type { Runner } from '../types.js';
 import { Bitset, CountedBitset } from './bitset.js';
 import { CapacityIndex } from './capacity-index.js';
+import { ChangeLog } from './change-log.js';
 import { type Amounts, ShapeIndex } from './shape-index.js';
 import { ValueIndex } from './value-index.js';
 
@@ -43,9 +44,10 @@ export class RunnerIndexes {
    * joining or leaving, their flags and capability values, and whether their resources are
    * known — not the amounts available, the shape index, `bound` or the modes (admission, which
    * the modes and `bound` come from with the profiles, has a version of its own). What was worked
-   * out from those sets holds while it stays (a rejection's per-class counts, `explain.ts`).
+   * out from those sets holds while it stays (a rejection's per-class counts, `explain.ts`), or
+   * is brought up to date slot by slot from the log (-1: every slot, as when the table grows).
    */
-  version: number;
+  readonly changes: ChangeLog;
 
   /** `amounts`: the table's amounts, read by the shape index. */
   constructor(amounts: Amounts, words: number, from?: RunnerIndexes) {
@@ -71,7 +73,7 @@ export class RunnerIndexes {
     this.memIndex = from ? from.memIndex.clone() : new CapacityIndex(words);
     this.gpuIndex = from ? from.gpuIndex.clone() : new CapacityIndex(words);
     this.shapes = from ? from.shapes.clone(amounts) : new ShapeIndex(amounts, words * 32);
-    this.version = from ? from.version : 0;
+    this.changes = new ChangeLog(from?.changes);
   }
 
   /** A copy for a clone of the table, whose amounts are `amounts`. */
@@ -80,7 +82,7 @@ export class RunnerIndexes {
   }
 
   grow(words: number): void {
-    this.version++;
+    this.changes.record(-1);
     for (const b of [this.live, this.healthy, this.known, this.privileged, this.unshared, this.placeable, this.bound, this.anyGpuType]) b.grow(words);
     for (const v of [this.group, this.profileName, this.gpuType, this.architecture, this.storageClass, this.tag, this.ingress, this.egress]) v.grow(words);
     for (const c of [this.cpuIndex, this.memIndex, this.gpuIndex]) c.grow(words);
@@ -89,7 +91,7 @@ export class RunnerIndexes {
 
   /** Files a runner's flags and capability values (its capacity: {@link setCapacity}). */
   addRunner(slot: number, runner: Runner): void {
-    this.version++;
+    this.changes.record(slot);
     this.live.add(slot);
     this.healthy.assign(slot, runner.healthy);
     this.anyGpuType.assign(slot, runner.supportedGpuTypes.length > 0);
@@ -105,7 +107,7 @@ export class RunnerIndexes {
 
   /** Takes a runner's capability values out (before it is replaced or removed). */
   removeValues(slot: number, runner: Runner): void {
-    this.version++;
+    this.changes.record(slot);
     this.group.delete(slot, runner.runnerGroupId);
     this.profileName.deleteAll(slot, runner.profileNames);
     this.gpuType.deleteAll(slot, runner.supportedGpuTypes);
@@ -116,12 +118,12 @@ export class RunnerIndexes {
 
   /** Clears a removed runner's flags (its values and capacity are out already). */
   removeFlags(slot: number): void {
-    this.version++;
+    this.changes.record(slot);
     for (const b of [this.live, this.healthy, this.privileged, this.unshared, this.placeable, this.bound, this.anyGpuType]) b.delete(slot);
   }
 
   setHealthy(slot: number, healthy: boolean): void {
-    this.version++;
+    this.changes.record(slot);
     this.healthy.assign(slot, healthy);
     this.placeable.assign(slot, healthy && this.known.has(slot));
     this.refile(slot);
@@ -139,7 +141,7 @@ export class RunnerIndexes {
    */
   setCapacity(slot: number, cpuFrom: number, memFrom: number, gpuFrom: number, cpu: number, mem: number, gpu: number): void {
     const known = cpu >= 0;
-    if (known !== this.known.has(slot)) this.version++;
+    if (known !== this.known.has(slot)) this.changes.record(slot);
     this.cpuIndex.update(slot, cpuFrom, cpu);
     this.memIndex.update(slot, memFrom, mem);
     this.gpuIndex.update(slot, gpuFrom, gpu);

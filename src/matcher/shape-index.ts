@@ -1,4 +1,5 @@
 import { slotAt } from './bitset.js';
+import { ChangeLog } from './change-log.js';
 
 /** Dimension bits of a key: the dimensions a key averages over. */
 export const CPU = 1;
@@ -77,13 +78,11 @@ export class ShapeIndex {
    */
   readonly cellVersion: number[];
   /**
-   * A count of the version bumps ({@link cellVersion}), and the cells bumped by the last
-   * {@link CHANGE_LOG} of them (a ring: bump n at n mod CHANGE_LOG), so that a search that knows
-   * every cell's version as of `changes` = c reads the cells changed since then instead of
-   * comparing every cell's version ({@link changedSince}).
+   * The version bumps ({@link cellVersion}), each with its cell: a search that knows every
+   * cell's version as of a count reads the cells changed since then instead of comparing every
+   * cell's version.
    */
-  changes = 0;
-  private readonly changeLog: Int32Array;
+  readonly changes: ChangeLog;
   /** The cells, largest first, as of the last sort; reads since then; whether a size changed since. */
   private bySize: number[] = [];
   private readsSinceSort = 0;
@@ -105,8 +104,7 @@ export class ShapeIndex {
     this.largest = from ? from.largest.slice() : [];
     this.cellSize = from ? from.cellSize.slice() : [];
     this.cellVersion = from ? from.cellVersion.slice() : [];
-    this.changes = from ? from.changes : 0;
-    this.changeLog = from ? from.changeLog.slice() : new Int32Array(CHANGE_LOG);
+    this.changes = new ChangeLog(from?.changes);
     this.keys = from ? from.keys.map((k) => k?.clone(amounts)) : [];
   }
 
@@ -156,22 +154,7 @@ export class ShapeIndex {
 
   private bump(cell: number): void {
     this.cellVersion[cell] = (this.cellVersion[cell] as number) + 1;
-    this.changeLog[this.changes % CHANGE_LOG] = cell;
-    this.changes++;
-  }
-
-  /**
-   * Whether the log still holds every cell bumped since `since` (a past value of
-   * {@link changes}): then they are `changedCell(n)` for n from `since` to `changes` − 1, a cell
-   * once per bump.
-   */
-  changedSince(since: number): boolean {
-    return this.changes - since <= CHANGE_LOG;
-  }
-
-  /** The cell of bump `n` (one {@link changedSince} vouched for). */
-  changedCell(n: number): number {
-    return this.changeLog[n % CHANGE_LOG] as number;
+    this.changes.record(cell);
   }
 
   /**
@@ -262,9 +245,6 @@ export class ShapeIndex {
 
 /** Reads of {@link ShapeIndex.cellsBySize} after a size changed before the cells are sorted again. */
 const RESORT_AFTER = 256;
-
-/** Bumps the change log of a {@link ShapeIndex} remembers. */
-const CHANGE_LOG = 1024;
 
 /** How many dimensions a set of dimension bits holds. */
 export const DIMENSIONS: readonly number[] = [0, 1, 1, 2, 1, 2, 2, 3];

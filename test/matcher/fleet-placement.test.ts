@@ -325,6 +325,31 @@ describe('generated fleets against the brute-force reference', () => {
     );
   });
 
+  // Counts kept for a class are brought up to date in the words of the runners that changed:
+  // here the change leaves one runner failing fewer of the class's conditions than any did, so
+  // the fewest there can be falls, and the nearest misses must start from it.
+  it('a change that leaves a runner failing fewer conditions than any did is seen by the counts kept for its class', () => {
+    const fleet = generateFleet({ runners: 300, seed: 5, utilisation: 0.5 });
+    const catalog = Catalog.fromSnapshot(fleet);
+    // No runner has 500 cores, the tag or the group: every runner fails three reasons at least.
+    const q: SandboxRequest = { cpuMillicores: 500_000, memoryBytes: 2 ** 30, gpuCount: 0, tags: ['rare'], runnerGroupId: 'rare-group' };
+    const ask = () => {
+      const got = catalog.place(q, { nearestMisses: 3 }) as Rejection;
+      expect(got.ok).toBe(false);
+      expect({ code: got.code, considered: got.considered, reasons: { ...got.reasons }, nearestMisses: jsonCopy(got.nearestMisses) }).toEqual(refRejection(catalog.toSnapshot(), q, 3));
+      return got;
+    };
+    expect(ask().nearestMisses[0]?.reasons.length).toBeGreaterThanOrEqual(3);
+    // A runner late in runnerId order gets the tag, then the group: two changes, each asked after.
+    const runner = catalog.getRunner((fleet.runners.filter((r) => r.healthy && r.resources).at(-1) as Runner).runnerId);
+    catalog.apply([{ type: 'upsertRunner', runner: { ...runner, tags: ['rare'] } }]);
+    ask();
+    catalog.apply([{ type: 'upsertRunner', runner: { ...runner, tags: ['rare'], runnerGroupId: 'rare-group' } }]);
+    const after = ask();
+    expect(after.nearestMisses[0]?.runnerId).toBe(runner.runnerId);
+    expect(after.nearestMisses[0]?.reasons).toEqual(['insufficientCpu']);
+  });
+
   it('requests that differ in one field of their class of conditions are not taken for one another', () => {
     const fleet = generateFleet({ runners: 200, seed: 12, utilisation: 0.8 });
     const catalog = Catalog.fromSnapshot(fleet);

@@ -49,7 +49,7 @@ describe('ShapeIndex.cellsBySize: every cell, the largest first when freshly sor
 describe('ShapeIndex change log: the cells changed since an earlier count of changes', () => {
   /** The cells whose version differs from `versions` (a cell new since then counts as changed). */
   const changedFrom = (index: ShapeIndex, versions: readonly number[]) => new Set(index.cellVersion.flatMap((v, cell) => (v !== versions[cell] ? [cell] : [])));
-  const logged = (index: ShapeIndex, since: number) => new Set(Array.from({ length: index.changes - since }, (_, n) => index.changedCell(since + n)));
+  const logged = (index: ShapeIndex, since: number) => new Set(Array.from({ length: index.changes.count - since }, (_, n) => index.changes.at(since + n)));
 
   it('names exactly the cells changed since each earlier count, and so does a clone', () => {
     const step = fc.record({ slot: fc.integer({ min: 0, max: SLOTS - 1 }), shape: fc.integer({ min: -1, max: MAXIMA.length - 1 }), mark: fc.boolean() });
@@ -59,7 +59,7 @@ describe('ShapeIndex change log: the cells changed since an earlier count of cha
         const index = new ShapeIndex(amounts, SLOTS);
         const marks: Array<{ since: number; versions: number[] }> = [];
         for (const { slot, shape, mark } of steps) {
-          if (mark) marks.push({ since: index.changes, versions: [...index.cellVersion] });
+          if (mark) marks.push({ since: index.changes.count, versions: [...index.cellVersion] });
           const max = MAXIMA[shape] ?? 0;
           amounts.maxCpu[slot] = max;
           amounts.maxMem[slot] = max * 2 ** 20;
@@ -68,7 +68,7 @@ describe('ShapeIndex change log: the cells changed since an earlier count of cha
         const clone = index.clone(amounts);
         for (const { since, versions } of marks) {
           for (const copy of [index, clone]) {
-            expect(copy.changedSince(since)).toBe(true);
+            expect(copy.changes.holdsSince(since)).toBe(true);
             expect(logged(copy, since)).toEqual(changedFrom(copy, versions));
           }
         }
@@ -85,19 +85,19 @@ describe('ShapeIndex change log: the cells changed since an earlier count of cha
       amounts.maxMem[slot] = max * 2 ** 20;
       index.refresh(slot, true);
     }
-    const since = index.changes;
+    const since = index.changes.count;
     const versions = [...index.cellVersion];
     // Slot 0's cell changes once, then slot 1's cell 1,023 times: 1,024 changes in all.
     index.refresh(0, true);
     for (let n = 0; n < 1023; n++) index.refresh(1, true);
-    expect(index.changes - since).toBe(1024);
-    expect(index.changedSince(since)).toBe(true);
+    expect(index.changes.count - since).toBe(1024);
+    expect(index.changes.holdsSince(since)).toBe(true);
     expect(logged(index, since)).toEqual(changedFrom(index, versions));
     expect(logged(index, since).size).toBe(2);
     // One more: slot 0's change is no longer in the log.
     index.refresh(1, true);
-    expect(index.changedSince(since)).toBe(false);
-    expect(index.changedSince(since + 1)).toBe(true);
+    expect(index.changes.holdsSince(since)).toBe(false);
+    expect(index.changes.holdsSince(since + 1)).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 import { idBefore } from '../../order.js';
 import type { SandboxRequest } from '../../types.js';
 import { Bitset } from '../bitset.js';
+import { ChangeLog } from '../change-log.js';
 import { type Conjunction, collectConjunction } from '../kernel.js';
 import type { ProfileTable } from '../profile-table.js';
 import type { RunnerTable } from '../runner-table.js';
@@ -21,8 +22,8 @@ export class AdmissionCache {
   /** By request class, each with the time it was last used. */
   private readonly cache = new Map<string, { readonly request: SandboxRequest; readonly runners: Bitset; used: number }>();
   private clock = 0;
-  /** A count of the changes to cached answers in place (a class's set is a new one otherwise). */
-  version = 0;
+  /** The changes to cached answers in place, each with its runner's slot (a class's set is a new one otherwise). */
+  readonly changes = new ChangeLog();
 
   constructor(
     private readonly runners: RunnerTable,
@@ -71,7 +72,7 @@ export class AdmissionCache {
    * cached class, instead of recomputing every class over every profile.
    */
   refreshRunner(slot: number, removed: boolean): void {
-    this.version++;
+    this.changes.record(slot);
     for (const { request, runners } of this.cache.values()) {
       runners.grow(this.runners.wordCount);
       runners.assign(slot, !removed && this.admittingProfile(request, slot) !== undefined);
@@ -80,7 +81,7 @@ export class AdmissionCache {
 
   /** A new profile on a runner can only add admission: one test per cached class. */
   profileAdded(runnerSlot: number, profileSlot: number): void {
-    this.version++;
+    this.changes.record(runnerSlot);
     for (const { request, runners } of this.cache.values()) {
       if (runners.has(runnerSlot) || !this.admits(request, profileSlot)) continue;
       runners.grow(this.runners.wordCount);

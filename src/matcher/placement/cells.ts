@@ -41,7 +41,7 @@ class CellBounds {
 /**
  * Per cell, [version, bound] (version -1: never searched; bound +Infinity until then), and the
  * cells in descending order of bound, each with its place there. Every cell's version is current
- * as of `seen` (a value of {@link ShapeIndex.changes}; -Infinity: never searched).
+ * as of `seen` (a count of {@link ShapeIndex.changes}; -Infinity: never searched).
  */
 class KnownCells {
   cells = new Float64Array(0);
@@ -139,8 +139,9 @@ export function searchCells(s: Search, visit: (cell: number) => void): void {
   }
   done.length = 0;
   // The changed cells, every one: their bounds no longer hold.
-  if (shapes.changedSince(known.seen)) {
-    for (let n = known.seen; n < shapes.changes; n++) searchChanged(s, visit, known, shapes.changedCell(n));
+  const changes = shapes.changes;
+  if (changes.holdsSince(known.seen)) {
+    for (let n = known.seen; n < changes.count; n++) searchChanged(s, visit, known, changes.at(n));
   } else {
     const cells = shapes.cellsBySize();
     for (let c = 0; c < cells.length; c++) searchChanged(s, visit, known, cells[c] as number);
@@ -153,7 +154,7 @@ export function searchCells(s: Search, visit: (cell: number) => void): void {
     if ((cells[2 * cell + 1] as number) + SLACK < top.threshold) break;
     searchCell(s, visit, cell);
   }
-  known.seen = shapes.changes;
+  known.seen = changes.count;
   for (let i = 0; i < done.length; i += 3) known.set(done[i] as number, done[i + 1] as number, done[i + 2] as number, shapes.cellSize);
 }
 

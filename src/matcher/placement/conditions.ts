@@ -1,6 +1,7 @@
 import type { RejectionReason, SandboxRequest } from '../../types.js';
 import type { Bitset, CountedBitset } from '../bitset.js';
 import type { CapacityIndex, ThresholdBounds } from '../capacity-index.js';
+import type { ChangeLog } from '../change-log.js';
 import type { Band, Conjunction } from '../kernel.js';
 import type { RunnerTable } from '../runner-table.js';
 import type { ValueIndex } from '../value-index.js';
@@ -38,12 +39,11 @@ export interface RequestConditions {
   readonly capacity: readonly CapacityCondition[];
   /**
    * What `conditions` depend on: the request ({@link conditionsKey} names the fields they come
-   * from), the admission set and the version of the admission cache's answers when it was read
-   * (its sets change in place).
+   * from), the admission set and the admission cache's changes (its sets change in place).
    */
   readonly request: SandboxRequest;
   readonly admitting: Bitset;
-  readonly admissionVersion: number;
+  readonly admissionChanges: ChangeLog;
 }
 
 /**
@@ -52,7 +52,7 @@ export interface RequestConditions {
  * explain a rejection; {@link fitConjunction} ANDs the same sets without building these (the
  * placement properties against the brute-force placer hold the two to the same runners).
  */
-export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: Bitset, admissionVersion: number, allowList: Bitset | undefined): RequestConditions {
+export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: Bitset, admissionChanges: ChangeLog, allowList: Bitset | undefined): RequestConditions {
   const none = t.zeros();
   const ix = t.indexes;
   const live = ix.live.count;
@@ -74,7 +74,7 @@ export function requestConditions(t: RunnerTable, r: SandboxRequest, admitting: 
   if (r.cpuMillicores > 0) capacity.push(capacityCondition('insufficientCpu', r.cpuMillicores, t.availCpu, t.indexes.cpuIndex.bounds(r.cpuMillicores)));
   if (r.memoryBytes > 0) capacity.push(capacityCondition('insufficientMemory', r.memoryBytes, t.availMem, t.indexes.memIndex.bounds(r.memoryBytes)));
   if (r.gpuCount > 0) capacity.push(capacityCondition('insufficientGpu', r.gpuCount, t.availGpu, t.indexes.gpuIndex.bounds(r.gpuCount)));
-  return { conditions, capacity, request: r, admitting, admissionVersion };
+  return { conditions, capacity, request: r, admitting, admissionChanges };
 }
 
 /**

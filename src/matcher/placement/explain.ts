@@ -3,7 +3,6 @@ import { type Bitset, popcount, slotAt } from '../bitset.js';
 import { passBand } from '../kernel.js';
 import { LowestRanks } from '../lowest-ranks.js';
 import type { RunnerTable } from '../runner-table.js';
-import { WordScratch } from '../scratch.js';
 import { type CapacityCondition, type Condition, conditionsKey, type RequestConditions } from './conditions.js';
 
 /**
@@ -16,13 +15,6 @@ import { type CapacityCondition, type Condition, conditionsKey, type RequestCond
  * sizes (`CapacityIndex.countAtLeast`), and for the nearest misses only the words of the runners
  * that can still be among the nearest.
  */
-
-/** The pass sets of conditions of several sets (tags), AND-ed, by position. */
-const PASSES: WordScratch[] = [];
-function passBuffer(k: number, words: number): Uint32Array {
-  while (PASSES.length <= k) PASSES.push(new WordScratch());
-  return (PASSES[k] as WordScratch).get(words, false);
-}
 
 /** Formats the one-line message, e.g. `0/1200 runners fit: 800 insufficient gpu, 40 unhealthy`. */
 export function rejectionMessage(considered: number, reasons: Readonly<Record<RejectionReason, number>>): string {
@@ -79,16 +71,19 @@ export function nearestMisses(t: RunnerTable, request: SandboxRequest, c: Reques
  * For one class of conditions (everything a request asks but capacity): how many live runners
  * fail each condition, and how many of the conditions each runner fails, bit-sliced — bit b of
  * the words of plane k (at k × words) is bit k of runner b's count — and, per word, the fewest
- * any of its live runners fails.
+ * any of its live runners fails. Mutable: brought up to date word by word ({@link patchClass}).
  */
 interface ClassCounts {
   /** When it was last read (the least recently read is dropped first). */
   read: number;
-  /** What they were worked out from: the admission set, the versions of the indexes and of the admission answers (summed: both only grow), the words. */
+  /** What they were worked out from: the admission set, the words, and the counts of changes to the indexes and to the admission answers as of then. */
   readonly admitting: Bitset;
-  readonly stamp: number;
   readonly words: number;
+  indexChanges: number;
+  admissionChanges: number;
   readonly failing: Int32Array;
+  /** Per condition and word (at j × words + i), how many live runners there fail it. */
+  readonly failingIn: Uint8Array;
   readonly planes: Uint32Array;
   /**
    * Per word, the fewest conditions a live runner there fails, of those with known resources
@@ -96,15 +91,18 @@ interface ClassCounts {
    */
   readonly fewestIn: Uint8Array;
   /** The fewest conditions a live runner fails, of those with known resources and of the others (16 when there is none). */
-  readonly lowestKnown: number;
-  readonly lowestUnknown: number;
+  lowestKnown: number;
+  lowestUnknown: number;
   /** How many live runners fail exactly that fewest, of those with known resources and of the others. */
-  readonly atLowestKnown: number;
-  readonly atLowestUnknown: number;
+  atLowestKnown: number;
+  atLowestUnknown: number;
 }
 
-/** Classes of conditions kept per runner table (4 words a runner each), the least recently used dropped first. */
+/** Classes of conditions kept per runner table (4 words and a byte per condition a runner each), the least recently used dropped first. */
 const CLASSES_KEPT = 64;
+
+/** Changes to the runners since a class was counted that are brought in word by word; more, and it is counted afresh. */
+const PATCH_MOST = 64;
 
 /** By runner table (a fork starts with none), then by the class's key. */
 const CLASS_COUNTS = new WeakMap<RunnerTable, Map<string, ClassCounts>>();
@@ -114,27 +112,27 @@ let reads = 0;
 /**
  * The counts of the request's conditions but capacity, as kept for their class while nothing
  * they were worked out from has changed (a runner joining or leaving, its flags, values or
- * whether its resources are known, any admission answer), else worked out again: a pass over
- * the words per condition. A control plane meets the same few classes again and again; the
- * amounts available, which change all the time, are not part of them. With `keep` false, counts
- * worked out again are not kept (a simulation, whose runners join, leave and change health
- * between most of its rejections): they go to scratch arrays, allocated once.
+ * whether its resources are known, any admission answer); after a few such changes, brought up
+ * to date in the words of the runners that changed ({@link patchClass}); else worked out again:
+ * a pass over the words per condition. A control plane meets the same few classes again and
+ * again; the amounts available, which change all the time, are not part of them. With `keep`
+ * false, counts worked out again are not kept (a simulation, whose runners join, leave and
+ * change health between most of its rejections): they go to scratch arrays, allocated once.
  */
 function classCounts(t: RunnerTable, c: RequestConditions, keep: boolean): ClassCounts {
   let byKey = CLASS_COUNTS.get(t);
   if (!byKey) CLASS_COUNTS.set(t, (byKey = new Map()));
-  const stamp = t.indexes.version + c.admissionVersion;
   const words = t.activeWords;
   const key = conditionsKey(c.request);
   let counts = byKey.get(key);
-  if (counts !== undefined && counts.admitting === c.admitting && counts.stamp === stamp && counts.words === words) {
+  if (counts !== undefined && counts.admitting === c.admitting && counts.words === words && patchClass(t, c, counts)) {
     counts.read = ++reads;
     return counts;
   }
-  if (!keep) return (scratch = countClass(t, c, stamp, scratch));
+  if (!keep) return (scratch = countClass(t, c, scratch));
   // Counted into the arrays of the stale counts of the class, or of the class dropped for it.
   const into = counts ?? (byKey.size >= CLASSES_KEPT ? dropLeastRecent(byKey) : undefined);
-  counts = countClass(t, c, stamp, into);
+  counts = countClass(t, c, into);
   counts.read = ++reads;
   byKey.set(key, counts);
   return counts;
@@ -160,70 +158,127 @@ function dropLeastRecent(byKey: Map<string, ClassCounts>): ClassCounts | undefin
 }
 
 /** Counts a class afresh, into the arrays of `into` where they fit (no garbage where classes are counted often). */
-function countClass(t: RunnerTable, c: RequestConditions, stamp: number, into: ClassCounts | undefined): ClassCounts {
+function countClass(t: RunnerTable, c: RequestConditions, into: ClassCounts | undefined): ClassCounts {
   const words = t.activeWords;
-  const live = t.indexes.live.words;
-  const reuse = into !== undefined && into.words === words;
-  const failing = into !== undefined && into.failing.length === c.conditions.length ? into.failing : new Int32Array(c.conditions.length);
-  const passes: Uint32Array[] = [];
-  for (let j = 0; j < c.conditions.length; j++) {
-    const { pass: sets, failing: known } = c.conditions[j] as Condition;
-    let pass = sets[0] as Uint32Array;
-    if (sets.length > 1) {
-      pass = passBuffer(j, words);
-      pass.set((sets[0] as Uint32Array).subarray(0, words));
-      for (let k = 1; k < sets.length; k++) {
-        const set = sets[k] as Uint32Array;
-        for (let i = 0; i < words; i++) pass[i] = (pass[i] as number) & (set[i] as number);
-      }
-    }
-    passes.push(pass);
-    if (known !== undefined) failing[j] = known;
-    else {
-      let n = 0;
-      for (let i = 0; i < words; i++) n += popcount((live[i] as number) & ~(pass[i] as number));
-      failing[j] = n;
-    }
+  const n = c.conditions.length;
+  const reuse = into !== undefined && into.words === words && into.failing.length === n;
+  const counts: ClassCounts = {
+    read: 0,
+    admitting: c.admitting,
+    words,
+    indexChanges: t.indexes.changes.count,
+    admissionChanges: c.admissionChanges.count,
+    failing: reuse ? into.failing.fill(0) : new Int32Array(n),
+    failingIn: reuse ? into.failingIn.fill(0) : new Uint8Array(n * words),
+    planes: reuse ? into.planes : new Uint32Array(4 * words),
+    fewestIn: reuse ? into.fewestIn : new Uint8Array(2 * words),
+    lowestKnown: 16,
+    lowestUnknown: 16,
+    atLowestKnown: 0,
+    atLowestUnknown: 0,
+  };
+  for (let i = 0; i < words; i++) countWord(t, c, counts, i);
+  settle(t, c, counts);
+  return counts;
+}
+
+/**
+ * Brings counts worked out before up to date, if they are not: from the changes to the indexes
+ * and to the admission answers since, each a runner's slot, by counting their words again —
+ * while there are at most {@link PATCH_MOST} and the logs still hold them all, and none changed
+ * every slot. False when they must be counted afresh.
+ */
+function patchClass(t: RunnerTable, c: RequestConditions, counts: ClassCounts): boolean {
+  const ix = t.indexes.changes;
+  const ad = c.admissionChanges;
+  if (counts.indexChanges === ix.count && counts.admissionChanges === ad.count) return true;
+  if (ix.count - counts.indexChanges + ad.count - counts.admissionChanges > PATCH_MOST || !ix.holdsSince(counts.indexChanges) || !ad.holdsSince(counts.admissionChanges)) return false;
+  for (const [log, since] of [
+    [ix, counts.indexChanges],
+    [ad, counts.admissionChanges],
+  ] as const) {
+    for (let n = since; n < log.count; n++) if (log.at(n) < 0 || log.at(n) >>> 5 >= counts.words) return false;
   }
-  const planes = reuse ? into.planes : new Uint32Array(4 * words);
-  const fewestIn = reuse ? into.fewestIn : new Uint8Array(2 * words);
-  const known = t.indexes.known.words;
+  for (const [log, since] of [
+    [ix, counts.indexChanges],
+    [ad, counts.admissionChanges],
+  ] as const) {
+    // A word counted twice is counted the same.
+    for (let n = since; n < log.count; n++) countWord(t, c, counts, log.at(n) >>> 5);
+  }
+  settle(t, c, counts);
+  counts.indexChanges = ix.count;
+  counts.admissionChanges = ad.count;
+  return true;
+}
+
+/**
+ * Counts word `i` of a class: the runners failing each condition there (into `failing`, the
+ * word's old count taken off), the runners' counts of failed conditions in the planes, and the
+ * word's fewest.
+ */
+function countWord(t: RunnerTable, c: RequestConditions, counts: ClassCounts, i: number): void {
+  const { words, failing, failingIn, planes, fewestIn } = counts;
+  const l = t.indexes.live.words[i] as number;
+  const conditions = c.conditions;
+  let c0 = 0;
+  let c1 = 0;
+  let c2 = 0;
+  let c3 = 0;
+  for (let j = 0; j < conditions.length; j++) {
+    const sets = (conditions[j] as Condition).pass;
+    let pass = (sets[0] as Uint32Array)[i] as number;
+    for (let k = 1; k < sets.length; k++) pass &= (sets[k] as Uint32Array)[i] as number;
+    // Carry-save, branch-free: whether a runner fails is data.
+    const f = l & ~pass;
+    const at = j * words + i;
+    const fails = popcount(f);
+    failing[j] = (failing[j] as number) + fails - (failingIn[at] as number);
+    failingIn[at] = fails;
+    const k0 = c0 & f;
+    c0 ^= f;
+    const k1 = c1 & k0;
+    c1 ^= k0;
+    const k2 = c2 & k1;
+    c2 ^= k1;
+    c3 ^= k2;
+  }
+  planes[i] = c0;
+  planes[words + i] = c1;
+  planes[2 * words + i] = c2;
+  planes[3 * words + i] = c3;
+  const k = t.indexes.known.words[i] as number;
+  fewestIn[i] = fewestOf(l & k, c0, c1, c2, c3);
+  fewestIn[words + i] = fewestOf(l & ~k, c0, c1, c2, c3);
+}
+
+/**
+ * After words were counted: the counts the index knows without counting (a flag's or a value's
+ * size) taken from it, and the fewest conditions a runner fails, with how many fail that few,
+ * from the words' fewest.
+ */
+function settle(t: RunnerTable, c: RequestConditions, counts: ClassCounts): void {
+  for (let j = 0; j < c.conditions.length; j++) {
+    const known = (c.conditions[j] as Condition).failing;
+    if (known !== undefined) counts.failing[j] = known;
+  }
+  const { words, planes, fewestIn } = counts;
+  const live = t.indexes.live.words;
+  const knownWords = t.indexes.known.words;
   let lowestKnown = 16;
   let lowestUnknown = 16;
   let atLowestKnown = 0;
   let atLowestUnknown = 0;
   for (let i = 0; i < words; i++) {
+    const fewestKnown = fewestIn[i] as number;
+    const fewestUnknown = fewestIn[words + i] as number;
+    if (fewestKnown > lowestKnown && fewestUnknown > lowestUnknown) continue;
     const l = live[i] as number;
-    if (l === 0) {
-      for (let k = 0; k < 4; k++) planes[k * words + i] = 0;
-      fewestIn[i] = 16;
-      fewestIn[words + i] = 16;
-      continue;
-    }
-    let c0 = 0;
-    let c1 = 0;
-    let c2 = 0;
-    let c3 = 0;
-    for (let j = 0; j < passes.length; j++) {
-      // Carry-save, branch-free: whether a runner fails is data.
-      const f = l & ~((passes[j] as Uint32Array)[i] as number);
-      const k0 = c0 & f;
-      c0 ^= f;
-      const k1 = c1 & k0;
-      c1 ^= k0;
-      const k2 = c2 & k1;
-      c2 ^= k1;
-      c3 ^= k2;
-    }
-    planes[i] = c0;
-    planes[words + i] = c1;
-    planes[2 * words + i] = c2;
-    planes[3 * words + i] = c3;
-    const k = known[i] as number;
-    const fewestKnown = fewestOf(l & k, c0, c1, c2, c3);
-    const fewestUnknown = fewestOf(l & ~k, c0, c1, c2, c3);
-    fewestIn[i] = fewestKnown;
-    fewestIn[words + i] = fewestUnknown;
+    const k = knownWords[i] as number;
+    const c0 = planes[i] as number;
+    const c1 = planes[words + i] as number;
+    const c2 = planes[2 * words + i] as number;
+    const c3 = planes[3 * words + i] as number;
     if (fewestKnown <= lowestKnown) {
       const n = popcount(countIs(fewestKnown, c0, c1, c2, c3) & l & k);
       atLowestKnown = fewestKnown < lowestKnown ? n : atLowestKnown + n;
@@ -235,7 +290,10 @@ function countClass(t: RunnerTable, c: RequestConditions, stamp: number, into: C
       lowestUnknown = fewestUnknown;
     }
   }
-  return { read: 0, admitting: c.admitting, stamp, words, failing, planes, fewestIn, lowestKnown, lowestUnknown, atLowestKnown, atLowestUnknown };
+  counts.lowestKnown = lowestKnown;
+  counts.lowestUnknown = lowestUnknown;
+  counts.atLowestKnown = atLowestKnown;
+  counts.atLowestUnknown = atLowestUnknown;
 }
 
 /** The fewest of the bit-sliced counts (c3 c2 c1 c0) of the runners of `runners`, a bit at a time from the highest (16 for none). */

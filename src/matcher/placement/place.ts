@@ -62,7 +62,7 @@ export function rankFitting(t: RunnerTable, admission: AdmissionCache, request: 
 
 /** The request's conditions one by one, to explain a rejection (the admission set comes from the cache again). */
 export function conditionsOf(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest): RequestConditions {
-  return requestConditions(t, request, admission.runnersAdmitting(request), admission.version, allowListOf(t, request));
+  return requestConditions(t, request, admission.runnersAdmitting(request), admission.changes, allowListOf(t, request));
 }
 
 /** The slots of the request's `runnerIds`, or undefined when it names none. */
