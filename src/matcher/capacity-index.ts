@@ -1,5 +1,5 @@
 import { Bitset, popcount, slotAt } from './bitset.js';
-import { passBand } from './kernel.js';
+import { type Band, passBand } from './kernel.js';
 
 /**
  * Range-encoded threshold bitsets for one capacity dimension: `levels[k]` holds every slot
@@ -131,7 +131,8 @@ export class CapacityIndex {
     // Every slot of the band has at least `min`, or none has.
     if ((this.bandLeast[k] as number) >= min) return this.sizes[k] as number;
     if ((this.bandMost[k] as number) < min) return n;
-    return n + this.readBand(k, words, (maybe, i) => popcount(passBand({ upper: (this.levels[k + 1] as Bitset).words, available, min }, i, maybe)));
+    const band: Band = { upper: (this.levels[k + 1] as Bitset).words, available, min };
+    return n + this.readBand(k, words, (maybe, i) => popcount(passBand(band, i, maybe)));
   }
 
   /** Works out level k's least and most from its band's slots. */

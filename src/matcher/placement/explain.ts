@@ -98,7 +98,7 @@ interface ClassCounts {
   atLowestUnknown: number;
 }
 
-/** Classes of conditions kept per runner table (4 words and a byte per condition a runner each), the least recently used dropped first. */
+/** Classes of conditions kept per runner table (per 32 runners: 4 words of planes, 2 bytes of fewest, a byte per condition), the least recently used dropped first. */
 const CLASSES_KEPT = 64;
 
 /** Changes to the runners since a class was counted that are brought in word by word; more, and it is counted afresh. */
@@ -351,9 +351,9 @@ const GIVE_UP = 64;
  * The nearest misses without reading every word, in the common case: when `missCount` runners
  * fail `fewest` reasons, fewer than any runner can (in a rejection every runner fails one at
  * least; its class's fewest and the capacity no runner has, when known, may say more), they
- * are the answer — the first of them in runnerId order. Runners are read in that order, each until it fails more, and the walk
- * stops once they are found; undefined when the first {@link WALK_LIMIT} runners do not hold
- * them, or the first {@link GIVE_UP} hold none.
+ * are the answer — the first of them in runnerId order. Runners are read in that order, each
+ * until it fails more, and the walk stops once they are found; undefined when the first
+ * {@link WALK_LIMIT} runners do not hold them, or the first {@link GIVE_UP} hold none.
  */
 function walkToFewest(t: RunnerTable, c: RequestConditions, fewest: number, missCount: number): number[] | undefined {
   if (missCount <= 0) return [];
