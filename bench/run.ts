@@ -238,18 +238,18 @@ async function placement(): Promise<void> {
       const rejected = await median(() => catalog.place(misses), 1);
       record({ group: 'placement', case: 'successful placement (CPU-only: every runner scored)', size: label, capmatchUs: ok });
       record({ group: 'placement', case: 'rejection with full explanation', size: label, capmatchUs: rejected, note: `${(rejected / ok).toFixed(2)}× a successful placement (target 3×: ${rejected <= 3 * ok ? 'met' : 'not met'}); its class of conditions counted before` });
-      // The first rejection of its class after a change to what the class depends on: a runner's
-      // health flipped before each, the flip's own cost measured alone and taken off.
+      // A rejection right after a change to what its class depends on (its counts brought up to
+      // date): a runner's health flipped before each, the flip's own cost measured alone and taken off.
       const changed = catalog.fork();
       const flipped = (fleet.runners[0] as Snapshot['runners'][number]).runnerId;
       let healthy = true;
       const flip = () => changed.apply([{ type: 'setHealthy', runnerId: flipped, healthy: (healthy = !healthy) }]);
       const flipUs = await median(flip, 1);
-      const afresh = (await median(() => {
+      const afterChange = (await median(() => {
         flip();
         changed.place(misses);
       }, 1)) - flipUs;
-      record({ group: 'placement', case: 'rejection, its class counted afresh', size: label, capmatchUs: afresh, note: `${(afresh / ok).toFixed(2)}× a successful placement (a health change before each, ${fmt(flipUs)}, taken off)` });
+      record({ group: 'placement', case: "rejection after a runner's health changed", size: label, capmatchUs: afterChange, note: `${(afterChange / ok).toFixed(2)}× a successful placement (a health change before each, ${fmt(flipUs)}, taken off)` });
       const fork = catalog.fork();
       let k = 0;
       const cycle = await median(() => {

@@ -40,12 +40,12 @@ export class RunnerIndexes {
   /** Runners by machine shape and free fractions, for the scoring strategies (see {@link ShapeIndex}). */
   readonly shapes: ShapeIndex;
   /**
-   * A count of the changes to the sets a request's conditions read (all but capacity): runners
-   * joining or leaving, their flags and capability values, and whether their resources are
-   * known — not the amounts available, the shape index, `bound` or the modes (admission, which
-   * the modes and `bound` come from with the profiles, has a version of its own). What was worked
-   * out from those sets holds while it stays (a rejection's per-class counts, `explain.ts`), or
-   * is brought up to date slot by slot from the log (-1: every slot, as when the table grows).
+   * The changes to the sets a request's conditions read (all but capacity), each with its slot
+   * (-1: every slot, as when the table grows): runners joining or leaving, their flags and
+   * capability values, and whether their resources are known — not the amounts available, the
+   * shape index, `bound` or the modes (admission, which the modes and `bound` come from with the
+   * profiles, logs its own). What was worked out from those sets holds while the count stays,
+   * or is brought up to date slot by slot (a rejection's per-class counts, `explain.ts`).
    */
   readonly changes: ChangeLog;
 

@@ -8,9 +8,10 @@ import { type CapacityCondition, type Condition, conditionsKey, type RequestCond
 /**
  * Why nothing fits, in two parts. What a request asks besides capacity (health, known
  * resources, capabilities, admission, group, allow-list, tags: its class of conditions) changes
- * seldom and recurs from request to request, so it is worked out once per class and kept while
- * none of it changes ({@link classCounts}): how many live runners fail each condition, how many
- * conditions each runner fails (four bit-sliced planes), and per word the fewest. Capacity,
+ * seldom and recurs from request to request, so it is worked out once per class and kept, brought
+ * up to date in the words of the runners that change ({@link classCounts}): how many live
+ * runners fail each condition, how many conditions each runner fails (four bit-sliced planes),
+ * and per word the fewest. Capacity,
  * which changes all the time, is added per rejection: its counts from the capacity index's level
  * sizes (`CapacityIndex.countAtLeast`), and for the nearest misses only the words of the runners
  * that can still be among the nearest.
@@ -193,19 +194,15 @@ function patchClass(t: RunnerTable, c: RequestConditions, counts: ClassCounts): 
   const ad = c.admissionChanges;
   if (counts.indexChanges === ix.count && counts.admissionChanges === ad.count) return true;
   if (ix.count - counts.indexChanges + ad.count - counts.admissionChanges > PATCH_MOST || !ix.holdsSince(counts.indexChanges) || !ad.holdsSince(counts.admissionChanges)) return false;
-  for (const [log, since] of [
+  const logs = [
     [ix, counts.indexChanges],
     [ad, counts.admissionChanges],
-  ] as const) {
+  ] as const;
+  for (const [log, since] of logs) {
     for (let n = since; n < log.count; n++) if (log.at(n) < 0 || log.at(n) >>> 5 >= counts.words) return false;
   }
-  for (const [log, since] of [
-    [ix, counts.indexChanges],
-    [ad, counts.admissionChanges],
-  ] as const) {
-    // A word counted twice is counted the same.
-    for (let n = since; n < log.count; n++) countWord(t, c, counts, log.at(n) >>> 5);
-  }
+  // A word counted twice is counted the same.
+  for (const [log, since] of logs) for (let n = since; n < log.count; n++) countWord(t, c, counts, log.at(n) >>> 5);
   settle(t, c, counts);
   counts.indexChanges = ix.count;
   counts.admissionChanges = ad.count;
