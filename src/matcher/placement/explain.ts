@@ -384,7 +384,8 @@ function walkToFewest(t: RunnerTable, c: RequestConditions, fewest: number, miss
  * The nearest misses from the words. A runner fails as many reasons as its class conditions
  * plus 0–3 capacity conditions (at least `everyKnownFails` of them when its resources are
  * known), so the runners failing `total` reasons are in the words holding a class count that
- * low: for each total from the fewest there can be ({@link fewestThereCanBe}) up, only those
+ * low: for each total from the fewest there can be ({@link fewestThereCanBe}; one at least, as
+ * in a rejection every runner fails one) up, only those
  * words are read, the capacity conditions worked out there a word at a time — in ascending order
  * when slot order is runnerId order, stopping once enough are found; else all of them, the
  * lowest ranks kept.
@@ -396,7 +397,7 @@ function fewestByWords(t: RunnerTable, c: RequestConditions, counts: ClassCounts
   const known = t.indexes.known.words;
   const [a, b, d] = [0, 1, 2].map((j) => c.capacity[j]);
   const inOrder = t.slotOrderIsIdOrder;
-  for (let total = fewestThereCanBe(counts, everyKnownFails); total < 16 && chosen.length < missCount; total++) {
+  for (let total = Math.max(1, fewestThereCanBe(counts, everyKnownFails)); total < 16 && chosen.length < missCount; total++) {
     const need = missCount - chosen.length;
     const best = inOrder ? undefined : new LowestRanks(t.ranks(), need);
     let found = 0;
