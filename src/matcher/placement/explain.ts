@@ -385,10 +385,9 @@ function walkToFewest(t: RunnerTable, c: RequestConditions, fewest: number, miss
  * plus 0–3 capacity conditions (at least `everyKnownFails` of them when its resources are
  * known), so the runners failing `total` reasons are in the words holding a class count that
  * low: for each total from the fewest there can be ({@link fewestThereCanBe}; one at least, as
- * in a rejection every runner fails one) up, only those
- * words are read, the capacity conditions worked out there a word at a time — in ascending order
- * when slot order is runnerId order, stopping once enough are found; else all of them, the
- * lowest ranks kept.
+ * in a rejection every runner fails one) up, only those words are read, the capacity
+ * conditions worked out there a word at a time — in ascending order when slot order is
+ * runnerId order, stopping once enough are found; else all of them, the lowest ranks kept.
  */
 function fewestByWords(t: RunnerTable, c: RequestConditions, counts: ClassCounts, missCount: number, everyKnownFails: number): number[] {
   const chosen: number[] = [];
