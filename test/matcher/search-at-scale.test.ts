@@ -23,9 +23,9 @@ function decide<T>(search: boolean, place: () => T): T {
  * two; here thousands of runners fill the buckets near every target, many of them with equal
  * scores, while a replay takes capacity and gives some back: the search must still answer as
  * scoring every fitting runner does (itself the brute-force reference's answer, property-tested
- * on smaller fleets), decision by decision. (A search that stopped its walk of a cell at the
- * bucket holding the target, all of whose runners lay on one side of it, while the next bucket
- * held a nearer runner, passed the smaller properties and fails here.)
+ * on smaller fleets), decision by decision. (A walk that stopped at the bucket holding the
+ * target when all of its runners lay on one side of it, though the next bucket held a nearer
+ * runner — a mistake the smaller properties do not catch — fails here.)
  */
 describe('the search on fleets of thousands of runners, against scoring every fitting runner', () => {
   it.each([
@@ -41,7 +41,7 @@ describe('the search on fleets of thousands of runners, against scoring every fi
         const requests = generateRequests({ count: 500, seed: seed + 1 });
         const held: Array<[Reservation, Reservation]> = [];
         for (const [i, q] of requests.entries()) {
-          // Every third step frees the oldest sandbox but one, so the fleet fills up and frees up.
+          // Every third step frees the oldest sandbox but one: capacity is taken and given back.
           if (i % 3 === 2 && held.length > 1) {
             const [a, b] = held.splice(1, 1)[0] as [Reservation, Reservation];
             searched.release(a);
