@@ -11,10 +11,9 @@ import { type CapacityCondition, type Condition, conditionsKey, type RequestCond
  * seldom and recurs from request to request, so it is worked out once per class and kept, brought
  * up to date in the words of the runners that change ({@link classCounts}): how many live
  * runners fail each condition, how many conditions each runner fails (four bit-sliced planes),
- * and per word the fewest. Capacity,
- * which changes all the time, is added per rejection: its counts from the capacity index's level
- * sizes (`CapacityIndex.countAtLeast`), and for the nearest misses only the words of the runners
- * that can still be among the nearest.
+ * and per word the fewest. Capacity, which changes all the time, is added per rejection: its
+ * counts from the capacity index's level sizes (`CapacityIndex.countAtLeast`), and for the
+ * nearest misses only the words of the runners that can still be among the nearest.
  */
 
 /** Formats the one-line message, e.g. `0/1200 runners fit: 800 insufficient gpu, 40 unhealthy`. */
