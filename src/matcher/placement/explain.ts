@@ -90,6 +90,14 @@ interface ClassCounts {
    * (at i) and of the others (at words + i); 16 when it holds none.
    */
   readonly fewestIn: Uint8Array;
+  /** Per word, how many of its live runners fail that fewest (laid out as `fewestIn`). */
+  readonly atFewestIn: Uint8Array;
+  /**
+   * Per count of failed conditions f (0–16), how many live runners fail f and are at their
+   * word's fewest: of those with known resources at f, of the others at 17 + f. Kept with the
+   * words' fewest ({@link fileFewest}), so that the lowest is read here, not from every word.
+   */
+  readonly atFewest: Int32Array;
   /** The fewest conditions a live runner fails, of those with known resources and of the others (16 when there is none). */
   lowestKnown: number;
   lowestUnknown: number;
@@ -138,6 +146,16 @@ function classCounts(t: RunnerTable, c: RequestConditions, keep: boolean): Class
   return counts;
 }
 
+/**
+ * The fewest of its class's conditions a live runner fails, with how many fail that few — of the
+ * runners with known resources and of the others (16 and 0 when there is none) — as kept for the
+ * request's class and brought up to date. Internal: tests compare it with a count runner by runner.
+ */
+export function fewestOfClass(t: RunnerTable, c: RequestConditions): { readonly known: readonly [number, number]; readonly unknown: readonly [number, number] } {
+  const counts = classCounts(t, c, true);
+  return { known: [counts.lowestKnown, counts.atLowestKnown], unknown: [counts.lowestUnknown, counts.atLowestUnknown] };
+}
+
 /** The counts a simulation's rejection works out and does not keep. */
 let scratch: ClassCounts | undefined;
 
@@ -171,14 +189,17 @@ function countClass(t: RunnerTable, c: RequestConditions, into: ClassCounts | un
     failing: reuse ? into.failing.fill(0) : new Int32Array(n),
     failingIn: reuse ? into.failingIn.fill(0) : new Uint8Array(n * words),
     planes: reuse ? into.planes : new Uint32Array(4 * words),
-    fewestIn: reuse ? into.fewestIn : new Uint8Array(2 * words),
+    // Words not counted yet hold no runner (16, none at it): filing a word takes off nothing.
+    fewestIn: reuse ? into.fewestIn.fill(16) : new Uint8Array(2 * words).fill(16),
+    atFewestIn: reuse ? into.atFewestIn.fill(0) : new Uint8Array(2 * words),
+    atFewest: reuse ? into.atFewest.fill(0) : new Int32Array(2 * 17),
     lowestKnown: 16,
     lowestUnknown: 16,
     atLowestKnown: 0,
     atLowestUnknown: 0,
   };
   for (let i = 0; i < words; i++) countWord(t, c, counts, i);
-  settle(t, c, counts);
+  settle(c, counts);
   return counts;
 }
 
@@ -202,7 +223,7 @@ function patchClass(t: RunnerTable, c: RequestConditions, counts: ClassCounts): 
   }
   // A word counted twice is counted the same.
   for (const [log, since] of logs) for (let n = since; n < log.count; n++) countWord(t, c, counts, log.at(n) >>> 5);
-  settle(t, c, counts);
+  settle(c, counts);
   counts.indexChanges = ix.count;
   counts.admissionChanges = ad.count;
   return true;
@@ -214,7 +235,7 @@ function patchClass(t: RunnerTable, c: RequestConditions, counts: ClassCounts): 
  * word's fewest.
  */
 function countWord(t: RunnerTable, c: RequestConditions, counts: ClassCounts, i: number): void {
-  const { words, failing, failingIn, planes, fewestIn } = counts;
+  const { words, failing, failingIn, planes } = counts;
   const l = t.indexes.live.words[i] as number;
   const conditions = c.conditions;
   let c0 = 0;
@@ -244,52 +265,43 @@ function countWord(t: RunnerTable, c: RequestConditions, counts: ClassCounts, i:
   planes[2 * words + i] = c2;
   planes[3 * words + i] = c3;
   const k = t.indexes.known.words[i] as number;
-  fewestIn[i] = fewestOf(l & k, c0, c1, c2, c3);
-  fewestIn[words + i] = fewestOf(l & ~k, c0, c1, c2, c3);
+  fileFewest(counts, i, 0, l & k, c0, c1, c2, c3);
+  fileFewest(counts, words + i, 17, l & ~k, c0, c1, c2, c3);
+}
+
+/**
+ * Files a word's fewest of `runners` (those with known resources, or the others: `base` 0 or
+ * 17 into `atFewest`) in place of what it held before.
+ */
+function fileFewest(counts: ClassCounts, at: number, base: number, runners: number, c0: number, c1: number, c2: number, c3: number): void {
+  const { fewestIn, atFewestIn, atFewest } = counts;
+  atFewest[base + (fewestIn[at] as number)] = (atFewest[base + (fewestIn[at] as number)] as number) - (atFewestIn[at] as number);
+  const fewest = fewestOf(runners, c0, c1, c2, c3);
+  const n = fewest === 16 ? 0 : popcount(countIs(fewest, c0, c1, c2, c3) & runners);
+  fewestIn[at] = fewest;
+  atFewestIn[at] = n;
+  atFewest[base + fewest] = (atFewest[base + fewest] as number) + n;
 }
 
 /**
  * After words were counted: the counts the index knows without counting (a flag's or a value's
  * size) taken from it, and the fewest conditions a runner fails, with how many fail that few,
- * from the words' fewest.
+ * from the words' fewest as filed ({@link fileFewest}).
  */
-function settle(t: RunnerTable, c: RequestConditions, counts: ClassCounts): void {
+function settle(c: RequestConditions, counts: ClassCounts): void {
   for (let j = 0; j < c.conditions.length; j++) {
     const known = (c.conditions[j] as Condition).failing;
     if (known !== undefined) counts.failing[j] = known;
   }
-  const { words, planes, fewestIn } = counts;
-  const live = t.indexes.live.words;
-  const knownWords = t.indexes.known.words;
-  let lowestKnown = 16;
-  let lowestUnknown = 16;
-  let atLowestKnown = 0;
-  let atLowestUnknown = 0;
-  for (let i = 0; i < words; i++) {
-    const fewestKnown = fewestIn[i] as number;
-    const fewestUnknown = fewestIn[words + i] as number;
-    if (fewestKnown > lowestKnown && fewestUnknown > lowestUnknown) continue;
-    const l = live[i] as number;
-    const k = knownWords[i] as number;
-    const c0 = planes[i] as number;
-    const c1 = planes[words + i] as number;
-    const c2 = planes[2 * words + i] as number;
-    const c3 = planes[3 * words + i] as number;
-    if (fewestKnown <= lowestKnown) {
-      const n = popcount(countIs(fewestKnown, c0, c1, c2, c3) & l & k);
-      atLowestKnown = fewestKnown < lowestKnown ? n : atLowestKnown + n;
-      lowestKnown = fewestKnown;
-    }
-    if (fewestUnknown <= lowestUnknown) {
-      const n = popcount(countIs(fewestUnknown, c0, c1, c2, c3) & l & ~k);
-      atLowestUnknown = fewestUnknown < lowestUnknown ? n : atLowestUnknown + n;
-      lowestUnknown = fewestUnknown;
-    }
-  }
+  const { atFewest } = counts;
+  let lowestKnown = 0;
+  while (lowestKnown < 16 && atFewest[lowestKnown] === 0) lowestKnown++;
+  let lowestUnknown = 0;
+  while (lowestUnknown < 16 && atFewest[17 + lowestUnknown] === 0) lowestUnknown++;
   counts.lowestKnown = lowestKnown;
   counts.lowestUnknown = lowestUnknown;
-  counts.atLowestKnown = atLowestKnown;
-  counts.atLowestUnknown = atLowestUnknown;
+  counts.atLowestKnown = lowestKnown === 16 ? 0 : (atFewest[lowestKnown] as number);
+  counts.atLowestUnknown = lowestUnknown === 16 ? 0 : (atFewest[17 + lowestUnknown] as number);
 }
 
 /** The fewest of the bit-sliced counts (c3 c2 c1 c0) of the runners of `runners`, a bit at a time from the highest (16 for none). */
