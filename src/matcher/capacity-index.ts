@@ -16,7 +16,7 @@ import { type Band, passBand } from './kernel.js';
  * least and most available there, so how many slots have `available >= x` is counted from the
  * sizes alone when x is at most the band's least or above its most — as when a fleet's free
  * amounts come in round steps and so do requests — and else from the band's slots alone (a
- * rejection's capacity counts).
+ * rejection's capacity counts), that count kept until the band changes.
  * Measured (`npm run bench -- updates discovery`): one setResources costs 0.7–0.8 µs at
  * 100,000 runners and 0.5 µs at 1,000; a 4-capability + 1-capacity count at 100,000 runners
  * takes 40 µs where the scan takes 6–17 ms.
@@ -72,6 +72,15 @@ export class CapacityIndex {
   private readonly bandLeast: Float64Array;
   private readonly bandMost: Float64Array;
   private readonly bandStale: Uint8Array;
+  /**
+   * Per level, the last count of its band's slots with at least `countedMin` available over the
+   * first `countedWords` words, valid while `counted` is 1: any change to the band clears it,
+   * so a count asked again (a rejection retried while other runners change) reads no slot.
+   */
+  private readonly counted: Uint8Array;
+  private readonly countedMin: Float64Array;
+  private readonly countedWords: Float64Array;
+  private readonly countedSlots: Float64Array;
 
   constructor(wordCount: number, from?: CapacityIndex) {
     this.levels = from ? from.levels.map((b) => b.clone()) : THRESHOLDS.map(() => new Bitset(wordCount));
@@ -80,6 +89,10 @@ export class CapacityIndex {
     this.bandLeast = from ? from.bandLeast.slice() : new Float64Array(THRESHOLDS.length).fill(Number.POSITIVE_INFINITY);
     this.bandMost = from ? from.bandMost.slice() : new Float64Array(THRESHOLDS.length).fill(Number.NEGATIVE_INFINITY);
     this.bandStale = from ? from.bandStale.slice() : new Uint8Array(THRESHOLDS.length);
+    this.counted = from ? from.counted.slice() : new Uint8Array(THRESHOLDS.length);
+    this.countedMin = from ? from.countedMin.slice() : new Float64Array(THRESHOLDS.length);
+    this.countedWords = from ? from.countedWords.slice() : new Float64Array(THRESHOLDS.length);
+    this.countedSlots = from ? from.countedSlots.slice() : new Float64Array(THRESHOLDS.length);
   }
 
   /** Moves `slot` from `before` to `after` (-1 for unknown resources). */
@@ -102,6 +115,8 @@ export class CapacityIndex {
       sizes[k] = (sizes[k] as number) - 1;
     }
     // The slot leaves the band of level `from` and enters that of level `to` (maybe the same).
+    if (from >= 0) this.counted[from] = 0;
+    if (to >= 0) this.counted[to] = 0;
     if (from >= 0 && (before === this.bandLeast[from] || before === this.bandMost[from])) this.bandStale[from] = 1;
     if (to >= 0 && this.bandStale[to] === 0) {
       if (after < (this.bandLeast[to] as number)) this.bandLeast[to] = after;
@@ -131,8 +146,14 @@ export class CapacityIndex {
     // Every slot of the band has at least `min`, or none has.
     if ((this.bandLeast[k] as number) >= min) return this.sizes[k] as number;
     if ((this.bandMost[k] as number) < min) return n;
+    if (this.counted[k] === 1 && this.countedMin[k] === min && this.countedWords[k] === words) return n + (this.countedSlots[k] as number);
     const band: Band = { upper: (this.levels[k + 1] as Bitset).words, available, min };
-    return n + this.readBand(k, words, (maybe, i) => popcount(passBand(band, i, maybe)));
+    const slots = this.readBand(k, words, (maybe, i) => popcount(passBand(band, i, maybe)));
+    this.counted[k] = 1;
+    this.countedMin[k] = min;
+    this.countedWords[k] = words;
+    this.countedSlots[k] = slots;
+    return n + slots;
   }
 
   /** Works out level k's least and most from its band's slots. */
