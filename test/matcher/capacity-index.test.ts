@@ -44,3 +44,39 @@ describe('CapacityIndex.countAtLeast against a count of every slot', () => {
     );
   });
 });
+
+describe('CapacityIndex.countAtLeast kept between calls', () => {
+  it('follows slots entering, leaving and moving within the band it counted, and other minima', () => {
+    // Level of 1000: the band 891–1112.
+    const index = new CapacityIndex(2);
+    const available = new Float64Array(64).fill(-1);
+    const set = (slot: number, amount: number) => {
+      index.update(slot, available[slot] as number, amount);
+      available[slot] = amount;
+    };
+    const count = (min: number) => index.countAtLeast(min, available, 2);
+    set(0, 900);
+    set(1, 1000);
+    set(2, 1100);
+    set(40, 5000);
+    expect(count(1000)).toBe(3);
+    set(40, 1050); // enters the band, above the minimum
+    expect(count(1000)).toBe(3);
+    set(40, 990); // within the band, below it
+    set(1, 1001); // within, still above
+    expect(count(1000)).toBe(2);
+    set(2, -1); // unknown: out of every level
+    expect(count(1000)).toBe(1);
+    expect(count(995)).toBe(1);
+    set(0, 1000);
+    expect(count(995)).toBe(2);
+    expect(count(1000)).toBe(2);
+    // Every slot of the band at or above the minimum (the band's least), then none.
+    set(40, 1112);
+    expect(count(950)).toBe(3);
+    set(1, 960);
+    expect(count(950)).toBe(3);
+    set(0, 940);
+    expect(count(950)).toBe(2);
+  });
+});
