@@ -237,7 +237,7 @@ async function placement(): Promise<void> {
       const ok = await median(() => catalog.place(fits), 1);
       const rejected = await median(() => catalog.place(misses), 1);
       record({ group: 'placement', case: 'successful placement (CPU-only: every runner scored)', size: label, capmatchUs: ok });
-      record({ group: 'placement', case: 'rejection with full explanation', size: label, capmatchUs: rejected, note: `${(rejected / ok).toFixed(2)}× a successful placement (target 3×: ${rejected <= 3 * ok ? 'met' : 'not met'}); its class of conditions counted before` });
+      record({ group: 'placement', case: 'rejection with full explanation', size: label, capmatchUs: rejected, note: `${(rejected / ok).toFixed(2)}× a successful placement (target 3×: ${rejected <= 3 * ok ? 'met' : 'not met'}); its class of conditions and capacity bands counted before` });
       // A rejection right after a change to what its class depends on (its counts brought up to
       // date): a runner's health flipped before each, the flip's own cost measured alone and taken off.
       const changed = catalog.fork();
@@ -249,7 +249,21 @@ async function placement(): Promise<void> {
         flip();
         changed.place(misses);
       }, 1)) - flipUs;
-      record({ group: 'placement', case: "rejection after a runner's health changed", size: label, capmatchUs: afterChange, note: `${(afterChange / ok).toFixed(2)}× a successful placement (a health change before each, ${fmt(flipUs)}, taken off)` });
+      record({ group: 'placement', case: "rejection after a runner's health changed", size: label, capmatchUs: afterChange, note: `${(afterChange / ok).toFixed(2)}× a successful placement (target 3×: ${afterChange <= 3 * ok ? 'met' : 'not met'}; a health change before each, ${fmt(flipUs)}, taken off)` });
+      // A rejection right after a change to the capacity counts it needs: a runner's free CPU and
+      // memory moved in and out of the request's bands before each (both counted again).
+      const moved = catalog.fork();
+      const mover = fleet.runners.find((r) => r.resources !== null) as Snapshot['runners'][number];
+      const original = mover.resources as NonNullable<typeof mover.resources>;
+      const inBand = { ...original, availableCpuMillicores: fits.cpuMillicores, availableMemoryBytes: fits.memoryBytes };
+      let there = false;
+      const move = () => moved.apply([{ type: 'setResources', runnerId: mover.runnerId, resources: (there = !there) ? inBand : original }]);
+      const moveUs = await median(move, 1);
+      const afterMove = (await median(() => {
+        move();
+        moved.place(misses);
+      }, 1)) - moveUs;
+      record({ group: 'placement', case: "rejection after a runner's free capacity changed", size: label, capmatchUs: afterMove, note: `${(afterMove / ok).toFixed(2)}× a successful placement (target 3×: ${afterMove <= 3 * ok ? 'met' : 'not met'}; a change into and out of its bands before each, ${fmt(moveUs)}, taken off)` });
       const fork = catalog.fork();
       let k = 0;
       const cycle = await median(() => {
