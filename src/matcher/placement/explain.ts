@@ -230,9 +230,9 @@ function patchClass(t: RunnerTable, c: RequestConditions, counts: ClassCounts): 
 }
 
 /**
- * Counts word `i` of a class: the runners failing each condition there (into `failing`, the
- * word's old count taken off), the runners' counts of failed conditions in the planes, and the
- * word's fewest.
+ * Counts word `i` of a class: the runners failing each condition whose count the index does not
+ * know (into `failing`, the word's old count taken off), the runners' counts of failed
+ * conditions in the planes, and the word's fewest.
  */
 function countWord(t: RunnerTable, c: RequestConditions, counts: ClassCounts, i: number): void {
   const { words, failing, failingIn, planes } = counts;
@@ -243,15 +243,19 @@ function countWord(t: RunnerTable, c: RequestConditions, counts: ClassCounts, i:
   let c2 = 0;
   let c3 = 0;
   for (let j = 0; j < conditions.length; j++) {
-    const sets = (conditions[j] as Condition).pass;
+    const condition = conditions[j] as Condition;
+    const sets = condition.pass;
     let pass = (sets[0] as Uint32Array)[i] as number;
     for (let k = 1; k < sets.length; k++) pass &= (sets[k] as Uint32Array)[i] as number;
     // Carry-save, branch-free: whether a runner fails is data.
     const f = l & ~pass;
-    const at = j * words + i;
-    const fails = popcount(f);
-    failing[j] = (failing[j] as number) + fails - (failingIn[at] as number);
-    failingIn[at] = fails;
+    // Counted where the index does not know the count (`settle` takes it from the index).
+    if (condition.failing === undefined) {
+      const at = j * words + i;
+      const fails = popcount(f);
+      failing[j] = (failing[j] as number) + fails - (failingIn[at] as number);
+      failingIn[at] = fails;
+    }
     const k0 = c0 & f;
     c0 ^= f;
     const k1 = c1 & k0;
