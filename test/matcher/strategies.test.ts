@@ -7,7 +7,8 @@ import { compareRatios } from '../../src/matcher/placement/exact.js';
 import { SEARCH_TUNING } from '../../src/matcher/placement/strategy.js';
 import { BUCKETS } from '../../src/matcher/shape-index.js';
 import type { RunnerTable } from '../../src/matcher/runner-table.js';
-import { refPlace } from '../support/reference.js';
+import { SCORING } from '../../src/matcher/placement/strategies.js';
+import { refPlace, refScore } from '../support/reference.js';
 import { useSearch, useSearchNow } from '../support/search.js';
 
 const GiB = 2 ** 30;
@@ -149,6 +150,27 @@ describe('balanced: the walk for perfectly balanced runners, against the referen
     } finally {
       restore();
     }
+  });
+});
+
+// The score functions are written for speed (plain comparisons, no work for a dimension left
+// out); their floats must be the formulas' floats, bit for bit, whatever the amounts — a
+// dimension without capacity, an undisclosed maximum, a runner that does not fit, nothing
+// requested.
+describe('strategies: the scores, bit for bit the reference formulas', () => {
+  const amount = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 16 }), fc.integer({ min: 0, max: 2 ** 45 }), fc.double({ min: 0, max: 2 ** 40, noNaN: true }));
+  it.each(['spread', 'binpack', 'balanced'] as const)('%s', (strategy) => {
+    fc.assert(
+      fc.property(fc.array(amount, { minLength: 9, maxLength: 9 }), ([aCpu, aMem, aGpu, mCpu, mMem, mGpu, qCpu, qMem, qGpu]) => {
+        const one = (v: number | undefined) => Float64Array.of(v as number);
+        const t = { availCpu: one(aCpu), availMem: one(aMem), availGpu: one(aGpu), maxCpu: one(mCpu), maxMem: one(mMem), maxGpu: one(mGpu) } as unknown as RunnerTable;
+        const r = runner('r', { maxCpuMillicores: mCpu as number, maxMemoryBytes: mMem as number, maxGpuCount: mGpu as number });
+        const res = { availableCpuMillicores: aCpu as number, availableMemoryBytes: aMem as number, availableGpuCount: aGpu as number, runningSandboxes: 0 };
+        const q = { cpuMillicores: qCpu as number, memoryBytes: qMem as number, gpuCount: qGpu as number };
+        expect(Object.is(SCORING[strategy].score(t, 0, q.cpuMillicores, q.memoryBytes, q.gpuCount), refScore(strategy, r, res, q))).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
 

@@ -2,7 +2,6 @@ import { slotAt } from '../bitset.js';
 import type { RunnerTable } from '../runner-table.js';
 import { BALANCE, BUCKETS, bucketHigh, bucketLow, bucketOf, CPU, GPU, GPU_BALANCE, MEMORY, type ShapeKey } from '../shape-index.js';
 import { compareProducts, compareRatios, type Ratio, sameProduct } from './exact.js';
-import { freeAfter } from './spread.js';
 import { searchCells } from './cells.js';
 import { boundCell, fitsCapacity, offerFitting, requestedDimensions, type ScoringStrategy, type Search, SEARCH_TUNING, SLACK } from './strategy.js';
 
@@ -275,12 +274,32 @@ function bucketBound(s: Search, key: ShapeKey, list: number, cell: number): numb
 }
 
 export function balancedScore(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): number {
-  const fc = freeAfter(t.availCpu[slot] as number, t.maxCpu[slot] as number, cpu);
-  const fm = freeAfter(t.availMem[slot] as number, t.maxMem[slot] as number, mem);
-  const fg = freeAfter(t.availGpu[slot] as number, t.maxGpu[slot] as number, gpu);
-  // Utilisation u = 1 − f; NaN (no capacity) drops out of min and max.
-  const lo = Math.min(fc === fc ? 1 - fc : Infinity, fm === fm ? 1 - fm : Infinity, fg === fg ? 1 - fg : Infinity);
-  const hi = Math.max(fc === fc ? 1 - fc : -Infinity, fm === fm ? 1 - fm : -Infinity, fg === fg ? 1 - fg : -Infinity);
+  const ac = t.availCpu[slot] as number;
+  const am = t.availMem[slot] as number;
+  const ag = t.availGpu[slot] as number;
+  // Capacities C_d = M_d when disclosed, else A_d (0: the dimension is left out).
+  const mc = t.maxCpu[slot] as number;
+  const mm = t.maxMem[slot] as number;
+  const mg = t.maxGpu[slot] as number;
+  const cc = mc > 0 ? mc : ac;
+  const cm = mm > 0 ? mm : am;
+  const cg = mg > 0 ? mg : ag;
+  // The least and most utilisation u_d = 1 − (A_d − q_d) / C_d over the dimensions left in.
+  // Plain comparisons: this runs for every runner a search scores (u is never −0, so which of
+  // two equal values is kept cannot matter).
+  let lo = Infinity;
+  let hi = -Infinity;
+  if (cc > 0) lo = hi = 1 - (ac - cpu) / cc;
+  if (cm > 0) {
+    const u = 1 - (am - mem) / cm;
+    if (u < lo) lo = u;
+    if (u > hi) hi = u;
+  }
+  if (cg > 0) {
+    const u = 1 - (ag - gpu) / cg;
+    if (u < lo) lo = u;
+    if (u > hi) hi = u;
+  }
   return hi < lo ? 100 : 100 * (1 - (hi - lo));
 }
 

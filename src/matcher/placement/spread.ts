@@ -52,30 +52,36 @@ export const spread: ScoringStrategy = {
 };
 
 export function spreadScore(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): number {
-  const fc = freeAfter(t.availCpu[slot] as number, t.maxCpu[slot] as number, cpu);
-  const fm = freeAfter(t.availMem[slot] as number, t.maxMem[slot] as number, mem);
-  const fg = freeAfter(t.availGpu[slot] as number, t.maxGpu[slot] as number, gpu);
-  // Sums in dimension order; an absent term adds an exact 0, so the float result is that of
-  // summing the present terms alone.
-  const requested = present(fc, cpu) + present(fm, mem) + present(fg, gpu);
-  if (requested > 0) return (100 * (term(fc, cpu) + term(fm, mem) + term(fg, gpu))) / requested;
-  const any = present(fc, 1) + present(fm, 1) + present(fg, 1);
-  return any > 0 ? (100 * (term(fc, 1) + term(fm, 1) + term(fg, 1))) / any : 50;
-}
-
-/** (A − q) / C for one dimension, or NaN when the runner has no capacity there (C = 0). */
-export function freeAfter(available: number, max: number, requested: number): number {
-  const capacity = max > 0 ? max : available;
-  return capacity > 0 ? (available - requested) / capacity : Number.NaN;
-}
-
-/** 1 when a dimension counts (it has a capacity and, for the requested mean, is requested). */
-function present(free: number, requested: number): number {
-  return requested > 0 && free === free ? 1 : 0;
-}
-
-function term(free: number, requested: number): number {
-  return requested > 0 && free === free ? free : 0;
+  const ac = t.availCpu[slot] as number;
+  const am = t.availMem[slot] as number;
+  const ag = t.availGpu[slot] as number;
+  // Capacities C_d = M_d when disclosed, else A_d (0: the dimension is left out).
+  const mc = t.maxCpu[slot] as number;
+  const mm = t.maxMem[slot] as number;
+  const mg = t.maxGpu[slot] as number;
+  const cc = mc > 0 ? mc : ac;
+  const cm = mm > 0 ? mm : am;
+  const cg = mg > 0 ? mg : ag;
+  // The free fractions that count, summed in dimension order: the requested dimensions with a
+  // capacity, or when there are none, every dimension with one. Plain comparisons, and no
+  // division for a dimension left out: this runs for every runner a search scores. (Summed from
+  // 0, as the formula: a term of −0 adds up to +0.)
+  const all = !((cc > 0 && cpu > 0) || (cm > 0 && mem > 0) || (cg > 0 && gpu > 0));
+  let sum = 0;
+  let n = 0;
+  if (cc > 0 && (all || cpu > 0)) {
+    sum += (ac - cpu) / cc;
+    n = 1;
+  }
+  if (cm > 0 && (all || mem > 0)) {
+    sum += (am - mem) / cm;
+    n++;
+  }
+  if (cg > 0 && (all || gpu > 0)) {
+    sum += (ag - gpu) / cg;
+    n++;
+  }
+  return n > 0 ? (100 * sum) / n : 50;
 }
 
 /**
