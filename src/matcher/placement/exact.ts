@@ -59,10 +59,20 @@ export function compareSameShape(t: RunnerTable, a: number, b: number, cpu: numb
   if (!used0 && !used1 && !used2) return undefined;
   if ((M0 === 0 && cpu > 0) || (M1 === 0 && mem > 0) || (M2 === 0 && gpu > 0)) return undefined;
   // Written out per dimension (no arrays): this runs for every near-tie of a placement.
-  let lcm = 1;
-  if (used0) lcm = M0;
-  if (used1) lcm = lcmBelowLimit(lcm, M1);
-  if (used2) lcm = lcmBelowLimit(lcm, M2);
+  const used = (used0 ? 1 : 0) | (used1 ? 2 : 0) | (used2 ? 4 : 0);
+  let lcm = LCM[4] as number;
+  if (M0 !== LCM[0] || M1 !== LCM[1] || M2 !== LCM[2] || used !== LCM[3]) {
+    // Euclid's remainders of doubles are slow: the last multiple is kept (near-ties come in runs of one shape).
+    lcm = 1;
+    if (used0) lcm = M0;
+    if (used1) lcm = lcmBelowLimit(lcm, M1);
+    if (used2) lcm = lcmBelowLimit(lcm, M2);
+    LCM[0] = M0;
+    LCM[1] = M1;
+    LCM[2] = M2;
+    LCM[3] = used;
+    LCM[4] = lcm;
+  }
   if (!(lcm < LIMIT)) return undefined;
   let sum = 0;
   if (used0) sum = addTerm(sum, (t.availCpu[a] as number) - (t.availCpu[b] as number), lcm / M0);
@@ -71,6 +81,9 @@ export function compareSameShape(t: RunnerTable, a: number, b: number, cpu: numb
   if (Number.isNaN(sum)) return undefined;
   return Math.sign(sum);
 }
+
+/** The least common multiple {@link compareSameShape} worked out last: maxima M0, M1, M2, the dimensions used (bits), and the multiple. */
+const LCM = Float64Array.of(-1, -1, -1, -1, 1);
 
 /** Integers below this add and multiply exactly in doubles (with a bit to spare). */
 const LIMIT = 2 ** 52;
