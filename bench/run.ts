@@ -238,6 +238,13 @@ async function placement(): Promise<void> {
       const rejected = await median(() => catalog.place(misses), 1);
       record({ group: 'placement', case: 'successful placement (CPU-only: every runner scored)', size: label, capmatchUs: ok });
       record({ group: 'placement', case: 'rejection with full explanation', size: label, capmatchUs: rejected, note: `${(rejected / ok).toFixed(2)}× a successful placement (target 3×: ${rejected <= 3 * ok ? 'met' : 'not met'}); its class of conditions and capacity bands counted before` });
+      // Nothing on the fleet has 16 GPUs free, so the rejection above ANDs no word (a set known
+      // empty); this one asks what some runners have each (arm64, a GPU, privilege, a tag, a
+      // group), and only their AND is empty.
+      const jointly: SandboxRequest = { cpuMillicores: 1000, memoryBytes: 2 * 2 ** 30, gpuCount: 1, architecture: 'arm64', privileged: true, tags: ['spot'], runnerGroupId: 'group-01' };
+      if (catalog.place(jointly).ok) throw new Error('expected a rejection');
+      const jointlyUs = await median(() => catalog.place(jointly), 1);
+      record({ group: 'placement', case: 'rejection, no condition unmet on its own', size: label, capmatchUs: jointlyUs, note: `${(jointlyUs / ok).toFixed(2)}× a successful placement (target 3×: ${jointlyUs <= 3 * ok ? 'met' : 'not met'}); arm64 with a GPU, each met by some runner` });
       // A rejection right after a change to what its class depends on (its counts brought up to
       // date): a runner's health flipped before each, the flip's own cost measured alone and taken off.
       const changed = catalog.fork();

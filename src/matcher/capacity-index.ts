@@ -47,6 +47,8 @@ export function levelOf(amount: number): number {
 export interface ThresholdBounds {
   /** Slots with available >= THRESHOLDS[k] for the largest THRESHOLDS[k] <= min. */
   readonly lower: Bitset;
+  /** How many slots `lower` holds. */
+  readonly lowerSize: number;
   /** Slots certainly in the answer, or undefined when `lower` is already exact. */
   readonly upper: Bitset | undefined;
 }
@@ -201,7 +203,7 @@ export class CapacityIndex {
   bounds(min: number): ThresholdBounds {
     const k = levelOf(min);
     const lower = this.levels[k] as Bitset;
-    return { lower, upper: THRESHOLDS[k] === min ? undefined : this.levels[k + 1] };
+    return { lower, lowerSize: this.sizes[k] as number, upper: THRESHOLDS[k] === min ? undefined : this.levels[k + 1] };
   }
 
   grow(wordCount: number): void {

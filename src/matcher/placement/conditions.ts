@@ -120,34 +120,56 @@ function capacityCondition(reason: CapacityCondition['reason'], requested: numbe
  * the request's own values and the admission set, then capacity, then placeable. Exact
  * comparisons only for the few runners between two thresholds. Requested ≤ maximum needs no test
  * of its own: available never exceeds a disclosed maximum.
+ *
+ * Undefined when one of the sets is known to be empty without reading it — a value no runner
+ * has (an unknown GPU type, group or tag), a flag no runner has, a capacity level no runner
+ * reaches (more GPUs than any runner has free): then nothing fits, and no word is AND-ed.
  */
-export function fitConjunction(t: RunnerTable, r: SandboxRequest, admitting: Bitset, allowList: Bitset | undefined): Conjunction {
+export function fitConjunction(t: RunnerTable, r: SandboxRequest, admitting: Bitset, allowList: Bitset | undefined): Conjunction | undefined {
   const ix = t.indexes;
-  const none = t.zeros();
   const must: Uint32Array[] = [];
-  if (r.gpuType !== undefined) must.push(ix.gpuType.words(r.gpuType) ?? none);
-  else if (r.gpuCount > 0) must.push(ix.anyGpuType.words);
-  if (r.architecture !== undefined) must.push(ix.architecture.words(r.architecture) ?? none);
-  if (r.privileged === true) must.push(ix.privileged.words);
-  if (r.storageClass !== undefined) must.push(ix.storageClass.words(r.storageClass) ?? none);
+  if (r.gpuType !== undefined ? !added(must, ix.gpuType.words(r.gpuType)) : r.gpuCount > 0 && !addedFlag(must, ix.anyGpuType)) return undefined;
+  if (r.architecture !== undefined && !added(must, ix.architecture.words(r.architecture))) return undefined;
+  if (r.privileged === true && !addedFlag(must, ix.privileged)) return undefined;
+  if (r.storageClass !== undefined && !added(must, ix.storageClass.words(r.storageClass))) return undefined;
   must.push(admitting.words);
-  if (r.runnerGroupId !== undefined) must.push(ix.group.words(r.runnerGroupId) ?? none);
+  if (r.runnerGroupId !== undefined && !added(must, ix.group.words(r.runnerGroupId))) return undefined;
   if (allowList) must.push(allowList.words);
-  if (r.tags !== undefined) for (const tag of r.tags) must.push(ix.tag.words(tag) ?? none);
+  if (r.tags !== undefined) for (const tag of r.tags) if (!added(must, ix.tag.words(tag))) return undefined;
   const bands: Band[] = [];
-  threshold(must, bands, r.cpuMillicores, ix.cpuIndex, t.availCpu);
-  threshold(must, bands, r.memoryBytes, ix.memIndex, t.availMem);
-  threshold(must, bands, r.gpuCount, ix.gpuIndex, t.availGpu);
+  if (!threshold(must, bands, r.cpuMillicores, ix.cpuIndex, t.availCpu)) return undefined;
+  if (!threshold(must, bands, r.memoryBytes, ix.memIndex, t.availMem)) return undefined;
+  if (!threshold(must, bands, r.gpuCount, ix.gpuIndex, t.availGpu)) return undefined;
   // Healthy with known resources, in one set (known resources imply a live runner, so `live`
   // itself need not be AND-ed).
   must.push(ix.placeable.words);
   return { must, bands };
 }
 
-/** A capacity minimum: its lower threshold bitset, and the band to compare exactly (none for a request of 0: threshold 0 is the known set, in placeable). */
-function threshold(must: Uint32Array[], bands: Band[], requested: number, index: CapacityIndex, available: Float64Array): void {
-  if (requested === 0) return;
+/** Adds a value's set to `must`; false for a value no runner has (a value index keeps no empty value). */
+function added(must: Uint32Array[], words: Uint32Array | undefined): boolean {
+  if (words === undefined) return false;
+  must.push(words);
+  return true;
+}
+
+/** Adds a flag's set to `must`; false when no runner has the flag. */
+function addedFlag(must: Uint32Array[], set: CountedBitset): boolean {
+  if (set.count === 0) return false;
+  must.push(set.words);
+  return true;
+}
+
+/**
+ * A capacity minimum: its lower threshold bitset, and the band to compare exactly (none for a
+ * request of 0: threshold 0 is the known set, in placeable). False when no runner reaches the
+ * lower threshold.
+ */
+function threshold(must: Uint32Array[], bands: Band[], requested: number, index: CapacityIndex, available: Float64Array): boolean {
+  if (requested === 0) return true;
   const bounds = index.bounds(requested);
+  if (bounds.lowerSize === 0) return false;
   must.push(bounds.lower.words);
   if (bounds.upper) bands.push({ upper: bounds.upper.words, available, min: requested });
+  return true;
 }

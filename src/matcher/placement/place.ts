@@ -55,6 +55,7 @@ export function rank(t: RunnerTable, admission: AdmissionCache, request: Sandbox
 export function rankFitting(t: RunnerTable, admission: AdmissionCache, request: SandboxRequest, options: ResolvedOptions): Ranked {
   const admitting = admission.runnersAdmitting(request);
   const fit = fitConjunction(t, request, admitting, allowListOf(t, request));
+  if (fit === undefined) return [];
   const keep = Math.max(1, options.topK);
   if (options.strategy === 'firstFit') return firstFits(t, fit, keep);
   return bestScored(t, fit, keep, SCORING[options.strategy], request, searchWork(admitting), WORK_KINDS[options.strategy]);
