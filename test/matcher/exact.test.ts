@@ -86,14 +86,14 @@ describe('compareSameShape: the sign of the rationals, pair after pair', () => {
       fc.property(fc.array(pair, { minLength: 1, maxLength: 20 }), (pairs) => {
         for (const { maxima, base, tie, steps, q } of pairs) {
           const [m0, m1, m2] = maxima;
-          const a = [(m0 * base[0]) / 4, (m1 * base[1]) / 4, Math.floor((m2 * base[2]) / 4)];
+          const a: readonly [number, number, number] = [(m0 * base[0]) / 4, (m1 * base[1]) / 4, Math.floor((m2 * base[2]) / 4)];
           // A tie: CPU up by s/8 of its maximum, memory down by as much of its own.
-          const b = tie ? [a[0] + (m0 * steps[0]) / 8, a[1] - (m1 * steps[0]) / 8, a[2]] : [a[0] + 250 * steps[0], a[1] + GiB * steps[1], a[2]];
+          const b: readonly [number, number, number] = tie ? [a[0] + (m0 * steps[0]) / 8, a[1] - (m1 * steps[0]) / 8, a[2]] : [a[0] + 250 * steps[0], a[1] + GiB * steps[1], a[2]];
           const free = (v: number, m: number) => Math.min(m, Math.max(0, v));
           const t = {
-            availCpu: Float64Array.of(a[0] as number, free(b[0] as number, m0)),
-            availMem: Float64Array.of(a[1] as number, free(b[1] as number, m1)),
-            availGpu: Float64Array.of(a[2] as number, b[2] as number),
+            availCpu: Float64Array.of(a[0], free(b[0], m0)),
+            availMem: Float64Array.of(a[1], free(b[1], m1)),
+            availGpu: Float64Array.of(a[2], b[2]),
             maxCpu: Float64Array.of(m0, m0),
             maxMem: Float64Array.of(m1, m1),
             maxGpu: Float64Array.of(m2, m2),
