@@ -74,8 +74,8 @@ describe('compareSameShape: the sign of the rationals, pair after pair', () => {
   const pair = fc.record({
     maxima: fc.tuple(fc.constantFrom(4000, 6000, 64000, 96000), fc.constantFrom(8 * GiB, 24 * GiB, 384 * GiB), fc.constantFrom(0, 4, 6, 8)),
     base: fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 }), fc.integer({ min: 0, max: 4 })),
-    // Moved from the first runner's amounts: by a step of each maximum (a tie between CPU and
-    // memory, or all three), or by arbitrary amounts.
+    // The second runner's amounts: the first's with CPU up and memory down by the same share of
+    // their maxima (a tie), or moved by arbitrary amounts.
     tie: fc.boolean(),
     steps: fc.tuple(fc.integer({ min: -2, max: 2 }), fc.integer({ min: -2, max: 2 })),
     q: fc.tuple(fc.integer({ min: 0, max: 1000 }), fc.integer({ min: 0, max: GiB }), fc.integer({ min: 0, max: 1 })),
