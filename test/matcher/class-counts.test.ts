@@ -68,8 +68,7 @@ describe('the class counts a rejection keeps, against a count runner by runner',
               runningSandboxes: 0,
             };
             c = { type: 'setResources', runnerId: id, resources };
-          }
-          else if (change.kind === 'record') c = { type: 'upsertRunner', runner: { ...change.runner, runnerId: id } };
+          } else if (change.kind === 'record') c = { type: 'upsertRunner', runner: { ...change.runner, runnerId: id } };
           else {
             removed.set(id, catalog.getRunner(id));
             c = { type: 'removeRunner', runnerId: id };

@@ -304,8 +304,9 @@ function settle(c: RequestConditions, counts: ClassCounts): void {
   while (lowestUnknown < 16 && atFewest[17 + lowestUnknown] === 0) lowestUnknown++;
   counts.lowestKnown = lowestKnown;
   counts.lowestUnknown = lowestUnknown;
-  counts.atLowestKnown = lowestKnown === 16 ? 0 : (atFewest[lowestKnown] as number);
-  counts.atLowestUnknown = lowestUnknown === 16 ? 0 : (atFewest[17 + lowestUnknown] as number);
+  // (At 16, none: a word with no runner files 0 there.)
+  counts.atLowestKnown = atFewest[lowestKnown] as number;
+  counts.atLowestUnknown = atFewest[17 + lowestUnknown] as number;
 }
 
 /** The fewest of the bit-sliced counts (c3 c2 c1 c0) of the runners of `runners`, a bit at a time from the highest (16 for none). */
