@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { CLASSES } from '../../src/matcher/placement/admission.js';
 import { SEARCH_TUNING } from '../../src/matcher/placement/strategy.js';
 import { useSearchNow } from '../support/search.js';
 import { describe, expect, it } from 'vitest';
@@ -394,6 +395,44 @@ describe('generated fleets against the brute-force reference', () => {
       expect(got.ok).toBe(false);
       if (!got.ok) expect({ code: got.code, considered: got.considered, reasons: { ...got.reasons }, nearestMisses: jsonCopy(got.nearestMisses) }).toEqual(refRejection(snapshot, q, 3));
     }
+  });
+
+  it('more admission classes than the cache keeps: the least recently used are worked out again, the rest kept current', () => {
+    const fleet = generateFleet({ runners: 80, seed: 13, utilisation: 0.5 });
+    const catalog = Catalog.fromSnapshot(fleet);
+    const names = [...new Set(fleet.profiles.map((p) => p.profileName)), 'absent'];
+    const classes: SandboxRequest[] = [];
+    for (const profileName of [undefined, ...names])
+      for (const gpuType of [undefined, 'H100', 'A100'])
+        for (const architecture of [undefined, 'amd64', 'arm64'])
+          for (const ingressMode of [undefined, 'public', 'private'])
+            for (const egressMode of [undefined, 'internet'])
+              classes.push({ cpuMillicores: 1000, memoryBytes: 2 ** 30, gpuCount: gpuType === undefined ? classes.length % 2 : 1, profileName, gpuType, architecture, ingressMode, egressMode });
+    // Each its own class, more than the cache keeps.
+    for (let i = 0; classes.length <= CLASSES + 40; i++) classes.push({ cpuMillicores: 1000, memoryBytes: 2 ** 30, gpuCount: 0, profileName: `absent-${i}`, architecture: 'amd64' });
+    const check = (q: SandboxRequest) => {
+      // Every fitting runner, in order: a runner wrongly in or out of an admission set shows.
+      const got = catalog.place(q, { nearestMisses: 0, topK: 100 });
+      const snapshot = catalog.toSnapshot();
+      const ref = refPlace(snapshot, q, 'spread');
+      if (got.ok) {
+        expect(got.alternatives?.map((a) => a.runnerId)).toEqual(ref.fits.map((f) => f.runnerId));
+        expect(got.profileName).toBe(ref.best?.profileName);
+      }
+      else expect({ code: got.code, considered: got.considered, reasons: { ...got.reasons }, nearestMisses: [] }).toEqual(refRejection(snapshot, q, 0));
+    };
+    for (const q of classes) catalog.place(q);
+    // Profiles change while the first classes are out of the cache and the last ones in it.
+    const runners = fleet.runners.slice(0, 40);
+    for (const runner of runners) {
+      const [profile] = catalog.listProfiles({ runnerId: runner.runnerId });
+      if (profile) catalog.apply([{ type: 'upsertProfile', profile: { ...profile, ingressModes: profile.ingressModes.includes('public') ? ['private'] : ['public'], supportedArchitectures: ['arm64'] } }]);
+    }
+    catalog.apply([{ type: 'removeProfile', runnerId: (runners[0] as Runner).runnerId, profileName: (catalog.listProfiles({ runnerId: (runners[0] as Runner).runnerId })[0] as Profile).profileName }]);
+    const admitted = classes.filter((q) => q.profileName === undefined || !q.profileName.startsWith('absent'));
+    expect(admitted.length).toBeGreaterThan(100);
+    // Most recently used first: the kept sets are read before misses push them out.
+    for (const q of [...admitted.reverse(), ...classes.slice(-60), ...classes.slice(0, 60)]) check(q);
   });
 
   it('discovery queries match the reference', () => {
