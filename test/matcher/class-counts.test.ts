@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Catalog, type Change, type RejectionReason, type SandboxRequest, type Snapshot } from '../../src/index.js';
+import { Catalog, type Change, generateFleet, generateRequests, type RejectionReason, type SandboxRequest, type Snapshot } from '../../src/index.js';
 import type { AdmissionCache } from '../../src/matcher/placement/admission.js';
 import { fewestOfClass } from '../../src/matcher/placement/explain.js';
 import { conditionsOf } from '../../src/matcher/placement/place.js';
+import { replayOf } from '../../src/matcher/replay.js';
 import type { RunnerTable } from '../../src/matcher/runner-table.js';
-import { MANY_RUNNER_IDS, requestArb, runnerArb, snapshotArb } from '../support/arbitraries.js';
-import { refReasons } from '../support/reference.js';
+import { jsonCopy, MANY_RUNNER_IDS, requestArb, runnerArb, snapshotArb } from '../support/arbitraries.js';
+import { refReasons, refRejection } from '../support/reference.js';
 
 const CAPACITY: readonly RejectionReason[] = ['insufficientCpu', 'insufficientMemory', 'insufficientGpu'];
 
@@ -78,5 +79,60 @@ describe('the class counts a rejection keeps, against a count runner by runner',
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+/**
+ * A catalog of the snapshot whose slot order is not runnerId order when `reorder`: the first
+ * half of its runners removed and added back with their profiles, each into the slot freed
+ * last (the first runner into the last of the half's slots).
+ */
+function catalogOf(snapshot: Snapshot, reorder: boolean): Catalog {
+  const catalog = Catalog.fromSnapshot(snapshot);
+  if (!reorder) return catalog;
+  const moved = snapshot.runners.slice(0, Math.ceil(snapshot.runners.length / 2));
+  catalog.apply(moved.map((r): Change => ({ type: 'removeRunner', runnerId: r.runnerId })));
+  catalog.apply(moved.flatMap((runner): Change[] => [{ type: 'upsertRunner', runner }, ...snapshot.profiles.filter((p) => p.runnerId === runner.runnerId).map((profile): Change => ({ type: 'upsertProfile', profile }))]));
+  return catalog;
+}
+
+describe('the one nearest miss a simulation records, against the reference', () => {
+  const options = { strategy: 'spread', topK: 0, nearestMisses: 1 } as const;
+
+  /** Compares every rejection of `requests`; returns how many had a nearest miss failing more than one reason (the walk in runnerId order leaves those to the pass over the words). */
+  function compare(catalog: Catalog, requests: readonly SandboxRequest[]): number {
+    const replay = replayOf(catalog);
+    const snapshot = catalog.toSnapshot();
+    let deep = 0;
+    for (const q of requests) {
+      const got = replay.place(q, options);
+      if (typeof got === 'number') continue;
+      const ref = refRejection(snapshot, q, 1);
+      expect(jsonCopy(got.nearestMisses)).toEqual(ref.nearestMisses);
+      if ((ref.nearestMisses[0]?.reasons.length ?? 0) > 1) deep++;
+    }
+    return deep;
+  }
+
+  it('small fleets, in runnerId slot order and out of it', () => {
+    let deep = 0;
+    fc.assert(
+      fc.property(snapshotArb(40, MANY_RUNNER_IDS), fc.array(requestArb, { minLength: 1, maxLength: 6 }), fc.boolean(), (snapshot, requests, reorder) => {
+        deep += compare(catalogOf(snapshot, reorder), requests);
+      }),
+    );
+    expect(deep).toBeGreaterThan(20);
+  });
+
+  it('generated fleets of 400 runners, where the walk in runnerId order gives up: in slot order and out of it', () => {
+    let deep = 0;
+    for (const shapes of ['standard', 'heterogeneous'] as const) {
+      for (const seed of [3, 4]) {
+        const fleet = generateFleet({ runners: 400, seed, shapes, utilisation: 0.9 });
+        const requests = generateRequests({ count: 40, seed: seed + 1, unplaceableShare: 0.6 });
+        for (const reorder of [false, true]) deep += compare(catalogOf(fleet, reorder), requests);
+      }
+    }
+    expect(deep).toBeGreaterThan(20);
   });
 });

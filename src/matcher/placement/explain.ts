@@ -63,8 +63,90 @@ export function rejectionCode(request: SandboxRequest): RejectionCode {
  * would mostly be worked out afresh), then the counts and the words.
  */
 export function nearestMisses(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): NearestMiss[] {
-  const slots = walkToFewest(t, c, 1, missCount) ?? fewestByWords(t, c, classCounts(t, c, false), missCount, 0);
+  const slots = walkToFewest(t, c, 1, missCount) ?? (missCount === 1 ? nearestInOnePass(t, c) : fewestByWords(t, c, classCounts(t, c, false), missCount, 0));
   return slots.map((slot) => describeMiss(t, request, c, slot));
+}
+
+/**
+ * The one nearest miss in one pass over the words: per word, every reason each runner fails
+ * counted bit-sliced (its class conditions, and the capacity conditions when its resources are
+ * known), and the fewest of them; of the runners failing the fewest of all, the one of lowest
+ * runnerId. While slot order is runnerId order, that is the first runner of the first word
+ * holding the fewest, and the pass stops at a word holding a runner that fails one reason, the
+ * fewest there can be in a rejection. None when no runner is live.
+ */
+function nearestInOnePass(t: RunnerTable, c: RequestConditions): number[] {
+  const live = t.indexes.live.words;
+  const known = t.indexes.known.words;
+  const { conditions, capacity } = c;
+  const words = t.activeWords;
+  const inOrder = t.slotOrderIsIdOrder;
+  const rank = inOrder ? undefined : t.ranks();
+  let fewest = 16;
+  let best = -1;
+  const n = conditions.length;
+  const m = capacity.length;
+  words: for (let i = 0; i < words && !(inOrder && fewest <= 1); i++) {
+    const l = live[i] as number;
+    if (l === 0) continue;
+    const k = l & (known[i] as number);
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
+    for (let j = 0; j < n; j++) {
+      const sets = (conditions[j] as Condition).pass;
+      let pass = (sets[0] as Uint32Array)[i] as number;
+      for (let x = 1; x < sets.length; x++) pass &= (sets[x] as Uint32Array)[i] as number;
+      // Carry-save, as in countWord.
+      const f = l & ~pass;
+      const k0 = c0 & f;
+      c0 ^= f;
+      const k1 = c1 & k0;
+      c1 ^= k0;
+      const k2 = c2 & k1;
+      c2 ^= k1;
+      c3 ^= k2;
+    }
+    // The capacity conditions, for runners with known resources: first the certain failures
+    // (below the lower threshold level); then, unless every runner of the word fails more than
+    // the fewest so far already, the failures in each band, compared exactly.
+    for (let j = 0; j < 2 * m; j++) {
+      let f: number;
+      if (j < m) f = k & ~((capacity[j] as CapacityCondition).lower[i] as number);
+      else {
+        if (j === m && fewestOf(l, c0, c1, c2, c3) > fewest) continue words;
+        const cap = capacity[j - m] as CapacityCondition;
+        if (cap.band === undefined) continue;
+        const lower = cap.lower[i] as number;
+        f = k & lower & ~passBand(cap.band, i, lower);
+      }
+      const k0 = c0 & f;
+      c0 ^= f;
+      const k1 = c1 & k0;
+      c1 ^= k0;
+      const k2 = c2 & k1;
+      c2 ^= k1;
+      c3 ^= k2;
+    }
+    const least = fewestOf(l, c0, c1, c2, c3);
+    if (least > fewest) continue;
+    let w = countIs(least, c0, c1, c2, c3) & l;
+    if (rank === undefined) {
+      if (least < fewest) best = slotAt(i, w & -w);
+    } else {
+      // The lowest runnerId of the word's runners at its fewest, against the best so far.
+      if (least < fewest) best = -1;
+      while (w !== 0) {
+        const low = w & -w;
+        const slot = slotAt(i, low);
+        if (best < 0 || (rank[slot] as number) < (rank[best] as number)) best = slot;
+        w ^= low;
+      }
+    }
+    fewest = least;
+  }
+  return best < 0 ? [] : [best];
 }
 
 /**
