@@ -60,7 +60,8 @@ export function rejectionCode(request: SandboxRequest): RejectionCode {
 /**
  * The nearest misses alone, without the count of every reason (what a simulation records): the
  * walk first, without the class counts (a simulation changes runners often enough that they
- * would mostly be worked out afresh), then the counts and the words.
+ * would mostly be worked out afresh); then, for the one miss a simulation asks, one pass over
+ * the words ({@link nearestInOnePass}), for more the counts and the words.
  */
 export function nearestMisses(t: RunnerTable, request: SandboxRequest, c: RequestConditions, missCount: number): NearestMiss[] {
   const slots = walkToFewest(t, c, 1, missCount) ?? (missCount === 1 ? nearestInOnePass(t, c) : fewestByWords(t, c, classCounts(t, c, false), missCount, 0));
