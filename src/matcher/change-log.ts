@@ -14,7 +14,7 @@ export class ChangeLog {
   }
 
   record(what: number): void {
-    this.log[this.count % CHANGE_LOG] = what;
+    this.log[this.count & MASK] = what;
     this.count++;
   }
 
@@ -25,9 +25,11 @@ export class ChangeLog {
 
   /** What change `n` changed (one {@link holdsSince} vouched for). */
   at(n: number): number {
-    return this.log[n % CHANGE_LOG] as number;
+    return this.log[n & MASK] as number;
   }
 }
 
-/** Changes a {@link ChangeLog} remembers. */
+/** Changes a {@link ChangeLog} remembers (a power of two). */
 export const CHANGE_LOG = 1024;
+/** n mod CHANGE_LOG for a count n ≥ 0 below 2⁵³: `&` takes n mod 2³² first, of which CHANGE_LOG is a divisor. */
+const MASK = CHANGE_LOG - 1;

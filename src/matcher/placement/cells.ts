@@ -18,20 +18,36 @@ import { cellCanFit, offerCell, requestedDimensions, type ScoringStrategy, type 
  * those changed, not every cell.
  */
 class CellBounds {
-  /** By strategy, then by `cpu mem gpu`; at most {@link AMOUNTS_KEPT} a strategy, the oldest dropped first. */
-  private readonly byStrategy = new Map<ScoringStrategy, Map<string, KnownCells>>();
+  /**
+   * By strategy, then by CPU amount, the amounts with it (few: read in turn; numbers, so that a
+   * look-up builds no key); at most {@link AMOUNTS_KEPT} amounts a strategy, the oldest dropped first.
+   */
+  private readonly byStrategy = new Map<ScoringStrategy, Map<number, KnownCells[]>>();
+  /** Per strategy, its amounts in the order first searched. */
+  private readonly oldest = new Map<ScoringStrategy, KnownCells[]>();
 
   constructor(private readonly shapes: ShapeIndex) {}
 
   /** What is known of every cell for these amounts, with room for every cell there is. */
   of(strategy: ScoringStrategy, cpu: number, mem: number, gpu: number): KnownCells {
-    let byAmounts = this.byStrategy.get(strategy);
-    if (!byAmounts) this.byStrategy.set(strategy, (byAmounts = new Map()));
-    const amounts = `${cpu} ${mem} ${gpu}`;
-    let known = byAmounts.get(amounts);
+    let byCpu = this.byStrategy.get(strategy);
+    if (!byCpu) this.byStrategy.set(strategy, (byCpu = new Map()));
+    let withCpu = byCpu.get(cpu);
+    if (!withCpu) byCpu.set(cpu, (withCpu = []));
+    let known: KnownCells | undefined;
+    for (const k of withCpu) if (k.mem === mem && k.gpu === gpu) known = k;
     if (known === undefined) {
-      if (byAmounts.size >= AMOUNTS_KEPT) byAmounts.delete(byAmounts.keys().next().value as string);
-      byAmounts.set(amounts, (known = new KnownCells()));
+      let oldest = this.oldest.get(strategy);
+      if (!oldest) this.oldest.set(strategy, (oldest = []));
+      if (oldest.length >= AMOUNTS_KEPT) {
+        const dropped = oldest.shift() as KnownCells;
+        const those = byCpu.get(dropped.cpu) as KnownCells[];
+        those.splice(those.indexOf(dropped), 1);
+        if (those.length === 0 && dropped.cpu !== cpu) byCpu.delete(dropped.cpu);
+      }
+      known = new KnownCells(cpu, mem, gpu);
+      withCpu.push(known);
+      oldest.push(known);
     }
     known.ensure(this.shapes.cellCount);
     return known;
@@ -44,6 +60,12 @@ class CellBounds {
  * as of `seen` (a count of {@link ShapeIndex.changes}; -Infinity: never searched).
  */
 class KnownCells {
+  constructor(
+    readonly cpu: number,
+    readonly mem: number,
+    readonly gpu: number,
+  ) {}
+
   cells = new Float64Array(0);
   order = new Int32Array(0);
   place = new Int32Array(0);
