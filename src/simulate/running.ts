@@ -15,12 +15,15 @@ export interface SandboxNumbers {
 export function numberSandboxes(trace: readonly TraceEvent[]): SandboxNumbers {
   const ofEvent = new Int32Array(trace.length).fill(-1);
   const arrivals: number[] = [];
+  // Only the sandboxes a departure names are looked up by id: most end by their lifetime.
+  const departing = new Set<string>();
+  for (const e of trace) if (e.type === 'departure') departing.add(e.sandboxId);
   const byId = new Map<string, number>();
   for (let i = 0; i < trace.length; i++) {
     const e = trace[i] as TraceEvent;
     if (e.type === 'arrival') {
       ofEvent[i] = arrivals.length;
-      byId.set(e.sandboxId, arrivals.length);
+      if (departing.has(e.sandboxId)) byId.set(e.sandboxId, arrivals.length);
       arrivals.push(i);
     } else if (e.type === 'departure') ofEvent[i] = byId.get(e.sandboxId) ?? -1;
   }
