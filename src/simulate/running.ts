@@ -17,7 +17,10 @@ export function numberSandboxes(trace: readonly TraceEvent[]): SandboxNumbers {
   const arrivals: number[] = [];
   // Only the sandboxes a departure names are looked up by id: most end by their lifetime.
   const departing = new Set<string>();
-  for (const e of trace) if (e.type === 'departure') departing.add(e.sandboxId);
+  for (let i = 0; i < trace.length; i++) {
+    const e = trace[i] as TraceEvent;
+    if (e.type === 'departure') departing.add(e.sandboxId);
+  }
   const byId = new Map<string, number>();
   for (let i = 0; i < trace.length; i++) {
     const e = trace[i] as TraceEvent;
