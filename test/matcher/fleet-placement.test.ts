@@ -410,16 +410,17 @@ describe('generated fleets against the brute-force reference', () => {
               classes.push({ cpuMillicores: 1000, memoryBytes: 2 ** 30, gpuCount: gpuType === undefined ? classes.length % 2 : 1, profileName, gpuType, architecture, ingressMode, egressMode });
     // Each its own class, more than the cache keeps.
     for (let i = 0; classes.length <= CLASSES + 40; i++) classes.push({ cpuMillicores: 1000, memoryBytes: 2 ** 30, gpuCount: 0, profileName: `absent-${i}`, architecture: 'amd64' });
+    let placed = 0;
     const check = (q: SandboxRequest) => {
       // Every fitting runner, in order: a runner wrongly in or out of an admission set shows.
       const got = catalog.place(q, { nearestMisses: 0, topK: 100 });
       const snapshot = catalog.toSnapshot();
       const ref = refPlace(snapshot, q, 'spread');
       if (got.ok) {
+        placed++;
         expect(got.alternatives?.map((a) => a.runnerId)).toEqual(ref.fits.map((f) => f.runnerId));
         expect(got.profileName).toBe(ref.best?.profileName);
-      }
-      else expect({ code: got.code, considered: got.considered, reasons: { ...got.reasons }, nearestMisses: [] }).toEqual(refRejection(snapshot, q, 0));
+      } else expect({ code: got.code, considered: got.considered, reasons: { ...got.reasons }, nearestMisses: [] }).toEqual(refRejection(snapshot, q, 0));
     };
     for (const q of classes) catalog.place(q);
     // Profiles change while the first classes are out of the cache and the last ones in it.
@@ -433,6 +434,7 @@ describe('generated fleets against the brute-force reference', () => {
     expect(admitted.length).toBeGreaterThan(100);
     // Most recently used first: the kept sets are read before misses push them out.
     for (const q of [...admitted.reverse(), ...classes.slice(-60), ...classes.slice(0, 60)]) check(q);
+    expect(placed).toBeGreaterThan(50);
   });
 
   it('discovery queries match the reference', () => {
