@@ -34,7 +34,7 @@ export function passBand(band: Band, i: number, w: number): number {
 }
 
 /** Fused multi-way AND of word `i`. */
-function andAt(sets: readonly Uint32Array[], i: number): number {
+export function andAt(sets: readonly Uint32Array[], i: number): number {
   let w = (sets[0] as Uint32Array)[i] as number;
   for (let j = 1; j < sets.length && w !== 0; j++) w &= (sets[j] as Uint32Array)[i] as number;
   return w;

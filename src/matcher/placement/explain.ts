@@ -1,6 +1,6 @@
 import { REASON_LABELS, REASONS, type NearestMiss, type Rejection, type RejectionCode, type RejectionReason, type SandboxRequest } from '../../types.js';
 import { type Bitset, popcount, slotAt } from '../bitset.js';
-import { passBand } from '../kernel.js';
+import { andAt, passBand } from '../kernel.js';
 import { LowestRanks } from '../lowest-ranks.js';
 import type { RunnerTable } from '../runner-table.js';
 import { type CapacityCondition, type Condition, conditionsKey, type RequestConditions } from './conditions.js';
@@ -96,11 +96,8 @@ function nearestInOnePass(t: RunnerTable, c: RequestConditions): number[] {
     let c2 = 0;
     let c3 = 0;
     for (let j = 0; j < n; j++) {
-      const sets = (conditions[j] as Condition).pass;
-      let pass = (sets[0] as Uint32Array)[i] as number;
-      for (let x = 1; x < sets.length; x++) pass &= (sets[x] as Uint32Array)[i] as number;
       // Carry-save, as in countWord.
-      const f = l & ~pass;
+      const f = l & ~andAt((conditions[j] as Condition).pass, i);
       const k0 = c0 & f;
       c0 ^= f;
       const k1 = c1 & k0;
