@@ -308,20 +308,19 @@ export function balancedScore(t: RunnerTable, slot: number, cpu: number, mem: nu
  * (A_d − q_d) / C_d equal for all of them, compared as products of integers.
  */
 export function perfectlyBalanced(t: RunnerTable, slot: number, cpu: number, mem: number, gpu: number): boolean {
-  let num = 0;
-  let den = 0;
-  for (let d = 0; d < 3; d++) {
-    const a = (d === 0 ? t.availCpu : d === 1 ? t.availMem : t.availGpu)[slot] as number;
-    const m = (d === 0 ? t.maxCpu : d === 1 ? t.maxMem : t.maxGpu)[slot] as number;
-    const c = m > 0 ? m : a;
-    if (c <= 0) continue;
-    const n = a - (d === 0 ? cpu : d === 1 ? mem : gpu);
-    if (den === 0) {
-      num = n;
-      den = c;
-    } else if (!sameProduct(n, den, num, c)) return false;
-  }
-  return true;
+  // Written out per dimension: a loop over the three arrays made V8 box the amounts it read.
+  const ac = t.availCpu[slot] as number;
+  const am = t.availMem[slot] as number;
+  const ag = t.availGpu[slot] as number;
+  const mc = t.maxCpu[slot] as number;
+  const mm = t.maxMem[slot] as number;
+  const mg = t.maxGpu[slot] as number;
+  const cc = mc > 0 ? mc : ac;
+  const cm = mm > 0 ? mm : am;
+  const cg = mg > 0 ? mg : ag;
+  // Each dimension left in against the first one left in: n_d × C_first = n_first × C_d.
+  if (cc > 0) return (!(cm > 0) || sameProduct(am - mem, cc, ac - cpu, cm)) && (!(cg > 0) || sameProduct(ag - gpu, cc, ac - cpu, cg));
+  return !(cm > 0) || !(cg > 0) || sameProduct(ag - gpu, cm, am - mem, cg);
 }
 
 /** Two imbalances as X, Y pairs (X / Y = max f − min f), written by {@link imbalance}. */
