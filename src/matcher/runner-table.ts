@@ -124,6 +124,13 @@ export class RunnerTable {
     return this.inIdOrder;
   }
 
+  /** Whether the runner of slot `a` comes before that of slot `b` in runnerId order. */
+  slotBefore(a: number, b: number): boolean {
+    if (this.inIdOrder) return a < b;
+    const rank = this.ranks();
+    return (rank[a] as number) < (rank[b] as number);
+  }
+
   private allocate(runnerId: string): number {
     const reused = this.freeSlots.pop();
     if (reused !== undefined) {

@@ -1,5 +1,6 @@
 import { slotAt } from './bitset.js';
 import { ChangeLog } from './change-log.js';
+import { DeltaGroups } from './delta-groups.js';
 
 /** Dimension bits of a key: the dimensions a key averages over. */
 export const CPU = 1;
@@ -24,7 +25,7 @@ const CELL_WORDS = BUCKETS / 32;
 /** 1 / {@link BUCKETS}, exact (a power of two): a bucket's width, to multiply by. */
 export const PER_BUCKET = 1 / BUCKETS;
 
-/** What the index reads of a runner: amounts available and maxima, by slot. */
+/** What the index reads of a runner: amounts available and maxima, by slot; and the order of runnerIds. */
 export interface Amounts {
   readonly availCpu: Float64Array;
   readonly availMem: Float64Array;
@@ -32,6 +33,8 @@ export interface Amounts {
   readonly maxCpu: Float64Array;
   readonly maxMem: Float64Array;
   readonly maxGpu: Float64Array;
+  /** Whether the runner of slot `a` comes before that of slot `b` in runnerId order. */
+  slotBefore(a: number, b: number): boolean;
 }
 
 /**
@@ -193,20 +196,51 @@ export class ShapeIndex {
     const undisclosed = cell < 0 ? 0 : (this.cellUndisclosed[cell] as number);
     if (cell < 0 || (key.id & (GPU | GPU_BALANCE) && !((this.cellDims[cell] as number) & GPU)) || (key.id === GPU_BALANCE && undisclosed !== 0)) {
       key.move(slot, -1, cpuFrom, memFrom, gpuFrom);
+      key.groups?.drop(slot);
       return;
     }
+    const value = this.valueOf(key.id, slot, undisclosed);
+    const list = cell * BUCKETS + bucketOf(value);
+    key.move(slot, list, cpuFrom, memFrom, gpuFrom);
+    if (key.groups) this.fileGroup(key, key.groups, slot, cell, list, value);
+  }
+
+  /** Files a slot of balanced's key in its groups, when its cell has CPU and memory alone, both maxima disclosed. */
+  private fileGroup(key: ShapeKey, groups: DeltaGroups, slot: number, cell: number, list: number, value: number): void {
+    if (this.cellDims[cell] !== (CPU | MEMORY) || this.cellUndisclosed[cell] !== 0) groups.drop(slot);
+    else if (groups.grouped(cell)) this.group(groups, slot, cell, list, value);
+    else {
+      // (It may come from a grouped cell.)
+      groups.drop(slot);
+      if (groups.waited(cell)) groups.regroup(cell, () => this.groupCell(key, groups, cell));
+    }
+  }
+
+  /** The value of key `id` for a slot of a cell with the `undisclosed` maxima. */
+  private valueOf(id: number, slot: number, undisclosed: number): number {
     const a = this.amounts;
     const fc = undisclosed & CPU ? 0 : (a.availCpu[slot] as number) / (a.maxCpu[slot] as number);
     const fm = undisclosed & MEMORY ? 0 : (a.availMem[slot] as number) / (a.maxMem[slot] as number);
-    let value: number;
-    if (key.id === BALANCE) value = undisclosed & CPU ? (undisclosed & MEMORY ? 0.5 : fm) : undisclosed & MEMORY ? fc : (fc - fm + 1) / 2;
-    else if (key.id === GPU_BALANCE) value = ((fc + fm) / 2 - (a.availGpu[slot] as number) / (a.maxGpu[slot] as number) + 1) / 2;
-    else {
-      const disclosed = key.id & ~undisclosed;
-      const fg = disclosed & GPU ? (a.availGpu[slot] as number) / (a.maxGpu[slot] as number) : 0;
-      value = disclosed === 0 ? 0 : ((disclosed & CPU ? fc : 0) + (disclosed & MEMORY ? fm : 0) + fg) / (DIMENSIONS[disclosed] as number);
+    if (id === BALANCE) return undisclosed & CPU ? (undisclosed & MEMORY ? 0.5 : fm) : undisclosed & MEMORY ? fc : (fc - fm + 1) / 2;
+    if (id === GPU_BALANCE) return ((fc + fm) / 2 - (a.availGpu[slot] as number) / (a.maxGpu[slot] as number) + 1) / 2;
+    const disclosed = id & ~undisclosed;
+    const fg = disclosed & GPU ? (a.availGpu[slot] as number) / (a.maxGpu[slot] as number) : 0;
+    return disclosed === 0 ? 0 : ((disclosed & CPU ? fc : 0) + (disclosed & MEMORY ? fm : 0) + fg) / (DIMENSIONS[disclosed] as number);
+  }
+
+  /** {@link DeltaGroups.put} with the slot's amounts and maxima. */
+  private group(groups: DeltaGroups, slot: number, cell: number, list: number, value: number): void {
+    const a = this.amounts;
+    groups.put(slot, cell, list, value, a.availCpu[slot] as number, a.availMem[slot] as number, a.maxCpu[slot] as number, a.maxMem[slot] as number);
+  }
+
+  /** Hands every runner of a cell to balanced's groups. */
+  private groupCell(key: ShapeKey, groups: DeltaGroups, cell: number): void {
+    for (let list = cell * BUCKETS; list < (cell + 1) * BUCKETS; list++) {
+      const slots = key.lists[list];
+      if (!slots) continue;
+      for (let i = 0; i < slots.length; i++) this.group(groups, slots[i] as number, cell, list, this.valueOf(BALANCE, slots[i] as number, 0));
     }
-    key.move(slot, cell * BUCKETS + bucketOf(value), cpuFrom, memFrom, gpuFrom);
   }
 
   private cellFor(slot: number): number {
@@ -311,6 +345,8 @@ export class ShapeKey {
    */
   private chunkMost: Float64Array;
   private chunkStale: Uint8Array;
+  /** For {@link BALANCE}: its runners in the cells of CPU and memory alone, grouped by exactly equal balance. */
+  readonly groups: DeltaGroups | undefined;
 
   constructor(
     readonly id: number,
@@ -328,6 +364,7 @@ export class ShapeKey {
     this.stale = from ? from.stale.slice() : new Uint8Array(0);
     this.chunkMost = from ? from.chunkMost.slice() : new Float64Array(0);
     this.chunkStale = from ? from.chunkStale.slice() : new Uint8Array(0);
+    this.groups = id !== BALANCE ? undefined : from?.groups ? from.groups.clone(amounts) : new DeltaGroups(amounts, BUCKETS, slots);
   }
 
   clone(amounts: Amounts): ShapeKey {
@@ -341,9 +378,11 @@ export class ShapeKey {
     const pos = new Int32Array(slots);
     pos.set(this.pos);
     this.pos = pos;
+    this.groups?.grow(slots);
   }
 
   ensureCells(cells: number): void {
+    this.groups?.ensureCells(cells);
     if (this.occupied.length >= cells * CELL_WORDS) return;
     const wider = Math.max(cells, (this.occupied.length / CELL_WORDS) * 2);
     const occupied = new Uint32Array(wider * CELL_WORDS);

@@ -7,7 +7,7 @@ const SLOTS = 64;
 /** What a shape index reads, all zero, for `slots` slots. */
 function noAmounts(slots: number): Amounts {
   const zeros = () => new Float64Array(slots);
-  return { availCpu: zeros(), availMem: zeros(), availGpu: zeros(), maxCpu: zeros(), maxMem: zeros(), maxGpu: zeros() };
+  return { availCpu: zeros(), availMem: zeros(), availGpu: zeros(), maxCpu: zeros(), maxMem: zeros(), maxGpu: zeros(), slotBefore: (a: number, b: number) => a < b };
 }
 const MAXIMA = [4000, 8000, 16000, 64000];
 
@@ -221,6 +221,7 @@ describe('ShapeKey summaries: the lowest slot', () => {
       maxCpu: new Float64Array(N).fill(8000),
       maxMem: new Float64Array(N).fill(32 * GiB),
       maxGpu: new Float64Array(N).fill(4),
+      slotBefore: (a: number, b: number) => a < b,
     };
     const index = new ShapeIndex(amounts, N);
     const key = index.key(CPU | MEMORY);

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Catalog, type Change, type Placement, type SandboxRequest, type Strategy } from '../../src/index.js';
+import { Catalog, type Change, type Placement, type Reservation, type SandboxRequest, type Strategy } from '../../src/index.js';
 import { fleet, profile, runner } from '../support/builders.js';
 import { balanced, exactBalanced } from '../../src/matcher/placement/balanced.js';
 import { compareRatios } from '../../src/matcher/placement/exact.js';
 import { SEARCH_TUNING } from '../../src/matcher/placement/strategy.js';
+import { GROUP_TUNING } from '../../src/matcher/delta-groups.js';
 import { BUCKETS } from '../../src/matcher/shape-index.js';
 import type { RunnerTable } from '../../src/matcher/runner-table.js';
 import { SCORING } from '../../src/matcher/placement/strategies.js';
@@ -149,6 +150,71 @@ describe('balanced: the walk for perfectly balanced runners, against the referen
       );
     } finally {
       restore();
+    }
+  });
+});
+
+// Cells of CPU and memory alone read group by group of exactly equal balance (`DeltaGroups`):
+// amounts in eighths of the maxima, some a millicore or a byte off, two machine shapes in one
+// cell, runnerIds out of slot order, cells left ungrouped and grouped again as the tuning says,
+// reservations taken and released.
+describe('balanced: runners grouped by exact balance, against the reference', () => {
+  const SHAPES: ReadonlyArray<readonly [cpu: number, memGiB: number, gpu: number]> = [
+    [8000, 32, 0],
+    [9000, 36, 0],
+    [10000, 40, 0],
+    [8000, 32, 4],
+  ];
+  const runnerArb = fc.record({
+    shape: fc.constantFrom(...SHAPES),
+    eighths: fc.tuple(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 8 })),
+    off: fc.constantFrom(0, 0, 0, 1),
+    // Named in slot order, or not.
+    name: fc.integer({ min: 0, max: 999 }),
+    group: fc.constantFrom('g1', 'g2'),
+  });
+  // Some ask for a runner group: runners with the amounts that fail it (what later searches of the same amounts learn from).
+  const requestArb = fc.record({ cpu: fc.integer({ min: 0, max: 4 }), memGiB: fc.integer({ min: 0, max: 16 }), gpu: fc.constantFrom(0, 0, 0, 1), group: fc.constantFrom(undefined, undefined, 'g2'), release: fc.boolean() });
+  const tuning = fc.record({ alone: fc.constantFrom(0, 0.5, 1), judgeFrom: fc.constantFrom(0, 8, 32), retryAfter: fc.constantFrom(0, 1, 16), mostPatience: fc.constantFrom(1, 64) });
+  const DEFAULT_GROUPING = { ...GROUP_TUNING };
+
+  it('same best runners and scores, ties by runnerId, as reservations come and go', () => {
+    const restore = useSearchNow(true);
+    try {
+      fc.assert(
+        fc.property(fc.uniqueArray(runnerArb, { minLength: 1, maxLength: 120, selector: (r) => r.name, size: 'max' }), fc.array(requestArb, { minLength: 1, maxLength: 24 }), fc.integer({ min: 1, max: 3 }), tuning, (rs, requests, topK, t) => {
+          Object.assign(GROUP_TUNING, t);
+          const runners = rs.map(({ shape, eighths, off, name, group }) => {
+            const [cpu, memGiB, gpu] = shape;
+            return runner(`r-${String(name).padStart(3, '0')}`, {
+              runnerGroupId: group,
+              maxCpuMillicores: cpu,
+              maxMemoryBytes: memGiB * GiB,
+              maxGpuCount: gpu,
+              supportedGpuTypes: gpu > 0 ? ['H100'] : [],
+              resources: { availableCpuMillicores: Math.max(0, (cpu * eighths[0]) / 8 - off), availableMemoryBytes: Math.max(0, (memGiB * GiB * eighths[1]) / 8 - off), availableGpuCount: Math.floor((gpu * eighths[2]) / 8), runningSandboxes: 0 },
+            });
+          });
+          const c = Catalog.fromSnapshot(fleet([]));
+          c.apply(runners.flatMap((r): Change[] => [{ type: 'upsertRunner', runner: r }, { type: 'upsertProfile', profile: profile('p', r.runnerId, { supportedGpuTypes: ['H100'] }) }]));
+          c.apply(runners.filter((_, i) => i % 9 === 4).map((r): Change => ({ type: 'removeRunner', runnerId: r.runnerId })));
+          const held: Reservation[] = [];
+          for (const { cpu, memGiB, gpu, group, release } of requests) {
+            if (release && held.length > 0) c.release(held.shift() as Reservation);
+            const q: SandboxRequest = { cpuMillicores: 1000 * cpu, memoryBytes: memGiB * GiB, gpuCount: gpu, ...(group ? { runnerGroupId: group } : {}) };
+            const expected = refPlace(c.toSnapshot(), q, 'balanced');
+            const got = c.place(q, { strategy: 'balanced', topK });
+            expect(got.ok).toBe(expected.best !== undefined);
+            if (!got.ok) continue;
+            expect(got.alternatives?.map((a) => [a.runnerId, a.score])).toEqual(expected.fits.slice(0, topK).map((f) => [f.runnerId, f.score]));
+            held.push(c.reserve(got));
+          }
+        }),
+        { numRuns: 300 },
+      );
+    } finally {
+      restore();
+      Object.assign(GROUP_TUNING, DEFAULT_GROUPING);
     }
   });
 });

@@ -1,9 +1,10 @@
 import { slotAt } from '../bitset.js';
+import type { DeltaGroups } from '../delta-groups.js';
 import type { RunnerTable } from '../runner-table.js';
 import { BALANCE, BUCKETS, bucketHigh, bucketLow, bucketOf, CPU, GPU, GPU_BALANCE, MEMORY, type ShapeKey } from '../shape-index.js';
 import { compareProducts, compareRatios, type Ratio, sameProduct } from './exact.js';
 import { searchCells } from './cells.js';
-import { boundCell, fitsCapacity, offerFitting, requestedDimensions, type ScoringStrategy, type Search, SEARCH_TUNING, SLACK } from './strategy.js';
+import { boundCell, fitsCapacity, LIST_WORK, offerFitting, requestedDimensions, type ScoringStrategy, type Search, SEARCH_TUNING, SLACK } from './strategy.js';
 
 const ONE: Ratio = { num: 1n, den: 1n };
 
@@ -35,6 +36,14 @@ const ONE: Ratio = { num: 1n, den: 1n };
  *   bucket, an interval for each utilisation, GPUs and undisclosed maxima included; a bucket
  *   that cannot beat the k-th best score is skipped. Cells with an undisclosed CPU or memory
  *   maximum have no walk: each of their buckets is judged by this bound alone.
+ *
+ * **Groups of equal balance.** In a cell of CPU and memory alone (no GPUs, both maxima
+ * disclosed) the score is exactly 100 × (1 − |δ − ρ|): runners of the same maxima and δ score
+ * the same for any request, and balanced placement gathers many runners at a few δ. There a
+ * list is read group by group ({@link DeltaGroups}, when its groups average four runners or
+ * more): the group of the highest score first, a group that cannot beat the k-th best left
+ * unread, and of one that can, its `keep` lowest fitting runnerIds offered (the rest tie them
+ * and lose) — on the standard fleet a third of the runners a search read before.
  *
  * **Perfect balance.** A score of exactly 100 is the most there is. First (`perfectFirst`), when
  * `keep` perfectly balanced fitting runners come first in runnerId order, they are the answer
@@ -132,8 +141,88 @@ function offerMayWin(s: Search, key: ShapeKey, cell: number, k: number, ties: Pe
     return;
   }
   const bound = bucketBound(s, key, list, cell);
-  if (bound + SLACK >= s.top.threshold) offerFitting(s, key, list, bound);
-  else boundCell(s, bound);
+  if (bound + SLACK < s.top.threshold) boundCell(s, bound);
+  else if (key.groups !== undefined && byGroups(s, key, key.groups, cell, list)) offerGroups(s, key.groups, list, bound);
+  else offerFitting(s, key, list, bound);
+}
+
+/**
+ * Whether to read a list group by group: its cell is grouped (CPU and memory alone, both maxima
+ * disclosed, groups that pay) and the list's groups average four runners or more.
+ */
+function byGroups(s: Search, key: ShapeKey, groups: DeltaGroups, cell: number, list: number): boolean {
+  const { shapes } = s;
+  return shapes.cellDims[cell] === (CPU | MEMORY) && shapes.cellUndisclosed[cell] === 0 && groups.grouped(cell) && 4 * (groups.ofList[list] as number[]).length <= (key.lists[list] as number[]).length;
+}
+
+/** Per group of a list {@link offerGroups} reads: its bound, then its group (in descending order of bound once sorted). */
+let groupBounds = new Float64Array(64);
+let groupOrder = new Int32Array(64);
+
+/**
+ * Offers the fitting runners of a list of a cell of CPU and memory alone, group by group of
+ * exactly equal balance ({@link DeltaGroups}), the group of the highest score first: every
+ * runner of a group scores 100 × (1 − |δ − ρ|), so a group that cannot beat the k-th best is
+ * left unread, and of one that can, only its `keep` lowest fitting runnerIds are offered (its
+ * members are in runnerId order) — the rest tie them exactly and lose.
+ */
+function offerGroups(s: Search, groups: DeltaGroups, list: number, bound: number): void {
+  const { t, fits, top, cpu, mem, gpu } = s;
+  const ids = groups.ofList[list] as number[];
+  const n = ids.length;
+  if (groupBounds.length < n) {
+    groupBounds = new Float64Array(2 * n);
+    groupOrder = new Int32Array(2 * n);
+  }
+  // Insertion sort by bound, highest first (a list holds a handful of groups).
+  for (let i = 0; i < n; i++) {
+    const g = ids[i] as number;
+    const rho = cpu / (groups.maxCpu[g] as number) - mem / (groups.maxMem[g] as number);
+    const b = Math.min(bound, 100 * (1 - Math.abs(2 * (groups.value[g] as number) - 1 - rho)));
+    let at = i;
+    while (at > 0 && (groupBounds[at - 1] as number) < b) {
+      groupBounds[at] = groupBounds[at - 1] as number;
+      groupOrder[at] = groupOrder[at - 1] as number;
+      at--;
+    }
+    groupBounds[at] = b;
+    groupOrder[at] = g;
+  }
+  const keep = top.keep;
+  let best = s.cellBound;
+  let read = 0;
+  for (let i = 0; i < n; i++) {
+    const b = groupBounds[i] as number;
+    const members = groups.members[groupOrder[i] as number] as number[];
+    if (b + SLACK < top.threshold) {
+      // Unread, and so are the groups after it; the cell's bound takes b if a runner has the amounts.
+      if (b <= best) break;
+      for (let j = 0; j < members.length; j++) {
+        read++;
+        if (fitsCapacity(t, members[j] as number, cpu, mem, gpu)) {
+          best = b;
+          break;
+        }
+      }
+      continue;
+    }
+    let kept = 0;
+    for (let j = 0; j < members.length && kept < keep; j++) {
+      const slot = members[j] as number;
+      read++;
+      if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 0) {
+        if (b > best && fitsCapacity(t, slot, cpu, mem, gpu)) best = b;
+        continue;
+      }
+      if (!fitsCapacity(t, slot, cpu, mem, gpu)) continue;
+      const score = balancedScore(t, slot, cpu, mem, gpu);
+      if (score > best) best = score;
+      top.offer(slot, score);
+      kept++;
+    }
+  }
+  s.work += read + LIST_WORK;
+  s.cellBound = best;
 }
 
 /** The perfectly balanced runners a walk found, in runnerId order. */

@@ -58,7 +58,7 @@ export interface Search {
 }
 
 /** What visiting one list costs beside reading its runners (its bounds and summaries), in runners read. */
-const LIST_WORK = 8;
+export const LIST_WORK = 8;
 
 /**
  * When searching pays. Below `scoreAllBase + perCell × cells` fitting runners, scoring them all
