@@ -26,14 +26,13 @@ import type { Amounts } from './shape-index.js';
 export class DeltaGroups {
   /** Per slot, its group (-1: none). */
   private groupOf: Int32Array;
-  /** Per group: the key value, maxima and amounts of the runner that made it, its list and cell. */
+  /** Per group: the key value, maxima and amounts of the runner that made it, and its list. */
   readonly value: number[];
   readonly maxCpu: number[];
   readonly maxMem: number[];
   private readonly cpuAt: number[];
   private readonly memAt: number[];
   private readonly listOf: number[];
-  private readonly cellOf: number[];
   /** Per group, its slots in runnerId order (empty: a free group). */
   readonly members: number[][];
   private readonly free: number[];
@@ -62,7 +61,6 @@ export class DeltaGroups {
     this.cpuAt = from ? from.cpuAt.slice() : [];
     this.memAt = from ? from.memAt.slice() : [];
     this.listOf = from ? from.listOf.slice() : [];
-    this.cellOf = from ? from.cellOf.slice() : [];
     this.members = from ? from.members.map((m) => m.slice()) : [];
     this.free = from ? from.free.slice() : [];
     this.ofList = from ? from.ofList.map((l) => l?.slice()) : [];
@@ -157,7 +155,7 @@ export class DeltaGroups {
     for (let i = 0; i < groups.length && g < 0; i++) if (this.holds(groups[i] as number, value, cpu, mem, maxCpu, maxMem)) g = groups[i] as number;
     const made = g < 0;
     if (made) {
-      g = this.make(cell, list, value, cpu, mem, maxCpu, maxMem);
+      g = this.make(list, value, cpu, mem, maxCpu, maxMem);
       groups.push(g);
     }
     const members = this.members[g] as number[];
@@ -211,7 +209,7 @@ export class DeltaGroups {
     return sameProduct(Math.abs(dc), maxMem, Math.abs(dm), maxCpu);
   }
 
-  private make(cell: number, list: number, value: number, cpu: number, mem: number, maxCpu: number, maxMem: number): number {
+  private make(list: number, value: number, cpu: number, mem: number, maxCpu: number, maxMem: number): number {
     const g = this.free.length > 0 ? (this.free.pop() as number) : this.members.length;
     if (g === this.members.length) this.members.push([]);
     this.value[g] = value;
@@ -220,7 +218,6 @@ export class DeltaGroups {
     this.cpuAt[g] = cpu;
     this.memAt[g] = mem;
     this.listOf[g] = list;
-    this.cellOf[g] = cell;
     return g;
   }
 
@@ -230,11 +227,12 @@ export class DeltaGroups {
     for (let i = members.indexOf(slot); i < last; i++) members[i] = members[i + 1] as number;
     members.length = last;
     this.groupOf[slot] = -1;
-    const cell = this.cellOf[g] as number;
+    const list = this.listOf[g] as number;
+    const cell = (list / this.buckets) | 0;
     this.runnersIn[cell] = (this.runnersIn[cell] as number) - 1;
     this.alone[cell] = (this.alone[cell] as number) + (last === 0 ? -1 : last === 1 ? 1 : 0);
     if (last > 0) return;
-    const groups = this.ofList[this.listOf[g] as number] as number[];
+    const groups = this.ofList[list] as number[];
     groups[groups.indexOf(g)] = groups[groups.length - 1] as number;
     groups.pop();
     this.free.push(g);
