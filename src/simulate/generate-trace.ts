@@ -4,6 +4,7 @@ import { isParsedSnapshot, parseSnapshot } from '../snapshot/parse.js';
 import { drawRequest } from '../fleet/requests.js';
 import { createRandom, type Random } from '../random.js';
 import type { SandboxRequest, Snapshot } from '../types.js';
+import { SandboxNumbering } from './running.js';
 import { trustTrace, type TraceEvent } from './trace.js';
 
 export interface TraceOptions {
@@ -104,8 +105,9 @@ export function generateTrace(options: TraceOptions): readonly TraceEvent[] {
     return request;
   };
   // Events due as they are drawn come in time order; the few scheduled for later (departures,
-  // runners back to health) are sorted on their own and merged in, ties in drawing order.
-  type Timed = { event: TraceEvent; seq: number };
+  // runners back to health) are sorted on their own and merged in, ties in drawing order. A
+  // departure carries its sandbox's number: arrivals keep their drawing order in the trace.
+  type Timed = { event: TraceEvent; seq: number; sandbox: number };
   const now: TraceEvent[] = [];
   const nowSeq: number[] = [];
   const later: Timed[] = [];
@@ -114,7 +116,7 @@ export function generateTrace(options: TraceOptions): readonly TraceEvent[] {
     now.push(event);
     nowSeq.push(seq++);
   };
-  const schedule = (event: TraceEvent) => later.push({ event, seq: seq++ });
+  const schedule = (event: TraceEvent, sandbox = -1) => later.push({ event, seq: seq++, sandbox });
   let time = 0;
   let arrivals = 0;
   // Generate past the end, then keep the first `events` in time order: departures scheduled
@@ -140,18 +142,20 @@ export function generateTrace(options: TraceOptions): readonly TraceEvent[] {
       }
       continue;
     }
-    const sandboxId = `sbx-${String(arrivals++).padStart(7, '0')}`;
+    const sandbox = arrivals++;
+    const sandboxId = `sbx-${String(sandbox).padStart(7, '0')}`;
     const request = intern(drawRequest(random, mix));
     const lifetime = paretoLifetime(random, meanLifetime);
     if (random.chance(0.2)) {
       push({ type: 'arrival', time: t, sandboxId, request });
-      schedule({ type: 'departure', time: Math.round((t + lifetime) * 1000) / 1000, sandboxId });
+      schedule({ type: 'departure', time: Math.round((t + lifetime) * 1000) / 1000, sandboxId }, sandbox);
     } else {
       push({ type: 'arrival', time: t, sandboxId, request, lifetime });
     }
   }
   later.sort((a, b) => a.event.time - b.event.time || a.seq - b.seq);
   const events: TraceEvent[] = [];
+  const numbering = new SandboxNumbering();
   let i = 0;
   let j = 0;
   while (events.length < options.events && (i < now.length || j < later.length)) {
@@ -160,11 +164,16 @@ export function generateTrace(options: TraceOptions): readonly TraceEvent[] {
     const nowFirst = b === undefined || (a !== undefined && (a.time < b.event.time || (a.time === b.event.time && (nowSeq[i] as number) < b.seq)));
     if (nowFirst) {
       events.push(a as TraceEvent);
+      if ((a as TraceEvent).type === 'arrival') numbering.arrive();
+      else numbering.skip();
       i++;
     } else {
-      events.push((b as Timed).event);
+      const { event, sandbox } = b as Timed;
+      events.push(event);
+      if (event.type === 'departure') numbering.depart(sandbox);
+      else numbering.skip();
       j++;
     }
   }
-  return trustTrace(events);
+  return trustTrace(events, numbering.finish());
 }

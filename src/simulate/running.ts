@@ -1,9 +1,8 @@
-import type { TraceEvent } from './trace.js';
-
 /**
  * The trace's sandboxes by number: each arrival takes the next number, each departure the
- * number of the arrival it ends (-1 when none came before it). Worked out once per trace, so
- * that a replay keeps its running sandboxes in typed arrays rather than maps keyed by id.
+ * number of the arrival it ends (-1 when none came before it). Worked out as the trace is built
+ * or checked (see {@link SandboxNumbering}), once per trace, so that a replay keeps its running
+ * sandboxes in typed arrays rather than maps keyed by id.
  */
 export interface SandboxNumbers {
   /** For each event, its sandbox's number (-1: not an arrival or a departure of one). */
@@ -12,25 +11,36 @@ export interface SandboxNumbers {
   readonly arrival: Int32Array;
 }
 
-export function numberSandboxes(trace: readonly TraceEvent[]): SandboxNumbers {
-  const ofEvent = new Int32Array(trace.length).fill(-1);
-  const arrivals: number[] = [];
-  // Only the sandboxes a departure names are looked up by id: most end by their lifetime.
-  const departing = new Set<string>();
-  for (let i = 0; i < trace.length; i++) {
-    const e = trace[i] as TraceEvent;
-    if (e.type === 'departure') departing.add(e.sandboxId);
+/**
+ * Numbers a trace's sandboxes event by event, as the trace is built or checked in time order:
+ * one call per event, so that no pass over the finished trace (and no lookup of every arrival
+ * by id) is needed to number it.
+ */
+export class SandboxNumbering {
+  private readonly ofEvent: number[] = [];
+  private readonly arrival: number[] = [];
+
+  /** The next event is an arrival: its sandbox's number. */
+  arrive(): number {
+    const k = this.arrival.length;
+    this.arrival.push(this.ofEvent.length);
+    this.ofEvent.push(k);
+    return k;
   }
-  const byId = new Map<string, number>();
-  for (let i = 0; i < trace.length; i++) {
-    const e = trace[i] as TraceEvent;
-    if (e.type === 'arrival') {
-      ofEvent[i] = arrivals.length;
-      if (departing.has(e.sandboxId)) byId.set(e.sandboxId, arrivals.length);
-      arrivals.push(i);
-    } else if (e.type === 'departure') ofEvent[i] = byId.get(e.sandboxId) ?? -1;
+
+  /** The next event is the departure of sandbox `k` (-1: of none). */
+  depart(k: number): void {
+    this.ofEvent.push(k);
   }
-  return { ofEvent, arrival: Int32Array.from(arrivals) };
+
+  /** The next event is neither. */
+  skip(): void {
+    this.ofEvent.push(-1);
+  }
+
+  finish(): SandboxNumbers {
+    return { ofEvent: Int32Array.from(this.ofEvent), arrival: Int32Array.from(this.arrival) };
+  }
 }
 
 /**

@@ -7,8 +7,8 @@ import { compareIds } from '../order.js';
 import { isRecord } from '../snapshot/fields.js';
 import { REASONS, STRATEGIES, type Change, type FieldViolation, type RejectionCode, type RejectionReason, type SandboxRequest, type Strategy } from '../types.js';
 import { DepartureQueue } from './departures.js';
-import { numberSandboxes, RunningSandboxes, type SandboxNumbers } from './running.js';
-import { checkTrace, type TraceEvent } from './trace.js';
+import { RunningSandboxes, type SandboxNumbers } from './running.js';
+import { checkTrace, sandboxNumbers, type TraceEvent } from './trace.js';
 
 /** One point of the time series. */
 export interface Sample {
@@ -157,7 +157,7 @@ export function planSimulation(options: SimulateOptions): SimulationPlan {
   return {
     base,
     trace,
-    sandboxes: numberSandboxes(trace),
+    sandboxes: sandboxNumbers(trace),
     strategies: o.strategies ?? STRATEGIES,
     samples: o.samples ?? 120,
     duration: trace.length === 0 ? 0 : (trace[trace.length - 1] as TraceEvent).time,
@@ -201,7 +201,8 @@ function checkSimulateOptions(options: unknown): SimulateOptions {
 function checkRunnerReferences(catalog: Catalog, trace: readonly TraceEvent[]): void {
   const present = new Set(catalog.listRunners().map((r) => r.runnerId));
   const violations: FieldViolation[] = [];
-  trace.forEach((e, i) => {
+  for (let i = 0; i < trace.length; i++) {
+    const e = trace[i] as TraceEvent;
     if (e.type === 'runnerJoin') {
       if (present.has(e.runner.runnerId)) violations.push({ field: `trace[${i}].runner.runnerId`, description: `runner ${quote(e.runner.runnerId)} is already in the fleet` });
       present.add(e.runner.runnerId);
@@ -209,19 +210,24 @@ function checkRunnerReferences(catalog: Catalog, trace: readonly TraceEvent[]): 
       if (!present.has(e.runnerId)) violations.push({ field: `trace[${i}].runnerId`, description: `${e.type} of unknown runner ${quote(e.runnerId)}` });
       if (e.type === 'runnerLeave') present.delete(e.runnerId);
     }
-  });
+  }
   throwIfViolations('simulate', violations.slice(0, 100));
 }
 
 /** The (up to) four most frequent GPU request shapes of the trace. */
 function commonGpuShapes(trace: readonly TraceEvent[]): SimulationResult['commonGpuShapes'] {
+  // Counted by request first: arrivals often share a request (a generated trace's do), and a
+  // count keyed by the object needs no key string per arrival.
+  const byRequest = new Map<SandboxRequest, number>();
+  for (let i = 0; i < trace.length; i++) {
+    const e = trace[i] as TraceEvent;
+    if (e.type === 'arrival' && e.request.gpuCount > 0) byRequest.set(e.request, (byRequest.get(e.request) ?? 0) + 1);
+  }
   const counts = new Map<string, { shape: { cpuMillicores: number; memoryBytes: number; gpuCount: number }; n: number }>();
-  for (const e of trace) {
-    if (e.type !== 'arrival' || e.request.gpuCount === 0) continue;
-    const { cpuMillicores, memoryBytes, gpuCount } = e.request;
+  for (const [{ cpuMillicores, memoryBytes, gpuCount }, n] of byRequest) {
     const key = `${cpuMillicores}/${memoryBytes}/${gpuCount}`;
     const entry = counts.get(key) ?? { shape: { cpuMillicores, memoryBytes, gpuCount }, n: 0 };
-    entry.n++;
+    entry.n += n;
     counts.set(key, entry);
   }
   return [...counts.entries()]

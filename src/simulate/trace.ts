@@ -4,6 +4,7 @@ import { checkRequest } from '../matcher/placement/request.js';
 import { isRecord } from '../snapshot/fields.js';
 import { readProfile, readRunner } from '../snapshot/parse.js';
 import type { FieldViolation, Profile, Runner, SandboxRequest } from '../types.js';
+import { SandboxNumbering, type SandboxNumbers } from './running.js';
 
 /**
  * A workload trace: events in time order (seconds from the start; equal times keep file order).
@@ -118,8 +119,10 @@ function readEvent(value: unknown, where: string, previousTime: number, out: Fie
 class TraceChecker {
   readonly events: TraceEvent[] = [];
   readonly violations: FieldViolation[] = [];
-  private readonly arrived = new Set<string>();
+  /** Sandboxes that arrived, each with its number. */
+  private readonly arrived = new Map<string, number>();
   private readonly departed = new Set<string>();
+  private readonly numbering = new SandboxNumbering();
   private previousTime = 0;
 
   add(value: unknown, where: string): void {
@@ -129,30 +132,42 @@ class TraceChecker {
     this.previousTime = event.time;
     if (event.type === 'arrival') {
       if (this.arrived.has(event.sandboxId)) violations.push({ field: `${where} sandboxId`, description: `sandbox ${quote(event.sandboxId)} arrived already` });
-      this.arrived.add(event.sandboxId);
+      this.arrived.set(event.sandboxId, this.numbering.arrive());
     } else if (event.type === 'departure') {
-      if (!this.arrived.has(event.sandboxId)) violations.push({ field: `${where} sandboxId`, description: `departure of unknown sandbox ${quote(event.sandboxId)}` });
+      const k = this.arrived.get(event.sandboxId);
+      if (k === undefined) violations.push({ field: `${where} sandboxId`, description: `departure of unknown sandbox ${quote(event.sandboxId)}` });
       else if (this.departed.has(event.sandboxId)) violations.push({ field: `${where} sandboxId`, description: `sandbox ${quote(event.sandboxId)} departed already` });
       this.departed.add(event.sandboxId);
-    }
+      this.numbering.depart(k ?? -1);
+    } else this.numbering.skip();
     this.events.push(Object.freeze(event));
   }
 
   /** The validated events, frozen and marked so that `simulate` does not check them again. */
   finish(operation: string): readonly TraceEvent[] {
     throwIfViolations(operation, this.violations);
-    return trustTrace(this.events);
+    return trustTrace(this.events, this.numbering.finish());
   }
 }
 
-/** Traces validated here (or built by capmatch): `simulate` takes them as they are. */
-const validated = new WeakSet<object>();
+/** Traces validated here (or built by capmatch), each with its sandboxes numbered: `simulate` takes them as they are. */
+const validated = new WeakMap<object, SandboxNumbers>();
 
-/** Freezes a trace capmatch built or checked and marks it validated. Not exported from the package. */
-export function trustTrace(events: TraceEvent[]): readonly TraceEvent[] {
+/**
+ * Freezes a trace capmatch built or checked and marks it validated, with its sandboxes
+ * numbered as it was built. Not exported from the package.
+ */
+export function trustTrace(events: TraceEvent[], numbers: SandboxNumbers): readonly TraceEvent[] {
   const frozen = Object.freeze(events);
-  validated.add(frozen);
+  validated.set(frozen, numbers);
   return frozen;
+}
+
+/** The sandbox numbers of a trace from {@link checkTrace}, {@link parseTrace} or `generateTrace`. */
+export function sandboxNumbers(trace: readonly TraceEvent[]): SandboxNumbers {
+  const numbers = validated.get(trace);
+  if (numbers === undefined) throw new Error('sandboxNumbers: the trace was not validated (checkTrace first)');
+  return numbers;
 }
 
 /**

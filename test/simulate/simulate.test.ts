@@ -14,6 +14,7 @@ import {
   type TraceEvent,
 } from '../../src/index.js';
 import { measure } from '../../src/simulate/simulate.js';
+import { checkTrace, sandboxNumbers } from '../../src/simulate/trace.js';
 import { jsonCopy } from '../support/arbitraries.js';
 
 const small = (seed: number) => {
@@ -171,6 +172,44 @@ describe('simulate', () => {
   it('is deterministic: the same seed gives the same trace', () => {
     const fleet = generateFleet({ runners: 30, seed: 4 });
     expect(generateTrace({ fleet, seed: 9, events: 500 })).toEqual(generateTrace({ fleet, seed: 9, events: 500 }));
+  });
+});
+
+/** Sandbox numbers by the definition: each arrival the next number, each departure its arrival's, looked up by id. */
+function numbersByDefinition(trace: readonly TraceEvent[]): { ofEvent: number[]; arrival: number[] } {
+  const byId = new Map<string, number>();
+  const arrival: number[] = [];
+  const ofEvent = trace.map((e, i) => {
+    if (e.type === 'arrival') {
+      byId.set(e.sandboxId, arrival.length);
+      arrival.push(i);
+      return arrival.length - 1;
+    }
+    return e.type === 'departure' ? (byId.get(e.sandboxId) ?? -1) : -1;
+  });
+  return { ofEvent, arrival };
+}
+
+describe('sandbox numbers', () => {
+  it('are the same whether the trace was generated, parsed or checked, and as defined', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 0, max: 2_000 }), (seed, events) => {
+        const fleet = generateFleet({ runners: 20, seed });
+        const trace = generateTrace({ fleet, seed: seed + 1, events, meanLifetime: 60, runnerEventShare: 0.05 });
+        const expected = numbersByDefinition(trace);
+        expect(expected.ofEvent.filter((k, i) => k >= 0 && trace[i]?.type === 'departure').length).toBe(trace.filter((e) => e.type === 'departure').length);
+        for (const t of [trace, parseTrace(formatTrace(trace)), checkTrace(jsonCopy(trace))]) {
+          const numbers = sandboxNumbers(t);
+          expect([...numbers.ofEvent]).toEqual(expected.ofEvent);
+          expect([...numbers.arrival]).toEqual(expected.arrival);
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('are only handed out for a validated trace', () => {
+    expect(() => sandboxNumbers([])).toThrow(/not validated/);
   });
 });
 
