@@ -17,30 +17,49 @@ export interface SandboxNumbers {
  * by id) is needed to number it.
  */
 export class SandboxNumbering {
-  private readonly ofEvent: number[] = [];
-  private readonly arrival: number[] = [];
+  /** For each event so far, its sandbox's number (typed arrays that double as they fill). */
+  private ofEvent = new Int32Array(1024);
+  private events = 0;
+  /** For each sandbox so far, the index of its arrival event. */
+  private arrival = new Int32Array(1024);
+  private arrivals = 0;
 
   /** The next event is an arrival: its sandbox's number. */
   arrive(): number {
-    const k = this.arrival.length;
-    this.arrival.push(this.ofEvent.length);
-    this.ofEvent.push(k);
+    const k = this.arrivals++;
+    this.arrival = room(this.arrival, k);
+    this.arrival[k] = this.events;
+    this.next(k);
     return k;
   }
 
   /** The next event is the departure of sandbox `k` (-1: of none). */
   depart(k: number): void {
-    this.ofEvent.push(k);
+    this.next(k);
   }
 
   /** The next event is neither. */
   skip(): void {
-    this.ofEvent.push(-1);
+    this.next(-1);
   }
 
   finish(): SandboxNumbers {
-    return { ofEvent: Int32Array.from(this.ofEvent), arrival: Int32Array.from(this.arrival) };
+    return { ofEvent: this.ofEvent.slice(0, this.events), arrival: this.arrival.slice(0, this.arrivals) };
   }
+
+  private next(k: number): void {
+    const i = this.events++;
+    this.ofEvent = room(this.ofEvent, i);
+    this.ofEvent[i] = k;
+  }
+}
+
+/** `a`, or a copy twice its length when index `i` is past its end. */
+function room(a: Int32Array<ArrayBuffer>, i: number): Int32Array<ArrayBuffer> {
+  if (i < a.length) return a;
+  const wider = new Int32Array(2 * a.length);
+  wider.set(a);
+  return wider;
 }
 
 /**
