@@ -107,16 +107,17 @@ export function generateTrace(options: TraceOptions): readonly TraceEvent[] {
   // Events due as they are drawn come in time order; the few scheduled for later (departures,
   // runners back to health) are sorted on their own and merged in, ties in drawing order. A
   // departure carries its sandbox's number: arrivals keep their drawing order in the trace.
+  // Events are frozen as they are made: the trace is trusted as generated, so none may change.
   type Timed = { event: TraceEvent; seq: number; sandbox: number };
   const now: TraceEvent[] = [];
   const nowSeq: number[] = [];
   const later: Timed[] = [];
   let seq = 0;
   const push = (event: TraceEvent) => {
-    now.push(event);
+    now.push(Object.freeze(event));
     nowSeq.push(seq++);
   };
-  const schedule = (event: TraceEvent, sandbox = -1) => later.push({ event, seq: seq++, sandbox });
+  const schedule = (event: TraceEvent, sandbox = -1) => later.push({ event: Object.freeze(event), seq: seq++, sandbox });
   let time = 0;
   let arrivals = 0;
   // Generate past the end, then keep the first `events` in time order: departures scheduled
@@ -136,8 +137,8 @@ export function generateTrace(options: TraceOptions): readonly TraceEvent[] {
         const runner = joiners.runners[joined++];
         if (runner) {
           const runnerId = `joined-${String(joined).padStart(5, '0')}`;
-          const profiles = joiners.profiles.filter((p) => p.runnerId === runner.runnerId).map((p) => ({ ...p, runnerId }));
-          push({ type: 'runnerJoin', time: t, runner: { ...runner, runnerId }, profiles });
+          const profiles = joiners.profiles.filter((p) => p.runnerId === runner.runnerId).map((p) => Object.freeze({ ...p, runnerId }));
+          push({ type: 'runnerJoin', time: t, runner: Object.freeze({ ...runner, runnerId }), profiles: Object.freeze(profiles) });
         }
       }
       continue;

@@ -169,6 +169,24 @@ describe('simulate', () => {
     }
   });
 
+  it('a generated trace cannot be altered once made: every event, request, joining runner and profile frozen', () => {
+    const fleet = generateFleet({ runners: 40, seed: 3 });
+    const trace = generateTrace({ fleet, seed: 4, events: 3000, meanLifetime: 60, runnerEventShare: 0.05 });
+    expect(new Set(trace.map((e) => e.type))).toEqual(new Set(['arrival', 'departure', 'runnerJoin', 'runnerLeave', 'runnerUnhealthy', 'runnerHealthy']));
+    const unfrozen: string[] = [];
+    const visit = (value: unknown, path: string) => {
+      if (typeof value !== 'object' || value === null) return;
+      if (!Object.isFrozen(value)) unfrozen.push(path);
+      for (const [k, v] of Object.entries(value)) visit(v, `${path}.${k}`);
+    };
+    visit(trace, 'trace');
+    expect(unfrozen).toEqual([]);
+    // The trace is trusted as generated: an event changed afterwards would skip validation.
+    expect(() => {
+      (trace[0] as { type: string }).type = 'departure';
+    }).toThrow(TypeError);
+  });
+
   it('is deterministic: the same seed gives the same trace', () => {
     const fleet = generateFleet({ runners: 30, seed: 4 });
     expect(generateTrace({ fleet, seed: 9, events: 500 })).toEqual(generateTrace({ fleet, seed: 9, events: 500 }));
