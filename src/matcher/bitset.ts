@@ -1,3 +1,5 @@
+import { grown } from '../grown.js';
+
 /**
  * A fixed-width bitset over `Uint32Array`, one bit per slot. Every bitset of one table has the
  * same number of words, so the kernels can AND them word by word without bounds checks.
@@ -34,9 +36,7 @@ export class Bitset {
   /** Widens to `wordCount` words, keeping the bits. */
   grow(wordCount: number): void {
     if (wordCount <= this.words.length) return;
-    const next = new Uint32Array(wordCount);
-    next.set(this.words);
-    this.words = next;
+    this.words = grown(this.words, wordCount);
   }
 
   clone(): Bitset {

@@ -1,3 +1,4 @@
+import { grown } from '../grown.js';
 import { sameProduct } from './placement/exact.js';
 import type { Amounts } from './shape-index.js';
 
@@ -75,27 +76,17 @@ export class DeltaGroups {
   }
 
   grow(slots: number): void {
-    const groupOf = new Int32Array(slots).fill(-1);
-    groupOf.set(this.groupOf);
-    this.groupOf = groupOf;
+    this.groupOf = grown(this.groupOf, slots, -1);
   }
 
   /** Makes room for `cells` cells (a new cell is grouped). */
   ensureCells(cells: number): void {
     if (this.runnersIn.length >= cells) return;
     const room = Math.max(cells, 2 * this.runnersIn.length);
-    const runnersIn = new Int32Array(room);
-    runnersIn.set(this.runnersIn);
-    this.runnersIn = runnersIn;
-    const alone = new Int32Array(room);
-    alone.set(this.alone);
-    this.alone = alone;
-    const ungrouped = new Float64Array(room);
-    ungrouped.set(this.ungrouped);
-    this.ungrouped = ungrouped;
-    const patience = new Int32Array(room).fill(1);
-    patience.set(this.patience);
-    this.patience = patience;
+    this.runnersIn = grown(this.runnersIn, room);
+    this.alone = grown(this.alone, room);
+    this.ungrouped = grown(this.ungrouped, room);
+    this.patience = grown(this.patience, room, 1);
   }
 
   /** The group of a slot, or -1. */

@@ -1,3 +1,4 @@
+import { grown } from '../grown.js';
 import type { Profile } from '../types.js';
 import { Bitset } from './bitset.js';
 import { Lists } from '../snapshot/lists.js';
@@ -178,9 +179,7 @@ export class ProfileTable {
     this.wordCount = words;
     for (const b of [this.live, this.bound, this.unshared]) b.grow(words);
     for (const v of [this.name, this.gpuType, this.architecture, this.ingress, this.egress]) v.grow(words);
-    const runnerSlot = new Int32Array(words * 32);
-    runnerSlot.set(this.runnerSlot);
-    this.runnerSlot = runnerSlot;
+    this.runnerSlot = grown(this.runnerSlot, words * 32);
   }
 
   /** Adds or replaces the profile (profileName, runnerId); returns its slot. */

@@ -1,15 +1,10 @@
+import { grown } from '../grown.js';
 import { compareIds, idBefore } from '../order.js';
 import { runnerRecord } from '../snapshot/records.js';
 import type { Runner, RunnerResources } from '../types.js';
 import { RunnerIndexes } from './runner-indexes.js';
 
 const INITIAL_WORDS = 4;
-
-function grownFloat64(a: Float64Array, length: number): Float64Array {
-  const next = new Float64Array(length);
-  next.set(a);
-  return next;
-}
 
 /**
  * Runners in dense slots: the records, the amounts as typed arrays (structure of arrays, read
@@ -156,17 +151,17 @@ export class RunnerTable {
   private grow(words: number): void {
     this.wordCount = words;
     const slots = words * 32;
-    this.availCpu = grownFloat64(this.availCpu, slots);
-    this.availMem = grownFloat64(this.availMem, slots);
-    this.availGpu = grownFloat64(this.availGpu, slots);
-    this.maxCpu = grownFloat64(this.maxCpu, slots);
-    this.maxMem = grownFloat64(this.maxMem, slots);
-    this.maxGpu = grownFloat64(this.maxGpu, slots);
-    this.reservedCpu = grownFloat64(this.reservedCpu, slots);
-    this.reservedMem = grownFloat64(this.reservedMem, slots);
-    this.reservedGpu = grownFloat64(this.reservedGpu, slots);
-    this.reservedCount = grownFloat64(this.reservedCount, slots);
-    this.generation = grownFloat64(this.generation, slots);
+    this.availCpu = grown(this.availCpu, slots);
+    this.availMem = grown(this.availMem, slots);
+    this.availGpu = grown(this.availGpu, slots);
+    this.maxCpu = grown(this.maxCpu, slots);
+    this.maxMem = grown(this.maxMem, slots);
+    this.maxGpu = grown(this.maxGpu, slots);
+    this.reservedCpu = grown(this.reservedCpu, slots);
+    this.reservedMem = grown(this.reservedMem, slots);
+    this.reservedGpu = grown(this.reservedGpu, slots);
+    this.reservedCount = grown(this.reservedCount, slots);
+    this.generation = grown(this.generation, slots);
     this.indexes.grow(words);
   }
 

@@ -1,3 +1,4 @@
+import { grown } from '../grown.js';
 import { slotAt } from './bitset.js';
 import { ChangeLog } from './change-log.js';
 import { DeltaGroups } from './delta-groups.js';
@@ -122,9 +123,7 @@ export class ShapeIndex {
 
   /** After the table grew to `slots` slots. */
   grow(slots: number): void {
-    const cellOf = new Int32Array(slots).fill(-1);
-    cellOf.set(this.cellOf);
-    this.cellOf = cellOf;
+    this.cellOf = grown(this.cellOf, slots, -1);
     for (const key of this.keys) key?.grow(slots);
   }
 
@@ -372,12 +371,8 @@ export class ShapeKey {
   }
 
   grow(slots: number): void {
-    const at = new Int32Array(slots).fill(-1);
-    at.set(this.at);
-    this.at = at;
-    const pos = new Int32Array(slots);
-    pos.set(this.pos);
-    this.pos = pos;
+    this.at = grown(this.at, slots, -1);
+    this.pos = grown(this.pos, slots);
     this.groups?.grow(slots);
   }
 
@@ -385,27 +380,13 @@ export class ShapeKey {
     this.groups?.ensureCells(cells);
     if (this.occupied.length >= cells * CELL_WORDS) return;
     const wider = Math.max(cells, (this.occupied.length / CELL_WORDS) * 2);
-    const occupied = new Uint32Array(wider * CELL_WORDS);
-    occupied.set(this.occupied);
-    this.occupied = occupied;
-    const most = new Float64Array(wider * BUCKETS * 3);
-    most.set(this.most);
-    this.most = most;
-    const least = new Float64Array(wider * BUCKETS * 3);
-    least.set(this.least);
-    this.least = least;
-    const lowest = new Float64Array(wider * BUCKETS);
-    lowest.set(this.lowest);
-    this.lowest = lowest;
-    const stale = new Uint8Array(wider * BUCKETS);
-    stale.set(this.stale);
-    this.stale = stale;
-    const chunkMost = new Float64Array(wider * CELL_WORDS * 3);
-    chunkMost.set(this.chunkMost);
-    this.chunkMost = chunkMost;
-    const chunkStale = new Uint8Array(wider * CELL_WORDS);
-    chunkStale.set(this.chunkStale);
-    this.chunkStale = chunkStale;
+    this.occupied = grown(this.occupied, wider * CELL_WORDS);
+    this.most = grown(this.most, wider * BUCKETS * 3);
+    this.least = grown(this.least, wider * BUCKETS * 3);
+    this.lowest = grown(this.lowest, wider * BUCKETS);
+    this.stale = grown(this.stale, wider * BUCKETS);
+    this.chunkMost = grown(this.chunkMost, wider * CELL_WORDS * 3);
+    this.chunkStale = grown(this.chunkStale, wider * CELL_WORDS);
   }
 
   /**

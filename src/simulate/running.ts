@@ -1,3 +1,5 @@
+import { grown } from '../grown.js';
+
 /**
  * The trace's sandboxes by number: each arrival takes the next number, each departure the
  * number of the arrival it ends (-1 when none came before it). Worked out as the trace is built
@@ -27,7 +29,7 @@ export class SandboxNumbering {
   /** The next event is an arrival: its sandbox's number. */
   arrive(): number {
     const k = this.arrivals++;
-    this.arrival = room(this.arrival, k);
+    if (k === this.arrival.length) this.arrival = grown(this.arrival, 2 * k);
     this.arrival[k] = this.events;
     this.next(k);
     return k;
@@ -49,18 +51,11 @@ export class SandboxNumbering {
 
   private next(k: number): void {
     const i = this.events++;
-    this.ofEvent = room(this.ofEvent, i);
+    if (i === this.ofEvent.length) this.ofEvent = grown(this.ofEvent, 2 * i);
     this.ofEvent[i] = k;
   }
 }
 
-/** `a`, or a copy twice its length when index `i` is past its end. */
-function room(a: Int32Array<ArrayBuffer>, i: number): Int32Array<ArrayBuffer> {
-  if (i < a.length) return a;
-  const wider = new Int32Array(2 * a.length);
-  wider.set(a);
-  return wider;
-}
 
 /**
  * The running sandboxes of one replay, by number: the runner slot each is held on, and for each

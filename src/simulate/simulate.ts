@@ -1,3 +1,4 @@
+import { grown } from '../grown.js';
 import { quote } from '../quote.js';
 import { throwIfViolations } from '../errors.js';
 import { Catalog } from '../matcher/catalog.js';
@@ -412,9 +413,7 @@ class FleetLevel {
   /** Replaces a slot's part in the totals after it changed (nothing when gone or unknown). */
   refresh(slot: number): void {
     if (this.parts.length < (slot + 1) * PART) {
-      const wider = new Float64Array(Math.max((slot + 1) * PART, this.parts.length * 2));
-      wider.set(this.parts);
-      this.parts = wider;
+      this.parts = grown(this.parts, Math.max((slot + 1) * PART, this.parts.length * 2));
     }
     const t = this.totals;
     const p = this.parts;

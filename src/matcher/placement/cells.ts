@@ -1,3 +1,4 @@
+import { grown } from '../../grown.js';
 import { DIMENSIONS, type ShapeIndex, type ShapeKey } from '../shape-index.js';
 import { cellCanFit, offerCell, requestedDimensions, type ScoringStrategy, type Search, SLACK } from './strategy.js';
 
@@ -76,15 +77,9 @@ class KnownCells {
     if (this.count >= cells) return;
     if (this.order.length < cells) {
       const room = Math.max(cells, 2 * this.order.length, 8);
-      const known = new Float64Array(2 * room);
-      known.set(this.cells);
-      this.cells = known;
-      const order = new Int32Array(room);
-      order.set(this.order);
-      this.order = order;
-      const place = new Int32Array(room);
-      place.set(this.place);
-      this.place = place;
+      this.cells = grown(this.cells, 2 * room);
+      this.order = grown(this.order, room);
+      this.place = grown(this.place, room);
     }
     // New cells, never searched, have the highest bound there is: they go first.
     const added = cells - this.count;
