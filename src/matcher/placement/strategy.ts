@@ -64,14 +64,18 @@ export const LIST_WORK = 8;
  * When searching pays. Below `scoreAllBase + perCell × cells` fitting runners, scoring them all
  * costs less than visiting the cells of the shape index; so it does below `scorePerWork` × the
  * work recent searches of the same kind did (`SearchWork` in `place.ts`; 0: never), as when most
- * runners of the lists a search visits fail the request's other conditions. firstFit takes the
- * lowest fitting slots when slot order is runnerId order (`firstFitBySlot`), else walks
- * `firstFitWalk` runners in runnerId order before working out the whole fit set; balanced walks
- * `perfectWalk` runners in runnerId order for perfectly balanced ones before searching, less
- * often after `perfectMisses` walks in a row found none. Internal: the tests set these so that
- * every decision takes the search paths, which small test fleets would otherwise never reach.
+ * runners of the lists a search visits fail the request's other conditions. (`perCell` was 2:
+ * on fleets of many cells of few runners each — every runner a shape of its own, 594 cells at
+ * 5,000 runners — that scored up to 1,252 runners one by one where searching them was 12–15 %
+ * faster for binpack and balanced; 0.5 was faster still there, but slower in replays of the
+ * heterogeneous fleet.) firstFit takes the lowest fitting slots when slot order is runnerId
+ * order (`firstFitBySlot`), else walks `firstFitWalk` runners in runnerId order before working
+ * out the whole fit set; balanced walks `perfectWalk` runners in runnerId order for perfectly
+ * balanced ones before searching, less often after `perfectMisses` walks in a row found none.
+ * Internal: the tests set these so that every decision takes the search paths, which small test
+ * fleets would otherwise never reach.
  */
-export const SEARCH_TUNING = { scoreAllBase: 64, perCell: 2, scorePerWork: 0.25, firstFitWalk: 256, firstFitBySlot: true, perfectWalk: 512, perfectMisses: 8 };
+export const SEARCH_TUNING = { scoreAllBase: 64, perCell: 1, scorePerWork: 0.25, firstFitWalk: 256, firstFitBySlot: true, perfectWalk: 512, perfectMisses: 8 };
 
 /**
  * Float slack for the bounds: a bucket is skipped only when its bound is below the threshold by
