@@ -151,14 +151,21 @@ export class ProfileTable {
    * seen before allocates nothing.
    */
   private unionOf(slots: readonly number[], egress: boolean): readonly string[] {
+    // The scratch is written over by index, its first `n` items the union (setting an array's
+    // length is a runtime call).
     const union = this.unionScratch;
-    union.length = 0;
+    let n = 0;
     for (let i = 0; i < slots.length; i++) {
       const p = this.profileAt(slots[i] as number);
       const modes = egress ? p.egressModes : p.ingressModes;
-      for (let j = 0; j < modes.length; j++) if (!union.includes(modes[j] as string)) union.push(modes[j] as string);
+      for (let j = 0; j < modes.length; j++) {
+        const mode = modes[j] as string;
+        let k = 0;
+        while (k < n && union[k] !== mode) k++;
+        if (k === n) union[n++] = mode;
+      }
     }
-    return this.unions.read(union) as readonly string[];
+    return this.unions.share(union, n);
   }
 
   private allocate(): number {

@@ -24,7 +24,10 @@ interface Members {
 export class ValueIndex {
   private readonly values: Map<string, Members>;
   private wordCount: number;
-  /** The list `addAll` was last given, and its values' members (each still in `values`). */
+  /**
+   * The list `addAll` was last given, and its values' members (each still in `values`): the
+   * first `lastList.length` items of `lastMembers`.
+   */
   private lastList: readonly string[] | undefined;
   private readonly lastMembers: Members[] = [];
   /**
@@ -113,12 +116,12 @@ export class ValueIndex {
   addAll(slot: number, values: readonly string[]): void {
     // Records share equal lists (see `Lists`), and neighbours often hold equal ones: the
     // members of the last list are kept, so its values are not looked up again.
+    // (The members are written over by index: setting an array's length is a runtime call.)
     if (values !== this.lastList) {
-      this.lastMembers.length = 0;
-      for (let i = 0; i < values.length; i++) this.lastMembers.push(this.membersOf(values[i] as string));
+      for (let i = 0; i < values.length; i++) this.lastMembers[i] = this.membersOf(values[i] as string);
       this.lastList = values;
     }
-    for (let i = 0; i < this.lastMembers.length; i++) this.addTo(this.lastMembers[i] as Members, slot);
+    for (let i = 0; i < values.length; i++) this.addTo(this.lastMembers[i] as Members, slot);
   }
 
   deleteAll(slot: number, values: readonly string[]): void {

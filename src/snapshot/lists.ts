@@ -29,17 +29,20 @@ export class Lists {
     if (value === undefined || value === null) return EMPTY;
     if (!Array.isArray(value)) return undefined;
     const n = value.length;
+    for (let i = 0; i < n; i++) if (!nonBlank(value[i])) return undefined;
+    return this.share(value as readonly string[], n);
+  }
+
+  /**
+   * The first `n` items of `items` (non-blank strings, as read before) as a frozen list shared
+   * with every equal one. `items` is only read: a caller may reuse it.
+   */
+  share(items: readonly string[], n: number): readonly string[] {
     if (n === 0) return EMPTY;
     let node: ListNode | undefined = this.root;
-    for (let i = 0; i < n; i++) {
-      const item: unknown = value[i];
-      if (!nonBlank(item)) return undefined;
-      if (node) node = this.child(node, item);
-    }
+    for (let i = 0; i < n && node; i++) node = this.child(node, items[i] as string);
     if (node?.list) return node.list;
-    const out = new Array<string>(n);
-    for (let i = 0; i < n; i++) out[i] = value[i] as string;
-    const list = Object.freeze(out);
+    const list = Object.freeze(items.slice(0, n));
     if (node) node.list = list;
     return list;
   }

@@ -227,6 +227,8 @@ function offerGroups(s: Search, groups: DeltaGroups, list: number, bound: number
 
 /** The perfectly balanced runners a walk found, in runnerId order. */
 const found: number[] = [];
+/** How many of `found` the last walk wrote (reset by count: setting an array's length is a runtime call). */
+let foundLength = 0;
 /**
  * Per set of requested dimensions (the kinds of request differ in how often they find perfect
  * balance): walks in a row that gave no answer, and decisions since the last walk.
@@ -254,33 +256,36 @@ function perfectFirst(s: Search): boolean {
   const walk = Math.min(order.length, SEARCH_TUNING.perfectWalk);
   s.work += walk;
   const keep = top.keep;
-  found.length = 0;
+  foundLength = 0;
   if (walk > 0 && t.slotOrderIsIdOrder) {
     // The same runners: the set bits of the fit words, up to the last slot of the walk.
     const last = order[walk - 1] as number;
     const lastWord = last >>> 5;
-    for (let i = 0; i <= lastWord && found.length < keep; i++) {
+    for (let i = 0; i <= lastWord && foundLength < keep; i++) {
       let w = fits[i] as number;
       if (i === lastWord && (last & 31) !== 31) w &= (1 << ((last & 31) + 1)) - 1;
-      while (w !== 0 && found.length < keep) {
+      while (w !== 0 && foundLength < keep) {
         const low = w & -w;
         const slot = slotAt(i, low);
         w ^= low;
-        if (perfectFit(t, slot, cpu, mem, gpu)) found.push(slot);
+        if (perfectFit(t, slot, cpu, mem, gpu)) found[foundLength++] = slot;
       }
     }
   } else {
-    for (let k = 0; k < walk && found.length < keep; k++) {
+    for (let k = 0; k < walk && foundLength < keep; k++) {
       const slot = order[k] as number;
-      if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 1 && perfectFit(t, slot, cpu, mem, gpu)) found.push(slot);
+      if ((((fits[slot >>> 5] as number) >>> (slot & 31)) & 1) === 1 && perfectFit(t, slot, cpu, mem, gpu)) found[foundLength++] = slot;
     }
   }
-  if (found.length < keep) {
+  if (foundLength < keep) {
     misses[kind] = missed + 1;
     return false;
   }
   misses[kind] = 0;
-  for (const slot of found) top.offer(slot, balancedScore(t, slot, cpu, mem, gpu));
+  for (let i = 0; i < foundLength; i++) {
+    const slot = found[i] as number;
+    top.offer(slot, balancedScore(t, slot, cpu, mem, gpu));
+  }
   return true;
 }
 

@@ -138,6 +138,14 @@ const BOUNDS = new WeakMap<ShapeIndex, CellBounds>();
 let stamp = 0;
 let visited = new Uint32Array(0);
 const done: number[] = [];
+/** How many items of `done` this search wrote (reset by count: setting an array's length is a runtime call, ~40 ns). */
+let doneLength = 0;
+
+function recordDone(cell: number, version: number, bound: number): void {
+  done[doneLength++] = cell;
+  done[doneLength++] = version;
+  done[doneLength++] = bound;
+}
 
 /**
  * Hands `visit` every cell that can hold the request's amounts (not empty, no requested amount
@@ -154,7 +162,7 @@ export function searchCells(s: Search, visit: (cell: number) => void): void {
     visited.fill(0);
     stamp = 1;
   }
-  done.length = 0;
+  doneLength = 0;
   // The changed cells, every one: their bounds no longer hold.
   const changes = shapes.changes;
   if (changes.holdsSince(known.seen)) {
@@ -172,7 +180,7 @@ export function searchCells(s: Search, visit: (cell: number) => void): void {
     searchCell(s, visit, cell);
   }
   known.seen = changes.count;
-  for (let i = 0; i < done.length; i += 3) known.set(done[i] as number, done[i + 1] as number, done[i + 2] as number, shapes.cellSize);
+  for (let i = 0; i < doneLength; i += 3) known.set(done[i] as number, done[i + 1] as number, done[i + 2] as number, shapes.cellSize);
 }
 
 /** A cell whose version may have changed since it was last searched: searched if it has (or recorded as holding no such runner). */
@@ -182,7 +190,7 @@ function searchChanged(s: Search, visit: (cell: number) => void, known: KnownCel
   if (visited[cell] === stamp || known.cells[2 * cell] === version) return;
   if (shapes.cellSize[cell] === 0 || !cellCanFit(shapes, cell, s.cpu, s.mem, s.gpu)) {
     visited[cell] = stamp;
-    done.push(cell, version, Number.NEGATIVE_INFINITY);
+    recordDone(cell, version, Number.NEGATIVE_INFINITY);
   } else searchCell(s, visit, cell);
 }
 
@@ -231,5 +239,5 @@ function searchCell(s: Search, visit: (cell: number) => void, cell: number): voi
   visited[cell] = stamp;
   s.cellBound = Number.NEGATIVE_INFINITY;
   visit(cell);
-  done.push(cell, s.shapes.cellVersion[cell] as number, s.cellBound);
+  recordDone(cell, s.shapes.cellVersion[cell] as number, s.cellBound);
 }
