@@ -83,6 +83,8 @@ export class CapacityIndex {
   private readonly counted: Uint8Array;
   private readonly countedMin: Float64Array;
   private readonly countedSlots: Float64Array;
+  /** While a load is under way ({@link beginLoad}): each slot's level, -1 for none. */
+  private loading: Int16Array | undefined;
 
   constructor(wordCount: number, from?: CapacityIndex) {
     this.levels = from ? from.levels.map((b) => b.clone()) : THRESHOLDS.map(() => new Bitset(wordCount));
@@ -96,6 +98,54 @@ export class CapacityIndex {
     this.countedSlots = from ? from.countedSlots.slice() : new Float64Array(THRESHOLDS.length);
   }
 
+  /**
+   * Starts filling the index while it holds no slot (a catalog's first load): until
+   * {@link endLoad}, `update` notes each slot's level (and keeps the bands' least, most and
+   * counts as ever), and `endLoad` files the slots a word at a time — each level's word written
+   * once, where `update` writes it once for every slot of the word at or above the level (up to
+   * ~170 levels a slot). Nothing may read the index meanwhile.
+   */
+  beginLoad(slots: number): void {
+    if (this.sizes[0] !== 0) throw new Error('beginLoad needs an empty capacity index');
+    this.loading = new Int16Array(slots).fill(-1);
+  }
+
+  /** Files the slots noted since {@link beginLoad}: the index as `update` would have left it. */
+  endLoad(): void {
+    const loading = this.loading;
+    if (!loading) return;
+    this.loading = undefined;
+    const levels = this.levels;
+    const sizes = this.sizes;
+    // Per word: the bits of its slots at each level exactly, then or-ed from the top level
+    // down (a slot at level k is in every level up to k).
+    const exact = new Int32Array(THRESHOLDS.length);
+    const words = (loading.length + 31) >>> 5;
+    for (let i = 0; i < words; i++) {
+      let top = -1;
+      const end = Math.min(loading.length, (i + 1) * 32);
+      for (let slot = i * 32; slot < end; slot++) {
+        const k = loading[slot] as number;
+        if (k < 0) continue;
+        exact[k] = (exact[k] as number) | (1 << (slot & 31));
+        sizes[k] = (sizes[k] as number) + 1;
+        if (k > top) top = k;
+      }
+      let word = 0;
+      for (let k = top; k >= 0; k--) {
+        const bits = exact[k] as number;
+        if (bits !== 0) {
+          word |= bits;
+          exact[k] = 0;
+          (this.bandWords[k] as Bitset).add(i);
+        }
+        (levels[k] as Bitset).words[i] = word;
+      }
+    }
+    // The sizes counted each slot at its own level: summed from the top, at or above it.
+    for (let k = sizes.length - 2; k >= 0; k--) sizes[k] = (sizes[k] as number) + (sizes[k + 1] as number);
+  }
+
   /** Moves `slot` from `before` to `after` (-1 for unknown resources). */
   update(slot: number, before: number, after: number): void {
     const from = before < 0 ? -1 : levelOf(before);
@@ -105,15 +155,19 @@ export class CapacityIndex {
     const bit = 1 << (slot & 31);
     const levels = this.levels;
     const sizes = this.sizes;
-    for (let k = from + 1; k <= to; k++) {
-      const w = (levels[k] as Bitset).words;
-      w[i] = (w[i] as number) | bit;
-      sizes[k] = (sizes[k] as number) + 1;
-    }
-    for (let k = to + 1; k <= from; k++) {
-      const w = (levels[k] as Bitset).words;
-      w[i] = (w[i] as number) & ~bit;
-      sizes[k] = (sizes[k] as number) - 1;
+    // While loading, only the level is noted: `endLoad` files it (the words, sizes, band words).
+    if (this.loading) this.loading[slot] = to;
+    else {
+      for (let k = from + 1; k <= to; k++) {
+        const w = (levels[k] as Bitset).words;
+        w[i] = (w[i] as number) | bit;
+        sizes[k] = (sizes[k] as number) + 1;
+      }
+      for (let k = to + 1; k <= from; k++) {
+        const w = (levels[k] as Bitset).words;
+        w[i] = (w[i] as number) & ~bit;
+        sizes[k] = (sizes[k] as number) - 1;
+      }
     }
     // The slot leaves the band of level `from` and enters that of level `to` (maybe the same).
     if (from >= 0 && this.counted[from] === 1 && before >= (this.countedMin[from] as number)) this.countedSlots[from] = (this.countedSlots[from] as number) - 1;
@@ -123,7 +177,7 @@ export class CapacityIndex {
       if (after < (this.bandLeast[to] as number)) this.bandLeast[to] = after;
       if (after > (this.bandMost[to] as number)) this.bandMost[to] = after;
     }
-    if (from === to) return;
+    if (from === to || this.loading) return;
     if (to >= 0) (this.bandWords[to] as Bitset).add(i);
     if (from >= 0 && this.band(from, i) === 0) (this.bandWords[from] as Bitset).delete(i);
   }

@@ -135,6 +135,15 @@ export class RunnerIndexes {
     this.refile(slot);
   }
 
+  /** Around a first load of `slots` slots into empty indexes: see {@link CapacityIndex.beginLoad}. */
+  beginCapacityLoad(slots: number): void {
+    for (const c of [this.cpuIndex, this.memIndex, this.gpuIndex]) c.beginLoad(slots);
+  }
+
+  endCapacityLoad(): void {
+    for (const c of [this.cpuIndex, this.memIndex, this.gpuIndex]) c.endLoad();
+  }
+
   /**
    * Moves a slot's amounts from (`cpuFrom`, `memFrom`, `gpuFrom`) to (`cpu`, `mem`, `gpu`)
    * (each -1 when unknown) and refiles it by shape; the table has written the amounts already.

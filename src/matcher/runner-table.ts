@@ -183,7 +183,9 @@ export class RunnerTable {
   addInSlotOrder(runners: readonly Runner[], slotOf?: Map<string, number>): void {
     if (this.highWater !== 0) throw new Error('addInSlotOrder needs an empty table');
     if (slotOf) this.slotOf = slotOf;
+    this.indexes.beginCapacityLoad(runners.length);
     for (let i = 0; i < runners.length; i++) this.put(runners[i] as Runner, undefined, slotOf === undefined);
+    this.indexes.endCapacityLoad();
   }
 
   private put(runner: Runner, existing: number | undefined, mapId = true): number {

@@ -80,3 +80,49 @@ describe('CapacityIndex.countAtLeast kept between calls', () => {
     expect(count(950)).toBe(2);
   });
 });
+
+describe('CapacityIndex loaded a word at a time (beginLoad … endLoad)', () => {
+  const amount = fc.oneof(fc.constantFrom(...THRESHOLDS.slice(0, 40)), fc.integer({ min: 0, max: 100_000 }), fc.integer({ min: 880, max: 1750 }), fc.constant(-1));
+
+  it('is the index the same updates leave one slot at a time, and stays so as slots change after', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 150 }),
+        fc.array(amount, { minLength: 150, maxLength: 150 }),
+        fc.array(fc.record({ slot: fc.integer({ min: 0, max: 149 }), amount }), { maxLength: 20 }),
+        fc.array(fc.record({ slot: fc.integer({ min: 0, max: 149 }), amount }), { maxLength: 40 }),
+        (slots, amounts, again, later) => {
+          const words = 5;
+          const loaded = new CapacityIndex(words);
+          const updated = new CapacityIndex(words);
+          const available = new Float64Array(words * 32).fill(-1);
+          const set = (slot: number, after: number) => {
+            loaded.update(slot, available[slot] as number, after);
+            updated.update(slot, available[slot] as number, after);
+            available[slot] = after;
+          };
+          // Every slot enters (or stays unknown), some move again before the load ends.
+          loaded.beginLoad(slots);
+          for (let slot = 0; slot < slots; slot++) set(slot, amounts[slot] as number);
+          for (const { slot, amount: after } of again) if (slot < slots) set(slot, after);
+          loaded.endLoad();
+          expect(loaded).toEqual(updated);
+          for (const { slot, amount: after } of later) set(slot, after);
+          expect(loaded).toEqual(updated);
+          for (const min of [0, 1, 2, 5, 900, 1000, 1113, 50_000]) {
+            let expected = 0;
+            for (const a of available) if (a >= min) expected++;
+            expect(loaded.countAtLeast(min, available, words)).toBe(expected);
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses to start on an index that holds a slot', () => {
+    const index = new CapacityIndex(1);
+    index.update(3, -1, 10);
+    expect(() => index.beginLoad(32)).toThrow(/empty/);
+  });
+});
