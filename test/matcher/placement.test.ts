@@ -54,6 +54,36 @@ describe('strategies — worked scores', () => {
   });
 });
 
+describe('a placement as handed out', () => {
+  // Two runners, each with two profiles: the admitting one of smallest name is the placement's.
+  const c = Catalog.fromSnapshot(
+    fleet(
+      [
+        runner('r-a', { profileNames: ['zeta', 'beta', 'gamma', 'delta'], resources: { availableCpuMillicores: 4000, availableMemoryBytes: 16 * GiB, availableGpuCount: 0, runningSandboxes: 0 } }),
+        runner('r-b', { profileNames: ['zeta', 'beta', 'gamma', 'delta'], resources: { availableCpuMillicores: 6000, availableMemoryBytes: 24 * GiB, availableGpuCount: 0, runningSandboxes: 0 } }),
+      ],
+      [profile('zeta', 'r-a'), profile('beta', 'r-a'), profile('gamma', 'r-b'), profile('delta', 'r-b')],
+    ),
+  );
+  const q = { cpuMillicores: 1000, memoryBytes: GiB, gpuCount: 0 };
+
+  it('holds its fields in one order, frozen, with alternatives only when asked for', () => {
+    const p = c.place(q) as Placement;
+    expect(Object.keys(p)).toEqual(['ok', 'runnerId', 'profileName', 'score', 'strategy', 'generation', 'request']);
+    expect(Object.isFrozen(p)).toBe(true);
+    expect([p.runnerId, p.profileName, p.strategy]).toEqual(['r-b', 'delta', 'spread']);
+    const top = c.place(q, { topK: 2 }) as Placement;
+    expect(Object.keys(top)).toEqual(['ok', 'runnerId', 'profileName', 'score', 'strategy', 'generation', 'request', 'alternatives']);
+    expect(top.alternatives?.map((a) => [a.runnerId, a.profileName, a.score])).toEqual([
+      ['r-b', 'delta', top.score],
+      ['r-a', 'beta', top.alternatives?.[1]?.score],
+    ]);
+    expect(Object.isFrozen(top.alternatives)).toBe(true);
+    expect(top.alternatives?.every((a) => Object.isFrozen(a))).toBe(true);
+    expect(c.place(q, { topK: 0 })).toEqual(p);
+  });
+});
+
 describe('rejections', () => {
   const c = Catalog.fromSnapshot(
     fleet(

@@ -50,7 +50,9 @@ export class TopK {
 
   /** The kept (slot, score) pairs, best first. */
   get items(): Ranked {
-    return this.slots.slice(0, this.n).map((slot, k): [number, number] => [slot, this.scores[k] as number]);
+    const items: Ranked = [];
+    for (let k = 0; k < this.n; k++) items.push([this.slots[k] as number, this.scores[k] as number]);
+    return items;
   }
 
   offer(slot: number, score: number): void {
