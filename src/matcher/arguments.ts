@@ -63,7 +63,7 @@ export function checkArguments<T>(
     // Read once: a getter could answer differently on a second read.
     const read = record[key];
     if (read === undefined) continue;
-    const v: unknown = Array.isArray(read) ? Object.freeze(read.slice()) : read;
+    const v: unknown = Array.isArray(read) ? Object.freeze(plainCopy(read)) : read;
     checkValue(`${prefix}${key}`, kind, v, violations);
     copy[key] = v;
   }
@@ -72,6 +72,16 @@ export function checkArguments<T>(
   }
   throwIfViolations(operation, violations);
   return Object.freeze(copy) as T;
+}
+
+/**
+ * A list's items, each read once, in a plain array: `slice` or `Array.from` on an instance of a
+ * subclass of Array would keep its methods (its own `forEach`, iterator) for the checks to call.
+ */
+function plainCopy(list: readonly unknown[]): unknown[] {
+  const out = new Array<unknown>(list.length);
+  for (let i = 0; i < out.length; i++) out[i] = list[i];
+  return out;
 }
 
 /** Checks one string identifier argument. */

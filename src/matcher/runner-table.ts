@@ -184,8 +184,11 @@ export class RunnerTable {
     if (this.highWater !== 0) throw new Error('addInSlotOrder needs an empty table');
     if (slotOf) this.slotOf = slotOf;
     this.indexes.beginCapacityLoad(runners.length);
-    for (let i = 0; i < runners.length; i++) this.put(runners[i] as Runner, undefined, slotOf === undefined);
-    this.indexes.endCapacityLoad();
+    try {
+      for (let i = 0; i < runners.length; i++) this.put(runners[i] as Runner, undefined, slotOf === undefined);
+    } finally {
+      this.indexes.endCapacityLoad();
+    }
   }
 
   private put(runner: Runner, existing: number | undefined, mapId = true): number {

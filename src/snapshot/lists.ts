@@ -20,6 +20,8 @@ const REMEMBERED_PREFIXES = 50_000;
 export class Lists {
   private readonly root: ListNode = { next: undefined, list: undefined };
   private remembered = 0;
+  /** {@link read}'s copy of the items it checks (its first `n`). */
+  private readonly scratch: string[] = [];
 
   /**
    * A frozen list of non-blank strings (absent or null: empty), or undefined when `value` is
@@ -28,9 +30,16 @@ export class Lists {
   read(value: unknown): readonly string[] | undefined {
     if (value === undefined || value === null) return EMPTY;
     if (!Array.isArray(value)) return undefined;
+    // Each item read once, into a scratch array that is checked and shared: an item behind a
+    // getter cannot answer the check and the copy differently.
     const n = value.length;
-    for (let i = 0; i < n; i++) if (!nonBlank(value[i])) return undefined;
-    return this.share(value as readonly string[], n);
+    const items = this.scratch;
+    for (let i = 0; i < n; i++) {
+      const item: unknown = value[i];
+      if (!nonBlank(item)) return undefined;
+      items[i] = item;
+    }
+    return this.share(items, n);
   }
 
   /**
@@ -42,7 +51,11 @@ export class Lists {
     let node: ListNode | undefined = this.root;
     for (let i = 0; i < n && node; i++) node = this.child(node, items[i] as string);
     if (node?.list) return node.list;
-    const list = Object.freeze(items.slice(0, n));
+    // Copied item by item into a plain array: `slice` would make an instance of a subclass of
+    // Array (its own methods and iterator) when handed one.
+    const out = new Array<string>(n);
+    for (let i = 0; i < n; i++) out[i] = items[i] as string;
+    const list = Object.freeze(out);
     if (node) node.list = list;
     return list;
   }

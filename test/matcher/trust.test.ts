@@ -87,6 +87,41 @@ describe('the request and the placement are the caller’s, not the catalog’s'
   });
 });
 
+describe('lists handed in are copied item by item into plain arrays', () => {
+  /** An Array subclass whose own forEach and iterator show the checks only strings. */
+  class Sly extends Array<unknown> {
+    override forEach(visit: (item: unknown, i: number, list: unknown[]) => void): void {
+      for (let i = 0; i < this.length; i++) visit(`item-${i}`, i, this);
+    }
+    override *[Symbol.iterator](): ArrayIterator<unknown> {
+      for (let i = 0; i < this.length; i++) yield `item-${i}`;
+    }
+  }
+
+  it('a request list of a subclass of Array is checked item by item, and kept as a plain array', () => {
+    const c = Catalog.fromSnapshot(fleet([runner('a', { tags: ['spot'] })], [profile('p', 'a')]));
+    const lying = Sly.from([42]);
+    const e = refused(() => c.place({ cpuMillicores: 100, memoryBytes: GiB, gpuCount: 0, tags: lying as unknown as string[] }));
+    expect(e.fieldViolations.map((v) => v.field)).toEqual(['tags[0]']);
+    const p = c.place({ cpuMillicores: 100, memoryBytes: GiB, gpuCount: 0, tags: Sly.from(['spot']) as unknown as string[] }) as Placement;
+    expect(p.ok).toBe(true);
+    expect(Object.getPrototypeOf(p.request.tags)).toBe(Array.prototype);
+    expect(p.request.tags).toEqual(['spot']);
+  });
+
+  it('a snapshot list is read item by item, each once, into a plain array', () => {
+    // Answers a string when checked, then a number: only what was checked may be kept.
+    let reads = 0;
+    const tags: unknown[] = [];
+    Object.defineProperty(tags, 0, { enumerable: true, get: () => (reads++ === 0 ? 'spot' : 42) });
+    const doc = { runners: [{ ...runner('a'), tags }, { ...runner('b'), tags: Sly.from(['gpu']) }], profiles: [] };
+    const snapshot = parseSnapshot(doc);
+    expect(snapshot.runners.map((r) => r.tags)).toEqual([['spot'], ['gpu']]);
+    expect(reads).toBe(1);
+    for (const r of snapshot.runners) expect(Object.getPrototypeOf(r.tags)).toBe(Array.prototype);
+  });
+});
+
 describe('forks never collide with their parent', () => {
   const make = () => Catalog.fromSnapshot(fleet([runner('r', { resources: res(500, 2 ** 35) })], [profile('p', 'r')]));
 
