@@ -56,7 +56,6 @@ export class SandboxNumbering {
   }
 }
 
-
 /**
  * The running sandboxes of one replay, by number: the runner slot each is held on, and for each
  * slot the sandboxes on it (a doubly linked list, for evictions when a runner leaves).

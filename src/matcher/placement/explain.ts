@@ -420,13 +420,14 @@ function countIs(level: number, c0: number, c1: number, c2: number, c3: number):
  */
 function nearest(t: RunnerTable, request: SandboxRequest, c: RequestConditions, counts: ClassCounts, missCount: number, everyKnownFails: number): NearestMiss[] {
   const least = fewestThereCanBe(counts, everyKnownFails);
-  // The walk finds `missCount` runners failing the fewest there can be, or nothing: not tried when
-  // fewer runners can (those at their class's fewest; with none at 0, every runner fails one at
-  // least), nor when they are too sparse for the walk's first WALK_LIMIT runners in runnerId order
-  // to hold `missCount` of them at their share of the fleet — it would read its runners for
-  // nothing before the words answer (the answer is the same either way).
+  // The walk finds `missCount` runners failing the fewest there can be, or nothing: tried only
+  // when the runners that can (those at their class's fewest; with none at 0, every runner fails
+  // one at least) are enough, at their share of the fleet, for the walk's first WALK_LIMIT
+  // runners in runnerId order to hold `missCount` of them (on a fleet of WALK_LIMIT or fewer:
+  // when there are `missCount` of them) — else it reads its runners for nothing before the words
+  // answer (the answer is the same either way).
   const atMost = least < 1 ? Number.POSITIVE_INFINITY : (counts.lowestKnown + everyKnownFails === least ? counts.atLowestKnown : 0) + (counts.lowestUnknown === least ? counts.atLowestUnknown : 0);
-  const walk = atMost >= missCount && atMost * Math.min(t.size, WALK_LIMIT) >= missCount * t.size;
+  const walk = atMost * Math.min(t.size, WALK_LIMIT) >= missCount * t.size;
   const slots = (walk ? walkToFewest(t, c, Math.max(1, least), missCount) : undefined) ?? fewestByWords(t, c, counts, missCount, everyKnownFails);
   return slots.map((slot) => describeMiss(t, request, c, slot));
 }
