@@ -87,6 +87,8 @@ export class ShapeIndex {
    * cell's version.
    */
   readonly changes: ChangeLog;
+  /** In step with {@link changes}: the slot of each bump (the runner filed, taken out or changed). */
+  readonly changedSlots: ChangeLog;
   /** The cells, largest first, as of the last sort; reads since then; whether a size changed since. */
   private bySize: number[] = [];
   private readsSinceSort = 0;
@@ -109,6 +111,7 @@ export class ShapeIndex {
     this.cellSize = from ? from.cellSize.slice() : [];
     this.cellVersion = from ? from.cellVersion.slice() : [];
     this.changes = new ChangeLog(from?.changes);
+    this.changedSlots = new ChangeLog(from?.changedSlots);
     this.keys = from ? from.keys.map((k) => k?.clone(amounts)) : [];
   }
 
@@ -140,8 +143,8 @@ export class ShapeIndex {
     const g0 = gpuFrom ?? (a.availGpu[slot] as number);
     const before = this.cellOf[slot] as number;
     const cell = filed ? this.cellFor(slot) : -1;
-    if (before >= 0) this.bump(before);
-    if (cell >= 0 && cell !== before) this.bump(cell);
+    if (before >= 0) this.bump(before, slot);
+    if (cell >= 0 && cell !== before) this.bump(cell, slot);
     if (cell !== before) {
       if (before >= 0) this.cellSize[before] = (this.cellSize[before] as number) - 1;
       if (cell >= 0) this.cellSize[cell] = (this.cellSize[cell] as number) + 1;
@@ -154,9 +157,15 @@ export class ShapeIndex {
     }
   }
 
-  private bump(cell: number): void {
+  private bump(cell: number, slot: number): void {
     this.cellVersion[cell] = (this.cellVersion[cell] as number) + 1;
     this.changes.record(cell);
+    this.changedSlots.record(slot);
+  }
+
+  /** The cell a slot is filed in, or -1. */
+  cellOfSlot(slot: number): number {
+    return this.cellOf[slot] as number;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { grown } from '../../grown.js';
 import { DIMENSIONS, type ShapeIndex, type ShapeKey } from '../shape-index.js';
-import { cellCanFit, offerCell, requestedDimensions, type ScoringStrategy, type Search, SLACK } from './strategy.js';
+import { cellCanFit, fitsCapacity, offerCell, requestedDimensions, type ScoringStrategy, type Search, SLACK } from './strategy.js';
 
 /**
  * What earlier searches learnt about the cells of a shape index, for the next search of the same
@@ -11,12 +11,13 @@ import { cellCanFit, offerCell, requestedDimensions, type ScoringStrategy, type 
  * so that every request of those amounts shares it: the best score offered, and the bound of
  * each list passed over or left unread (`Search.cellBound`).
  *
- * {@link searchCells} first searches the cells changed since the last search of these amounts
- * (read from the shape index's change log, or every cell when the log no longer reaches back),
- * then the unchanged ones in descending order of their bounds, and stops at the first whose
- * bound is below the k-th best: every cell after it has a bound no higher. On a fleet of many
- * machine shapes, where a decision changes a cell or two, a search reads the cells it visits and
- * those changed, not every cell.
+ * {@link searchCells} first brings the bounds up to date with the runners changed since the last
+ * search of these amounts, read from the shape index's change log: the bound of a changed cell
+ * still holds for its other runners, so it takes the changed runner's score as it is now (when it
+ * has the amounts) — the cell is not searched for it. Then it searches the cells in descending
+ * order of their bounds and stops at the first whose bound is below the k-th best: every cell
+ * after it has a bound no higher. A search reads the cells that may hold a winner, whatever
+ * changed. (When the log no longer reaches back, every changed cell is searched first.)
  */
 class CellBounds {
   /**
@@ -163,15 +164,15 @@ export function searchCells(s: Search, visit: (cell: number) => void): void {
     stamp = 1;
   }
   doneLength = 0;
-  // The changed cells, every one: their bounds no longer hold.
   const changes = shapes.changes;
   if (changes.holdsSince(known.seen)) {
-    for (let n = known.seen; n < changes.count; n++) searchChanged(s, visit, known, changes.at(n));
+    for (let n = known.seen; n < changes.count; n++) foldChange(s, known, changes.at(n), shapes.changedSlots.at(n));
   } else {
+    // Every changed cell searched: which of its runners changed is no longer known.
     const cells = shapes.cellsBySize();
     for (let c = 0; c < cells.length; c++) searchChanged(s, visit, known, cells[c] as number);
   }
-  // The others (unchanged: their bounds hold), highest bound first, until one cannot beat the k-th best.
+  // Highest bound first (each holds now), until one cannot beat the k-th best.
   const { order, cells } = known;
   for (let i = 0; i < known.count; i++) {
     const cell = order[i] as number;
@@ -181,6 +182,27 @@ export function searchCells(s: Search, visit: (cell: number) => void): void {
   }
   known.seen = changes.count;
   for (let i = 0; i < doneLength; i += 3) known.set(done[i] as number, done[i + 1] as number, done[i + 2] as number, shapes.cellSize);
+}
+
+/**
+ * One change since the last search of these amounts, of `slot` in `cell`: the cell's bound held
+ * for every runner there before it, so it holds for every other runner still, and the changed one
+ * (if still in the cell and with the amounts available) scores exactly what it scores now. A
+ * cell never searched keeps its bound (+Infinity). A runner that moved to another cell is
+ * that cell's change too; one taken out leaves a bound that still holds.
+ */
+function foldChange(s: Search, known: KnownCells, cell: number, slot: number): void {
+  const { t, shapes, cpu, mem, gpu } = s;
+  if (known.cells[2 * cell] === -1) return;
+  const version = shapes.cellVersion[cell] as number;
+  if (shapes.cellOfSlot(slot) === cell && fitsCapacity(t, slot, cpu, mem, gpu)) {
+    const score = s.strategy.score(t, slot, cpu, mem, gpu);
+    if (score > (known.cells[2 * cell + 1] as number)) {
+      known.set(cell, version, score, shapes.cellSize);
+      return;
+    }
+  }
+  known.cells[2 * cell] = version;
 }
 
 /** A cell whose version may have changed since it was last searched: searched if it has (or recorded as holding no such runner). */
