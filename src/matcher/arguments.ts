@@ -1,4 +1,5 @@
 import { throwIfViolations } from '../errors.js';
+import { plainCopy } from '../plain.js';
 import { quote as describe } from '../quote.js';
 import type { FieldViolation } from '../types.js';
 
@@ -72,16 +73,6 @@ export function checkArguments<T>(
   }
   throwIfViolations(operation, violations);
   return Object.freeze(copy) as T;
-}
-
-/**
- * A list's items, each read once, in a plain array: `slice` or `Array.from` on an instance of a
- * subclass of Array would keep its methods (its own `forEach`, iterator) for the checks to call.
- */
-function plainCopy(list: readonly unknown[]): unknown[] {
-  const out = new Array<unknown>(list.length);
-  for (let i = 0; i < out.length; i++) out[i] = list[i];
-  return out;
 }
 
 /** Checks one string identifier argument. */

@@ -1,3 +1,4 @@
+import { plainCopy } from '../plain.js';
 import { EMPTY, nonBlank } from './fields.js';
 
 interface ListNode {
@@ -51,11 +52,7 @@ export class Lists {
     let node: ListNode | undefined = this.root;
     for (let i = 0; i < n && node; i++) node = this.child(node, items[i] as string);
     if (node?.list) return node.list;
-    // Copied item by item into a plain array: `slice` would make an instance of a subclass of
-    // Array (its own methods and iterator) when handed one.
-    const out = new Array<string>(n);
-    for (let i = 0; i < n; i++) out[i] = items[i] as string;
-    const list = Object.freeze(out);
+    const list = Object.freeze(plainCopy(items, n));
     if (node) node.list = list;
     return list;
   }
