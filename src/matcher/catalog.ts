@@ -108,7 +108,7 @@ export class Catalog {
     // Slots in runnerId order: first-fit searches and id-ordered listings then run over the
     // leading words of the bitsets. Runners that come in that order keep their index as their
     // slot, and validation's id → index map becomes the table's (no map built twice).
-    const ordered = inIdOrder(snapshot.runners);
+    const ordered = read ? read.ascending : inIdOrder(snapshot.runners);
     const byId = ordered ? snapshot.runners : [...snapshot.runners].sort((a, b) => compareIds(a.runnerId, b.runnerId));
     catalog.runners.makeRoom(byId.length);
     catalog.profiles.makeRoom(snapshot.profiles.length);

@@ -180,6 +180,7 @@ export class ProfileTable {
   makeRoom(slots: number): void {
     const words = (slots + 31) >>> 5;
     if (words > this.wordCount) this.grow(words);
+    if (this.profiles.length < slots) this.profiles.length = slots;
   }
 
   private grow(words: number): void {

@@ -1,5 +1,6 @@
 import { throwIfViolations } from '../errors.js';
 import type { Profile, Runner, RunnerResources, Snapshot } from '../types.js';
+import { idBefore } from '../order.js';
 import { quote } from '../quote.js';
 import { type FieldName, isRecord, RecordReader, type Violations } from './fields.js';
 import { P, R, RES, S } from './names.js';
@@ -151,14 +152,23 @@ class RunnerIds {
 
   /** The id string of the runner first at each input index. */
   private readonly ids: string[] = [];
-  /** The last id looked up, and its index: profiles usually come grouped by runner. */
+  /** The last id looked up, and its index: profiles usually come grouped by runner, in runner order. */
   private lastId: string | undefined;
   private lastIndex: number | undefined;
 
+  /** Whether every id so far came after the one before (in `compareIds` order). */
+  ascending = true;
+  private lastAdded: string | undefined;
+
   /** Records the id of the runner at input `index`; returns an earlier index with that id. */
   add(id: string, index: number): number | undefined {
-    const seen = this.first.get(id);
-    if (seen !== undefined) return seen;
+    // An id after every id before it is new: only ids out of order are looked up.
+    if (this.lastAdded !== undefined && !(this.ascending && idBefore(this.lastAdded, id))) {
+      this.ascending = false;
+      const seen = this.first.get(id);
+      if (seen !== undefined) return seen;
+    }
+    this.lastAdded = id;
     this.first.set(id, index);
     this.ids[index] = id;
     return undefined;
@@ -167,7 +177,9 @@ class RunnerIds {
   indexOf(id: string): number | undefined {
     if (id !== this.lastId) {
       this.lastId = id;
-      this.lastIndex = this.first.get(id);
+      // Profiles grouped in their runners' order name the next runner: compared, not hashed.
+      const next = (this.lastIndex ?? -1) + 1;
+      this.lastIndex = this.ids[next] === id ? next : this.first.get(id);
     }
     return this.lastIndex;
   }
@@ -274,6 +286,8 @@ export interface ReadSnapshot {
   readonly runnerIndex: Map<string, number>;
   /** For each profile, its runner's index in `snapshot.runners`. */
   readonly profileRunner: Int32Array;
+  /** Whether the runners come in runnerId order (`compareIds`), each id after the one before. */
+  readonly ascending: boolean;
 }
 
 /** {@link parseSnapshot}, with the runner index it builds on the way. */
@@ -349,5 +363,5 @@ export function readSnapshot(json: unknown): ReadSnapshot {
   const snapshot = Object.freeze({ runners: Object.freeze(runners), profiles: Object.freeze(profiles) });
   parsed.add(snapshot);
   // Without violations, every runner read is in `runners` at its input index.
-  return { snapshot, runnerIndex: runnerIds.byId, profileRunner };
+  return { snapshot, runnerIndex: runnerIds.byId, profileRunner, ascending: runnerIds.ascending };
 }

@@ -54,11 +54,27 @@ function plain(value: unknown): value is Plain {
   return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }
 
-/** The spelling the record uses (told by `probe`), provided no other spelling is present. */
-function spellingOf<K extends string>(record: Plain, pair: readonly [Spelling<K>, Spelling<K>], probe: NoInfer<K>): Spelling<K> | undefined {
-  const s = pair[0].key[probe] in record ? pair[0] : pair[1];
-  for (const key of s.absent) if (key in record) return undefined;
-  return s;
+/** The spelling the record uses, told by `probe` (whether it holds no other is {@link onlyIts}). */
+function spellingOf<K extends string>(record: Plain, pair: readonly [Spelling<K>, Spelling<K>], probe: NoInfer<K>): Spelling<K> {
+  return pair[0].key[probe] in record ? pair[0] : pair[1];
+}
+
+/**
+ * Whether the record holds no key of another spelling or alias than `s`, given that `defined`
+ * of its fields read other than undefined in `s`. Those are own keys (the prototype holds no
+ * field name), so when the record has no more own keys than that, it has no other key at all:
+ * one call, where asking for each other spelling by name is a lookup per name at one site
+ * that sees every name (measured: ~100 ns a profile against ~15 ns).
+ */
+function onlyIts(record: Plain, s: Spelling<string>, defined: number): boolean {
+  if (Object.getOwnPropertyNames(record).length === defined) return true;
+  for (let i = 0; i < s.absent.length; i++) if ((s.absent[i] as string) in record) return false;
+  return true;
+}
+
+/** 1 for a value read, 0 for undefined (a field absent, or present as undefined). */
+function read(value: unknown): number {
+  return value === undefined ? 0 : 1;
 }
 
 /** An optional boolean: absent (`undefined`) reads as false; null is not a boolean. */
@@ -77,13 +93,15 @@ function resources(value: unknown, maxCpu: number, maxMemory: number, maxGpu: nu
   if (value === undefined || value === null) return null;
   if (!plain(value)) return undefined;
   const s = spellingOf(value, RESOURCES, 'availableCpuMillicores');
-  if (!s) return undefined;
-  const cpu = count(value[s.key.availableCpuMillicores]);
-  const memory = count(value[s.key.availableMemoryBytes]);
-  const gpu = count(value[s.key.availableGpuCount]);
-  const running = count(value[s.key.runningSandboxes], 0);
+  const k = s.key;
+  const runningIn = value[k.runningSandboxes];
+  const cpu = count(value[k.availableCpuMillicores]);
+  const memory = count(value[k.availableMemoryBytes]);
+  const gpu = count(value[k.availableGpuCount]);
+  const running = count(runningIn, 0);
   if (cpu === undefined || memory === undefined || gpu === undefined || running === undefined) return undefined;
   if ((maxCpu !== 0 && cpu > maxCpu) || (maxMemory !== 0 && memory > maxMemory) || (maxGpu !== 0 && gpu > maxGpu)) return undefined;
+  if (!onlyIts(value, s, 3 + read(runningIn))) return undefined;
   return Object.freeze({ availableCpuMillicores: cpu, availableMemoryBytes: memory, availableGpuCount: gpu, runningSandboxes: running });
 }
 
@@ -91,27 +109,43 @@ function resources(value: unknown, maxCpu: number, maxMemory: number, maxGpu: nu
 export function quickRunner(value: unknown, lists: Lists): Runner | undefined {
   if (!plain(value)) return undefined;
   const s = spellingOf(value, RUNNER, 'runnerId');
-  if (!s) return undefined;
   const k = s.key;
   const runnerId = value[k.runnerId];
   const runnerGroupId = value[k.runnerGroupId];
   const healthy = value[k.healthy];
   const connectedAt = value[k.connectedAt];
-  const supportsPrivileged = optional(value[k.supportsPrivileged]);
-  const isShared = optional(value[k.isShared]);
+  // The optional fields as given (each read once), then as read.
+  const privilegedIn = value[k.supportsPrivileged];
+  const sharedIn = value[k.isShared];
+  const maxCpuIn = value[k.maxCpuMillicores];
+  const maxMemoryIn = value[k.maxMemoryBytes];
+  const maxGpuIn = value[k.maxGpuCount];
+  const tagsIn = value[k.tags];
+  const profileNamesIn = value[k.profileNames];
+  const gpuTypesIn = value[k.supportedGpuTypes];
+  const architecturesIn = value[k.supportedArchitectures];
+  const storageIn = value[k.availableStorageClasses];
+  const resourcesIn = value[k.resources];
+  const supportsPrivileged = optional(privilegedIn);
+  const isShared = optional(sharedIn);
   if (!nonBlank(runnerId) || !nonBlank(runnerGroupId) || typeof healthy !== 'boolean' || typeof supportsPrivileged !== 'boolean' || typeof isShared !== 'boolean') return undefined;
   if (typeof connectedAt !== 'string' || !isIsoTimestamp(connectedAt)) return undefined;
-  const maxCpuMillicores = count(value[k.maxCpuMillicores], 0);
-  const maxMemoryBytes = count(value[k.maxMemoryBytes], 0);
-  const maxGpuCount = count(value[k.maxGpuCount], 0);
+  const maxCpuMillicores = count(maxCpuIn, 0);
+  const maxMemoryBytes = count(maxMemoryIn, 0);
+  const maxGpuCount = count(maxGpuIn, 0);
   if (maxCpuMillicores === undefined || maxMemoryBytes === undefined || maxGpuCount === undefined) return undefined;
-  const tags = lists.read(value[k.tags]);
-  const profileNames = lists.read(value[k.profileNames]);
-  const supportedGpuTypes = lists.read(value[k.supportedGpuTypes]);
-  const supportedArchitectures = lists.read(value[k.supportedArchitectures]);
-  const availableStorageClasses = lists.read(value[k.availableStorageClasses]);
+  const given =
+    4 + read(privilegedIn) + read(sharedIn) + read(maxCpuIn) + read(maxMemoryIn) + read(maxGpuIn) + read(tagsIn) +
+    read(profileNamesIn) + read(gpuTypesIn) + read(architecturesIn) + read(storageIn) + read(resourcesIn);
+  if (!onlyIts(value, s, given)) return undefined;
+  // Each list field in a lane of its own (see Lists.read).
+  const tags = lists.read(tagsIn, 0);
+  const profileNames = lists.read(profileNamesIn, 1);
+  const supportedGpuTypes = lists.read(gpuTypesIn, 2);
+  const supportedArchitectures = lists.read(architecturesIn, 3);
+  const availableStorageClasses = lists.read(storageIn, 4);
   if (!tags || !profileNames || !supportedGpuTypes || !supportedArchitectures || !availableStorageClasses) return undefined;
-  const live = resources(value[k.resources], maxCpuMillicores, maxMemoryBytes, maxGpuCount);
+  const live = resources(resourcesIn, maxCpuMillicores, maxMemoryBytes, maxGpuCount);
   if (live === undefined) return undefined;
   return Object.freeze({
     runnerId,
@@ -139,15 +173,19 @@ export function quickRunner(value: unknown, lists: Lists): Runner | undefined {
 export function quickProfile(value: unknown, lists: Lists, canonicalId: (id: string) => string = (id) => id): Profile | undefined {
   if (!plain(value)) return undefined;
   const s = spellingOf(value, PROFILE, 'profileName');
-  if (!s) return undefined;
   const k = s.key;
   const profileName = value[k.profileName];
   const runnerId = value[k.runnerId];
+  const gpuTypesIn = value[k.supportedGpuTypes];
+  const architecturesIn = value[k.supportedArchitectures];
+  const ingressIn = value[k.ingressModes];
+  const egressIn = value[k.egressModes];
   if (!nonBlank(profileName) || !nonBlank(runnerId)) return undefined;
-  const supportedGpuTypes = lists.read(value[k.supportedGpuTypes]);
-  const supportedArchitectures = lists.read(value[k.supportedArchitectures]);
-  const ingressModes = lists.read(value[k.ingressModes]);
-  const egressModes = lists.read(value[k.egressModes]);
+  if (!onlyIts(value, s, 2 + read(gpuTypesIn) + read(architecturesIn) + read(ingressIn) + read(egressIn))) return undefined;
+  const supportedGpuTypes = lists.read(gpuTypesIn, 5);
+  const supportedArchitectures = lists.read(architecturesIn, 6);
+  const ingressModes = lists.read(ingressIn, 7);
+  const egressModes = lists.read(egressIn, 8);
   if (!supportedGpuTypes || !supportedArchitectures || !ingressModes || !egressModes) return undefined;
   return Object.freeze({ profileName, runnerId: canonicalId(runnerId), supportedGpuTypes, supportedArchitectures, ingressModes, egressModes });
 }

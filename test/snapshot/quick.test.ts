@@ -58,6 +58,10 @@ function corrupted(record: Record<string, unknown>): fc.Arbitrary<Record<string,
       : []),
     // a second spelling of a field, an alias, an unknown field
     fc.constantFrom('runner_id', 'runnerId', 'profileName', 'profile_name', 'service_exposure_modes', 'serviceExposureModes', 'maxGpuCount', 'max_gpu_count', 'isShared', 'unknownField').map((k) => ({ ...record, [k]: record[k] ?? 'r0' })),
+    // the same, as a key that is not enumerable (own all the same: the full reader sees it)
+    fc.constantFrom('runner_id', 'runnerId', 'profile_name', 'service_exposure_modes', 'max_gpu_count', 'tags', 'unknownField').map((k) =>
+      Object.defineProperty({ ...record }, k, { value: record[k] ?? 'r0', enumerable: false }),
+    ),
     // explicitly undefined fields, and objects without Object.prototype
     fc.constantFrom('runner_id', 'runnerId', 'egressModes', 'is_shared').map((k) => ({ ...record, [k]: undefined })),
     fc.constant(Object.assign(Object.create(null) as Record<string, unknown>, record)),
