@@ -1,5 +1,5 @@
 import { StalePlacementError, throwIfViolations } from '../errors.js';
-import { compareIds } from '../order.js';
+import { compareIds, sortIds } from '../order.js';
 import { quote } from '../quote.js';
 import { isRecord } from '../snapshot/fields.js';
 import { isParsedSnapshot, readSnapshot } from '../snapshot/parse.js';
@@ -107,20 +107,47 @@ export class Catalog {
     const catalog = new Catalog();
     // Slots in runnerId order: first-fit searches and id-ordered listings then run over the
     // leading words of the bitsets. Runners that come in that order keep their index as their
-    // slot, and validation's id → index map becomes the table's (no map built twice).
-    const ordered = read ? read.ascending : inIdOrder(snapshot.runners);
-    const byId = ordered ? snapshot.runners : [...snapshot.runners].sort((a, b) => compareIds(a.runnerId, b.runnerId));
+    // slot; others are sorted. Validation's id → index map becomes the table's (no map built
+    // twice), and its runner index of each profile gives the profile's runner slot.
+    const runners = snapshot.runners;
+    const ordered = read ? read.ascending : inIdOrder(runners);
+    let byId = runners;
+    let slotOf = read?.runnerIndex;
+    let slotOfInput: Int32Array | undefined;
+    if (!ordered) {
+      // The ids sorted, each found in the id → input index map, which then maps id → slot.
+      const indexOf = slotOf ?? new Map<string, number>();
+      const ids = new Array<string>(runners.length);
+      for (let i = 0; i < runners.length; i++) {
+        ids[i] = (runners[i] as Runner).runnerId;
+        if (!slotOf) indexOf.set(ids[i] as string, i);
+      }
+      const sorted = sortIds(ids);
+      const inSlots = new Array<Runner>(runners.length);
+      slotOfInput = new Int32Array(runners.length);
+      for (let slot = 0; slot < sorted.length; slot++) {
+        const id = sorted[slot] as string;
+        const input = indexOf.get(id) as number;
+        inSlots[slot] = runners[input] as Runner;
+        slotOfInput[input] = slot;
+        indexOf.set(id, slot);
+      }
+      byId = inSlots;
+      slotOf = indexOf;
+    }
     catalog.runners.makeRoom(byId.length);
     catalog.profiles.makeRoom(snapshot.profiles.length);
-    catalog.runners.addInSlotOrder(byId, ordered ? read?.runnerIndex : undefined);
+    catalog.runners.addInSlotOrder(byId, slotOf);
     // (Indexed loops: for-of over a frozen array allocates per item.)
-    const profileRunner = ordered ? read?.profileRunner : undefined;
+    const profileRunner = read?.profileRunner;
     let runnerId: string | undefined;
     let runnerSlot = -1;
     for (let i = 0; i < snapshot.profiles.length; i++) {
       const profile = snapshot.profiles[i] as Profile;
-      if (profileRunner) runnerSlot = profileRunner[i] as number;
-      else if (profile.runnerId !== runnerId) {
+      if (profileRunner) {
+        const input = profileRunner[i] as number;
+        runnerSlot = slotOfInput ? (slotOfInput[input] as number) : input;
+      } else if (profile.runnerId !== runnerId) {
         // Profiles usually come grouped by runner: its slot is looked up once per group.
         runnerId = profile.runnerId;
         runnerSlot = catalog.runners.slotOf.get(runnerId) as number;

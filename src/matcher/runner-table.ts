@@ -1,5 +1,5 @@
 import { grown } from '../grown.js';
-import { compareIds, idBefore } from '../order.js';
+import { compareIds, idBefore, sortIds } from '../order.js';
 import { runnerRecord } from '../snapshot/records.js';
 import type { Runner, RunnerResources } from '../types.js';
 import { RunnerIndexes } from './runner-indexes.js';
@@ -331,10 +331,7 @@ export class RunnerTable {
   /** Live slots in ascending runnerId order (by code point: see `order.ts`). */
   slotsInIdOrder(): readonly number[] {
     if (!this.order) {
-      const ids = this.runners;
-      this.order = Array.from(this.slotOf.values()).sort((a, b) => {
-        return compareIds((ids[a] as Runner).runnerId, (ids[b] as Runner).runnerId);
-      });
+      this.order = sortIds(Array.from(this.slotOf.keys())).map((id) => this.slotOf.get(id) as number);
       this.rank = undefined;
     }
     return this.order;
