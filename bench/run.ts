@@ -160,12 +160,49 @@ async function updates(): Promise<void> {
 }
 
 async function build(): Promise<void> {
-  for (const shapes of ['standard', 'heterogeneous'] as const) await buildOne(shapes);
+  for (const shapes of ['standard', 'heterogeneous'] as const) await buildOne(shapes, 'generated');
+  // Documents in other orders than the generator's (runnerId order, profiles grouped by runner):
+  // runners out of order cost a sort; profiles in random order cost a hash lookup each.
+  await buildOne('standard', 'runners shuffled');
+  await buildOne('standard', 'all shuffled');
 }
 
-async function buildOne(shapes: 'standard' | 'heterogeneous'): Promise<void> {
+type DocumentOrder = 'generated' | 'runners shuffled' | 'all shuffled';
+
+const ORDER_NOTE: Readonly<Record<DocumentOrder, string>> = {
+  generated: '',
+  'runners shuffled': ', runners in random order (profiles grouped by runner)',
+  'all shuffled': ', runners and profiles in random order',
+};
+
+/** `items` in a seeded random order (Fisher–Yates). */
+function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let state = seed;
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const j = state % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+function reordered(fleet: Snapshot, order: DocumentOrder): Snapshot {
+  if (order === 'generated') return fleet;
+  const runners = shuffled(fleet.runners, 1);
+  if (order === 'all shuffled') return { runners, profiles: shuffled(fleet.profiles, 2) };
+  const byRunner = new Map<string, Snapshot['profiles'][number][]>();
+  for (const p of fleet.profiles) {
+    const list = byRunner.get(p.runnerId) ?? [];
+    list.push(p);
+    byRunner.set(p.runnerId, list);
+  }
+  return { runners, profiles: runners.flatMap((r) => byRunner.get(r.runnerId) ?? []) };
+}
+
+async function buildOne(shapes: 'standard' | 'heterogeneous', order: DocumentOrder): Promise<void> {
   // Not from the shared cache: only this fleet's documents are alive while it is measured.
-  const fleet = generateFleet({ runners: 100_000, seed: 20261128, shapes });
+  const fleet = reordered(generateFleet({ runners: 100_000, seed: 20261128, shapes }), order);
   const text = JSON.stringify(fleet);
   const json = JSON.parse(text) as unknown;
   // The target's yardstick: JSON.parse of the same document.
@@ -194,7 +231,7 @@ async function buildOne(shapes: 'standard' | 'heterogeneous'): Promise<void> {
   times.sort((a, b) => a - b);
   record({
     group: 'build',
-    case: `fromSnapshot(JSON): validate + index, ${shapes} fleet`,
+    case: `fromSnapshot(JSON): validate + index, ${shapes} fleet${ORDER_NOTE[order]}`,
     size: `100,000 runners + ${fleet.profiles.length.toLocaleString('en')} profiles`,
     capmatchUs: (times[1] as number) * 1000,
     baselineUs: parseMs * 1000,

@@ -1,5 +1,6 @@
 import { StalePlacementError, throwIfViolations } from '../errors.js';
-import { compareIds, sortIds } from '../order.js';
+import { compareIds } from '../order.js';
+import { profileOrder, runnerSlots } from './load-order.js';
 import { quote } from '../quote.js';
 import { isRecord } from '../snapshot/fields.js';
 import { isParsedSnapshot, readSnapshot } from '../snapshot/parse.js';
@@ -105,54 +106,33 @@ export class Catalog {
     const read = isParsedSnapshot(json) ? undefined : readSnapshot(json);
     const snapshot = read ? read.snapshot : (json as Snapshot);
     const catalog = new Catalog();
-    // Slots in runnerId order: first-fit searches and id-ordered listings then run over the
-    // leading words of the bitsets. Runners that come in that order keep their index as their
-    // slot; others are sorted. Validation's id → index map becomes the table's (no map built
-    // twice), and its runner index of each profile gives the profile's runner slot.
     const runners = snapshot.runners;
-    const ordered = read ? read.ascending : inIdOrder(runners);
-    let byId = runners;
-    let slotOf = read?.runnerIndex;
-    let slotOfInput: Int32Array | undefined;
-    if (!ordered) {
-      // The ids sorted, each found in the id → input index map, which then maps id → slot.
-      const indexOf = slotOf ?? new Map<string, number>();
-      const ids = new Array<string>(runners.length);
-      for (let i = 0; i < runners.length; i++) {
-        ids[i] = (runners[i] as Runner).runnerId;
-        if (!slotOf) indexOf.set(ids[i] as string, i);
-      }
-      const sorted = sortIds(ids);
-      const inSlots = new Array<Runner>(runners.length);
-      slotOfInput = new Int32Array(runners.length);
-      for (let slot = 0; slot < sorted.length; slot++) {
-        const id = sorted[slot] as string;
-        const input = indexOf.get(id) as number;
-        inSlots[slot] = runners[input] as Runner;
-        slotOfInput[input] = slot;
-        indexOf.set(id, slot);
-      }
-      byId = inSlots;
-      slotOf = indexOf;
-    }
+    // Slots in runnerId order (see `runnerSlots`); validation's id → index map becomes the table's.
+    const sorted = runnerSlots(runners, read ? read.ascending : inIdOrder(runners), read?.runnerIndex);
+    const byId = sorted ? sorted.bySlot : runners;
     catalog.runners.makeRoom(byId.length);
     catalog.profiles.makeRoom(snapshot.profiles.length);
-    catalog.runners.addInSlotOrder(byId, slotOf);
+    catalog.runners.addInSlotOrder(byId, sorted ? sorted.slotOf : read?.runnerIndex);
     // (Indexed loops: for-of over a frozen array allocates per item.)
-    const profileRunner = read?.profileRunner;
-    let runnerId: string | undefined;
-    let runnerSlot = -1;
-    for (let i = 0; i < snapshot.profiles.length; i++) {
-      const profile = snapshot.profiles[i] as Profile;
-      if (profileRunner) {
-        const input = profileRunner[i] as number;
-        runnerSlot = slotOfInput ? (slotOfInput[input] as number) : input;
-      } else if (profile.runnerId !== runnerId) {
-        // Profiles usually come grouped by runner: its slot is looked up once per group.
-        runnerId = profile.runnerId;
-        runnerSlot = catalog.runners.slotOf.get(runnerId) as number;
+    if (read) {
+      // Validation found each profile's runner: its slot follows, and the profiles go in by slot.
+      const { slotOf, order } = profileOrder(read.profileRunner, sorted?.slotOfInput, snapshot.profiles.length, runners.length);
+      for (let k = 0; k < snapshot.profiles.length; k++) {
+        const i = order ? (order[k] as number) : k;
+        catalog.upsertProfile(snapshot.profiles[i] as Profile, slotOf[i] as number);
       }
-      catalog.upsertProfile(profile, runnerSlot);
+    } else {
+      let runnerId: string | undefined;
+      let runnerSlot = -1;
+      for (let i = 0; i < snapshot.profiles.length; i++) {
+        const profile = snapshot.profiles[i] as Profile;
+        if (profile.runnerId !== runnerId) {
+          // Profiles usually come grouped by runner: its slot is looked up once per group.
+          runnerId = profile.runnerId;
+          runnerSlot = catalog.runners.slotOf.get(runnerId) as number;
+        }
+        catalog.upsertProfile(profile, runnerSlot);
+      }
     }
     for (let slot = 0; slot < byId.length; slot++) catalog.refreshModes(slot);
     return catalog;
