@@ -72,8 +72,8 @@ function onlyIts(record: Plain, s: Spelling<string>, defined: number): boolean {
   return true;
 }
 
-/** 1 for a value read, 0 for undefined (a field absent, or present as undefined). */
-function read(value: unknown): number {
+/** 1 for a value given, 0 for undefined (a field absent, or present as undefined). */
+function given(value: unknown): number {
   return value === undefined ? 0 : 1;
 }
 
@@ -101,7 +101,7 @@ function resources(value: unknown, maxCpu: number, maxMemory: number, maxGpu: nu
   const running = count(runningIn, 0);
   if (cpu === undefined || memory === undefined || gpu === undefined || running === undefined) return undefined;
   if ((maxCpu !== 0 && cpu > maxCpu) || (maxMemory !== 0 && memory > maxMemory) || (maxGpu !== 0 && gpu > maxGpu)) return undefined;
-  if (!onlyIts(value, s, 3 + read(runningIn))) return undefined;
+  if (!onlyIts(value, s, 3 + given(runningIn))) return undefined;
   return Object.freeze({ availableCpuMillicores: cpu, availableMemoryBytes: memory, availableGpuCount: gpu, runningSandboxes: running });
 }
 
@@ -135,8 +135,8 @@ export function quickRunner(value: unknown, lists: Lists): Runner | undefined {
   const maxGpuCount = count(maxGpuIn, 0);
   if (maxCpuMillicores === undefined || maxMemoryBytes === undefined || maxGpuCount === undefined) return undefined;
   const given =
-    4 + read(privilegedIn) + read(sharedIn) + read(maxCpuIn) + read(maxMemoryIn) + read(maxGpuIn) + read(tagsIn) +
-    read(profileNamesIn) + read(gpuTypesIn) + read(architecturesIn) + read(storageIn) + read(resourcesIn);
+    4 + given(privilegedIn) + given(sharedIn) + given(maxCpuIn) + given(maxMemoryIn) + given(maxGpuIn) + given(tagsIn) +
+    given(profileNamesIn) + given(gpuTypesIn) + given(architecturesIn) + given(storageIn) + given(resourcesIn);
   if (!onlyIts(value, s, given)) return undefined;
   // Each list field in a lane of its own (see Lists.read).
   const tags = lists.read(tagsIn, 0);
@@ -181,7 +181,7 @@ export function quickProfile(value: unknown, lists: Lists, canonicalId: (id: str
   const ingressIn = value[k.ingressModes];
   const egressIn = value[k.egressModes];
   if (!nonBlank(profileName) || !nonBlank(runnerId)) return undefined;
-  if (!onlyIts(value, s, 2 + read(gpuTypesIn) + read(architecturesIn) + read(ingressIn) + read(egressIn))) return undefined;
+  if (!onlyIts(value, s, 2 + given(gpuTypesIn) + given(architecturesIn) + given(ingressIn) + given(egressIn))) return undefined;
   const supportedGpuTypes = lists.read(gpuTypesIn, 5);
   const supportedArchitectures = lists.read(architecturesIn, 6);
   const ingressModes = lists.read(ingressIn, 7);
