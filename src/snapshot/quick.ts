@@ -134,10 +134,10 @@ export function quickRunner(value: unknown, lists: Lists): Runner | undefined {
   const maxMemoryBytes = count(maxMemoryIn, 0);
   const maxGpuCount = count(maxGpuIn, 0);
   if (maxCpuMillicores === undefined || maxMemoryBytes === undefined || maxGpuCount === undefined) return undefined;
-  const given =
+  const fields =
     4 + given(privilegedIn) + given(sharedIn) + given(maxCpuIn) + given(maxMemoryIn) + given(maxGpuIn) + given(tagsIn) +
     given(profileNamesIn) + given(gpuTypesIn) + given(architecturesIn) + given(storageIn) + given(resourcesIn);
-  if (!onlyIts(value, s, given)) return undefined;
+  if (!onlyIts(value, s, fields)) return undefined;
   // Each list field in a lane of its own (see Lists.read).
   const tags = lists.read(tagsIn, 0);
   const profileNames = lists.read(profileNamesIn, 1);
