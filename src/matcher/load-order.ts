@@ -51,13 +51,13 @@ export interface ProfileOrder {
  * than all over the table for profiles listed in random order.
  */
 export function profileOrder(runnerOf: Int32Array, slotOfInput: Int32Array | undefined, profiles: number, runners: number): ProfileOrder {
-  const slotOf = slotOfInput ? new Int32Array(profiles) : runnerOf;
-  let grouped = true;
-  for (let i = 0; i < profiles; i++) {
-    const slot = slotOfInput ? (slotOfInput[runnerOf[i] as number] as number) : (runnerOf[i] as number);
-    slotOf[i] = slot;
-    if (i > 0 && slot < (slotOf[i - 1] as number)) grouped = false;
+  let slotOf = runnerOf;
+  if (slotOfInput) {
+    slotOf = new Int32Array(profiles);
+    for (let i = 0; i < profiles; i++) slotOf[i] = slotOfInput[runnerOf[i] as number] as number;
   }
+  let grouped = true;
+  for (let i = 1; i < profiles && grouped; i++) grouped = (slotOf[i] as number) >= (slotOf[i - 1] as number);
   if (grouped) return { slotOf, order: undefined };
   const start = new Int32Array(runners + 1);
   for (let i = 0; i < profiles; i++) {
