@@ -141,6 +141,9 @@ export function profileKey(profileName: string, runnerId: string): string {
   return `${profileName.length}:${profileName}\0${runnerId}`;
 }
 
+/** How far on {@link RunnerIds.indexOf} looks for a profile's runner before hashing its id. */
+const NEAR = 4;
+
 /** The runners' ids as the input spells them, each with its first index in the input. */
 class RunnerIds {
   private readonly first = new Map<string, number>();
@@ -174,12 +177,23 @@ class RunnerIds {
     return undefined;
   }
 
+  /** Whether the last runner found stood a few places after the one before (see indexOf). */
+  private near = true;
+
   indexOf(id: string): number | undefined {
     if (id !== this.lastId) {
       this.lastId = id;
-      // Profiles grouped in their runners' order name the next runner: compared, not hashed.
-      const next = (this.lastIndex ?? -1) + 1;
-      this.lastIndex = this.ids[next] === id ? next : this.first.get(id);
+      // Profiles grouped in their runners' order name the next runner, and profiles listed by
+      // name then runner one a few places on: those are compared, not hashed. The places
+      // after the next are tried only while runners are found near (in a random order each
+      // comparison would be a miss for nothing).
+      const last = this.lastIndex ?? -1;
+      const reach = this.near ? NEAR : 1;
+      let found: number | undefined;
+      for (let k = 1; k <= reach && found === undefined; k++) if (this.ids[last + k] === id) found = last + k;
+      found ??= this.first.get(id);
+      this.near = found !== undefined && found > last && found - last <= NEAR;
+      this.lastIndex = found;
     }
     return this.lastIndex;
   }
@@ -307,9 +321,12 @@ export function readSnapshot(json: unknown): ReadSnapshot {
   // Ids are compared as the input spells them, even on runners with other violations: a
   // duplicate is reported beside a bad field, and a profile is not blamed for its runner's
   // unrelated problem.
-  const runners: Runner[] = [];
-  const runnerIds = new RunnerIds();
+  // Without a violation every record read is kept: the arrays are made to size and trimmed
+  // (an array grown by push is copied at each doubling).
   const items = runnersIn.items;
+  const runners = new Array<Runner>(items.length);
+  let runnerCount = 0;
+  const runnerIds = new RunnerIds();
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     const fast = quick ? quickRunner(item, lists) : undefined;
@@ -323,16 +340,17 @@ export function readSnapshot(json: unknown): ReadSnapshot {
         continue;
       }
     }
-    if (runner) runners.push(runner);
+    if (runner) runners[runnerCount++] = runner;
   }
   // A profile's runnerId becomes its runner's own string: equal ids then compare as one
   // object, and the catalog keeps one copy of each.
   const canonicalId = (id: string) => runnerIds.canonical(id);
 
-  const profiles: Profile[] = [];
-  const profileRunner = new Int32Array(profilesIn.items.length);
-  const keys = new ProfileKeys(items.length, profilesIn.items.length);
   const profileItems = profilesIn.items;
+  const profiles = new Array<Profile>(profileItems.length);
+  let profileCount = 0;
+  const profileRunner = new Int32Array(profileItems.length);
+  const keys = new ProfileKeys(items.length, profileItems.length);
   for (let i = 0; i < profileItems.length; i++) {
     const item = profileItems[i];
     const fast = quick ? quickProfile(item, lists, canonicalId) : undefined;
@@ -354,12 +372,14 @@ export function readSnapshot(json: unknown): ReadSnapshot {
       continue;
     }
     if (profile) {
-      profileRunner[profiles.length] = runnerIndex as number;
-      profiles.push(profile);
+      profileRunner[profileCount] = runnerIndex as number;
+      profiles[profileCount++] = profile;
     }
   }
 
   throwIfViolations('parseSnapshot', violations);
+  runners.length = runnerCount;
+  profiles.length = profileCount;
   const snapshot = Object.freeze({ runners: Object.freeze(runners), profiles: Object.freeze(profiles) });
   parsed.add(snapshot);
   // Without violations, every runner read is in `runners` at its input index.
