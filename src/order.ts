@@ -33,12 +33,22 @@ export function idBefore(a: string, b: string): boolean {
 const SURROGATE = /[\uD800-\uDFFF]/;
 
 /**
- * The ids in {@link compareIds} order, as a new array. When none holds a surrogate, code unit
- * order is that order, and the default sort compares natively, calling no function (half the
- * time at 100,000 ids, measured).
+ * The indices of `ids` (distinct) in {@link compareIds} order of their ids. When none holds a
+ * surrogate, code unit order is that order and `<` compares natively. The indices themselves
+ * are sorted (a typed array), so the caller needs no map to find each id's index back: at
+ * 100,000 ids in random order, ~30 % less time than sorting the ids and looking each one up.
  */
-export function sortIds(ids: readonly string[]): string[] {
-  const sorted = ids.slice();
-  for (let i = 0; i < sorted.length; i++) if (SURROGATE.test(sorted[i] as string)) return sorted.sort(compareIds);
-  return sorted.sort();
+export function idOrder(ids: readonly string[]): Int32Array {
+  const order = new Int32Array(ids.length);
+  let surrogates = false;
+  for (let i = 0; i < ids.length; i++) {
+    order[i] = i;
+    surrogates ||= SURROGATE.test(ids[i] as string);
+  }
+  if (surrogates) return order.sort((a, b) => compareIds(ids[a] as string, ids[b] as string));
+  return order.sort((a, b) => {
+    const x = ids[a] as string;
+    const y = ids[b] as string;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }

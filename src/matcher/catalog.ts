@@ -114,12 +114,22 @@ export class Catalog {
     catalog.profiles.makeRoom(snapshot.profiles.length);
     catalog.runners.addInSlotOrder(byId, sorted ? sorted.slotOf : read?.runnerIndex);
     // (Indexed loops: for-of over a frozen array allocates per item.)
+    /** Runner slots whose modes are worked out already. */
+    const modesDone = new Uint8Array(byId.length);
     if (read) {
-      // Validation found each profile's runner: its slot follows, and the profiles go in by slot.
+      // Validation found each profile's runner: its slot follows, and each runner's profiles go
+      // in together, its modes worked out as soon as they are in (while they are at hand).
       const { slotOf, order } = profileOrder(read.profileRunner, sorted?.slotOfInput, snapshot.profiles.length, runners.length);
+      let runnerSlot = -1;
       for (let k = 0; k < snapshot.profiles.length; k++) {
         const i = order ? (order[k] as number) : k;
-        catalog.upsertProfile(snapshot.profiles[i] as Profile, slotOf[i] as number);
+        const slot = slotOf[i] as number;
+        if (slot !== runnerSlot && runnerSlot >= 0) {
+          catalog.refreshModes(runnerSlot);
+          modesDone[runnerSlot] = 1;
+        }
+        runnerSlot = slot;
+        catalog.upsertProfile(snapshot.profiles[i] as Profile, slot);
       }
     } else {
       let runnerId: string | undefined;
@@ -134,7 +144,7 @@ export class Catalog {
         catalog.upsertProfile(profile, runnerSlot);
       }
     }
-    for (let slot = 0; slot < byId.length; slot++) catalog.refreshModes(slot);
+    for (let slot = 0; slot < byId.length; slot++) if (modesDone[slot] === 0) catalog.refreshModes(slot);
     return catalog;
   }
 

@@ -1,5 +1,5 @@
 import { grown } from '../grown.js';
-import { compareIds, idBefore, sortIds } from '../order.js';
+import { compareIds, idBefore, idOrder } from '../order.js';
 import { runnerRecord } from '../snapshot/records.js';
 import type { Runner, RunnerResources } from '../types.js';
 import { RunnerIndexes } from './runner-indexes.js';
@@ -331,7 +331,8 @@ export class RunnerTable {
   /** Live slots in ascending runnerId order (by code point: see `order.ts`). */
   slotsInIdOrder(): readonly number[] {
     if (!this.order) {
-      this.order = sortIds(Array.from(this.slotOf.keys())).map((id) => this.slotOf.get(id) as number);
+      const slots = Array.from(this.slotOf.values());
+      this.order = Array.from(idOrder(Array.from(this.slotOf.keys())), (k) => slots[k] as number);
       this.rank = undefined;
     }
     return this.order;

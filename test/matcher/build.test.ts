@@ -22,8 +22,13 @@ describe('Catalog.fromSnapshot, every way in', () => {
         Catalog.fromSnapshot(parseSnapshot(jsonCopy(snapshot))),
       ];
       const expected = JSON.stringify(ways[3]?.toSnapshot());
+      // The runners' mode unions (worked out from their profiles, not in the snapshot).
+      const modes = [...new Set(snapshot.profiles.flatMap((p) => [...p.ingressModes, ...p.egressModes]))];
+      const byMode = (c: Catalog) => modes.map((m) => [c.listRunners({ ingressMode: m }), c.listRunners({ egressMode: m })].map((rs) => rs.map((r) => r.runnerId)));
+      const expectedByMode = byMode(ways[3] as Catalog);
       for (const catalog of ways) {
         expect(JSON.stringify(catalog.toSnapshot())).toBe(expected);
+        expect(byMode(catalog)).toEqual(expectedByMode);
         for (const r of snapshot.runners) expect(catalog.getRunner(r.runnerId).runnerId).toBe(r.runnerId);
         expect(catalog.countProfiles()).toBe(snapshot.profiles.length);
         // The table's id map is its own to change: a runner leaves, another joins, ids still resolve.
