@@ -1,11 +1,12 @@
 import { idOrder } from '../order.js';
+import { IdMap } from './id-map.js';
 import type { Runner } from '../types.js';
 
 /** Where a snapshot's runners go: slot `s` holds `bySlot[s]`, in runnerId order. */
 export interface RunnerSlots {
   readonly bySlot: readonly Runner[];
   /** runnerId → slot. */
-  readonly slotOf: Map<string, number>;
+  readonly slotOf: IdMap;
   /** Input index → slot; absent when every runner keeps its index. */
   readonly slotOfInput: Int32Array | undefined;
 }
@@ -16,12 +17,12 @@ export interface RunnerSlots {
  * slot; others are sorted by id (see `idOrder`). `indexOf`, validation's id → input index map,
  * is rewritten id → slot rather than a second map built.
  */
-export function runnerSlots(runners: readonly Runner[], ordered: boolean, indexOf: Map<string, number> | undefined): RunnerSlots | undefined {
+export function runnerSlots(runners: readonly Runner[], ordered: boolean, indexOf: IdMap | undefined): RunnerSlots | undefined {
   if (ordered) return undefined;
   const ids = new Array<string>(runners.length);
   for (let i = 0; i < runners.length; i++) ids[i] = (runners[i] as Runner).runnerId;
   const inputs = idOrder(ids);
-  const map = indexOf ?? new Map<string, number>();
+  const map = indexOf ?? new IdMap(runners.length);
   const bySlot = new Array<Runner>(runners.length);
   const slotOfInput = new Int32Array(runners.length);
   for (let slot = 0; slot < inputs.length; slot++) {

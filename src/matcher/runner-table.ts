@@ -2,6 +2,7 @@ import { grown } from '../grown.js';
 import { compareIds, idBefore, idOrder } from '../order.js';
 import { runnerRecord } from '../snapshot/records.js';
 import type { Runner, RunnerResources } from '../types.js';
+import { IdMap } from './id-map.js';
 import { RunnerIndexes } from './runner-indexes.js';
 
 const INITIAL_WORDS = 4;
@@ -20,7 +21,7 @@ export class RunnerTable {
   runners: Array<Runner | undefined>;
   /** Resources as last reported by the source of truth, by slot. */
   reported: Array<RunnerResources | null>;
-  slotOf: Map<string, number>;
+  slotOf: IdMap;
   private freeSlots: number[];
   /** The next slot never used yet. */
   private highWater: number;
@@ -70,7 +71,7 @@ export class RunnerTable {
     this.wordCount = words;
     this.runners = from ? from.runners.slice() : [];
     this.reported = from ? from.reported.slice() : [];
-    this.slotOf = new Map(from?.slotOf);
+    this.slotOf = from ? from.slotOf.clone() : new IdMap();
     this.freeSlots = from ? from.freeSlots.slice() : [];
     this.highWater = from ? from.highWater : 0;
     this.ingressOf = from ? from.ingressOf.slice() : [];
@@ -180,9 +181,9 @@ export class RunnerTable {
    * Fills an empty table: `runners[i]` (ids unique, as a validated snapshot's are) goes to slot
    * i. `slotOf`, when given, is already their id → index map: the table takes it over.
    */
-  addInSlotOrder(runners: readonly Runner[], slotOf?: Map<string, number>): void {
+  addInSlotOrder(runners: readonly Runner[], slotOf?: IdMap): void {
     if (this.highWater !== 0) throw new Error('addInSlotOrder needs an empty table');
-    if (slotOf) this.slotOf = slotOf;
+    this.slotOf = slotOf ?? new IdMap(runners.length);
     this.indexes.beginCapacityLoad(runners.length);
     try {
       for (let i = 0; i < runners.length; i++) this.put(runners[i] as Runner, undefined, slotOf === undefined);
@@ -331,8 +332,15 @@ export class RunnerTable {
   /** Live slots in ascending runnerId order (by code point: see `order.ts`). */
   slotsInIdOrder(): readonly number[] {
     if (!this.order) {
-      const slots = Array.from(this.slotOf.values());
-      this.order = Array.from(idOrder(Array.from(this.slotOf.keys())), (k) => slots[k] as number);
+      const slots: number[] = [];
+      const ids: string[] = [];
+      for (let slot = 0; slot < this.highWater; slot++) {
+        const runner = this.runners[slot];
+        if (runner === undefined) continue;
+        slots.push(slot);
+        ids.push(runner.runnerId);
+      }
+      this.order = Array.from(idOrder(ids), (k) => slots[k] as number);
       this.rank = undefined;
     }
     return this.order;

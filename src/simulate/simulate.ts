@@ -395,7 +395,7 @@ class FleetLevel {
     private readonly table: RunnerTable,
     private readonly shapes: SimulationResult['commonGpuShapes'],
   ) {
-    for (const slot of table.slotOf.values()) this.refresh(slot);
+    for (let slot = 0; slot < table.runners.length; slot++) if (table.runners[slot] !== undefined) this.refresh(slot);
   }
 
   /** Integrates the current level up to `time`. */

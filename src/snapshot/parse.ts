@@ -1,5 +1,6 @@
 import { throwIfViolations } from '../errors.js';
 import type { Profile, Runner, RunnerResources, Snapshot } from '../types.js';
+import { IdMap } from '../matcher/id-map.js';
 import { idBefore } from '../order.js';
 import { quote } from '../quote.js';
 import { type FieldName, isRecord, RecordReader, type Violations } from './fields.js';
@@ -146,10 +147,15 @@ const NEAR = 4;
 
 /** The runners' ids as the input spells them, each with its first index in the input. */
 class RunnerIds {
-  private readonly first = new Map<string, number>();
+  private readonly first: IdMap;
+
+  /** For `expected` runners. */
+  constructor(expected: number) {
+    this.first = new IdMap(expected);
+  }
 
   /** runnerId → the first input index with it. */
-  get byId(): Map<string, number> {
+  get byId(): IdMap {
     return this.first;
   }
 
@@ -297,7 +303,7 @@ export function parseSnapshot(json: unknown): Snapshot {
 export interface ReadSnapshot {
   readonly snapshot: Snapshot;
   /** runnerId → the runner's index in `snapshot.runners`; a fresh map the caller may keep. */
-  readonly runnerIndex: Map<string, number>;
+  readonly runnerIndex: IdMap;
   /** For each profile, its runner's index in `snapshot.runners`. */
   readonly profileRunner: Int32Array;
   /** Whether the runners come in runnerId order (`compareIds`), each id after the one before. */
@@ -326,7 +332,7 @@ export function readSnapshot(json: unknown): ReadSnapshot {
   const items = runnersIn.items;
   const runners = new Array<Runner>(items.length);
   let runnerCount = 0;
-  const runnerIds = new RunnerIds();
+  const runnerIds = new RunnerIds(items.length);
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     const fast = quick ? quickRunner(item, lists) : undefined;

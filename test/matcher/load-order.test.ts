@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { profileOrder, runnerSlots } from '../../src/matcher/load-order.js';
+import { IdMap } from '../../src/matcher/id-map.js';
 import { compareIds } from '../../src/order.js';
 import type { Runner } from '../../src/types.js';
 import { runnerArb } from '../support/arbitraries.js';
@@ -36,7 +37,8 @@ describe('load order', () => {
     const runners = fc.uniqueArray(fc.oneof(fc.string({ unit: 'binary', minLength: 1 }), fc.constantFrom('r-\uFF61', 'r-\u{1F600}', 'r-a')), { maxLength: 20 })
       .chain((ids) => fc.tuple(...ids.map((id) => runnerArb(id))));
     fc.assert(fc.property(runners, fc.boolean(), (list: Runner[], withMap) => {
-      const indexOf = withMap ? new Map(list.map((r, i) => [r.runnerId, i])) : undefined;
+      const indexOf = withMap ? new IdMap() : undefined;
+      list.forEach((r, i) => indexOf?.set(r.runnerId, i));
       const placed = runnerSlots(list, false, indexOf);
       expect(placed).toBeDefined();
       const { bySlot, slotOf, slotOfInput } = placed as NonNullable<typeof placed>;
