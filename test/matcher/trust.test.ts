@@ -265,7 +265,16 @@ describe('exact answers', () => {
   });
 
   it('idOrder gives the indices in compareIds order of their ids, with and without surrogates', () => {
-    const ids = fc.oneof(fc.uniqueArray(fc.string({ unit: 'binary' })), fc.uniqueArray(fc.string({ unit: 'grapheme-ascii' })), fc.shuffledSubarray(['r-\uFF61', 'r-\u{1F600}', 'r-a', 'r-', 'r-\uE000', 'r-\uD7FF']));
+    // Long lists of ids from a few units, sharing prefixes and prefixes of each other, so that
+    // ranges are split many times and deep, beside short lists of any units.
+    const few = fc.constantFrom('a', 'b', '-', '\uFF61', '\u{1F600}', '\uE000', '\uD7FF', '\uD800', '\uDFFF', '\u0000');
+    const ids = fc.oneof(
+      fc.uniqueArray(fc.string({ unit: 'binary' })),
+      fc.uniqueArray(fc.string({ unit: 'grapheme-ascii' })),
+      fc.shuffledSubarray(['r-\uFF61', 'r-\u{1F600}', 'r-a', 'r-', 'r-\uE000', 'r-\uD7FF']),
+      fc.uniqueArray(fc.array(few, { maxLength: 8 }).map((units) => `runner-${units.join('')}`), { minLength: 13, maxLength: 400, size: 'max' }),
+      fc.uniqueArray(fc.nat(5000).map((k) => `r${k}`), { minLength: 13, maxLength: 400, size: 'max' }),
+    );
     fc.assert(fc.property(ids, (list) => {
       expect([...idOrder(list)].map((i) => list[i])).toEqual([...list].sort(compareIds));
     }));
