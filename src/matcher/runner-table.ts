@@ -127,13 +127,14 @@ export class RunnerTable {
     return (rank[a] as number) < (rank[b] as number);
   }
 
-  private allocate(runnerId: string): number {
+  /** A slot for the runner; `after` when its id is known to come after every id appended before. */
+  private allocate(runnerId: string, after = false): number {
     const reused = this.freeSlots.pop();
     if (reused !== undefined) {
       this.inIdOrder = false;
       return reused;
     }
-    if (this.lastAppended !== undefined && !idBefore(this.lastAppended, runnerId)) this.inIdOrder = false;
+    if (!after && this.lastAppended !== undefined && !idBefore(this.lastAppended, runnerId)) this.inIdOrder = false;
     this.lastAppended = runnerId;
     const slot = this.highWater++;
     if (slot >= this.wordCount * 32) this.grow(Math.max(this.wordCount * 2, (slot >>> 5) + 1));
@@ -178,22 +179,24 @@ export class RunnerTable {
   }
 
   /**
-   * Fills an empty table: `runners[i]` (ids unique, as a validated snapshot's are) goes to slot
-   * i. `slotOf`, when given, is already their id → index map: the table takes it over.
+   * Fills an empty table: `runners[i]` goes to slot i. The runners come in runnerId order, each
+   * id after the one before (as `fromSnapshot` has them: validated so, or sorted), so no id is
+   * compared again (in a sorted document's order two far apart records each time). `slotOf`,
+   * when given, is already their id → index map: the table takes it over.
    */
   addInSlotOrder(runners: readonly Runner[], slotOf?: IdMap): void {
     if (this.highWater !== 0) throw new Error('addInSlotOrder needs an empty table');
     this.slotOf = slotOf ?? new IdMap(runners.length);
     this.indexes.beginCapacityLoad(runners.length);
     try {
-      for (let i = 0; i < runners.length; i++) this.put(runners[i] as Runner, undefined, slotOf === undefined);
+      for (let i = 0; i < runners.length; i++) this.put(runners[i] as Runner, undefined, slotOf === undefined, true);
     } finally {
       this.indexes.endCapacityLoad();
     }
   }
 
-  private put(runner: Runner, existing: number | undefined, mapId = true): number {
-    const slot = existing ?? this.allocate(runner.runnerId);
+  private put(runner: Runner, existing: number | undefined, mapId = true, inIdOrder = false): number {
+    const slot = existing ?? this.allocate(runner.runnerId, inIdOrder);
     if (existing !== undefined) this.indexes.removeValues(slot, this.runnerAt(slot));
     this.runners[slot] = runner;
     if (existing === undefined) {
