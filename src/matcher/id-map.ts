@@ -73,6 +73,20 @@ export class IdMap {
     this.count++;
   }
 
+  /** Replaces every value `v` by `to[v]` (each a non-negative int32): one pass, no id hashed. */
+  remap(to: Int32Array): void {
+    const t = this.table;
+    // Checked first, so that a bad table changes nothing.
+    for (let at = 1; at < t.length; at += 2) {
+      const value = t[at] as number;
+      if (value !== EMPTY && !((to[value] ?? -1) >= 0)) throw new RangeError(`IdMap.remap has no value for ${value}`);
+    }
+    for (let at = 1; at < t.length; at += 2) {
+      const value = t[at] as number;
+      if (value !== EMPTY) t[at] = to[value] as number;
+    }
+  }
+
   /** Removes `id`; whether it was there. */
   delete(id: string): boolean {
     let at = this.find(id, this.hash(id));

@@ -22,14 +22,18 @@ export function runnerSlots(runners: readonly Runner[], ordered: boolean, indexO
   const ids = new Array<string>(runners.length);
   for (let i = 0; i < runners.length; i++) ids[i] = (runners[i] as Runner).runnerId;
   const inputs = idOrder(ids);
-  const map = indexOf ?? new IdMap(runners.length);
   const bySlot = new Array<Runner>(runners.length);
   const slotOfInput = new Int32Array(runners.length);
   for (let slot = 0; slot < inputs.length; slot++) {
     const input = inputs[slot] as number;
     bySlot[slot] = runners[input] as Runner;
     slotOfInput[input] = slot;
-    map.set(ids[input] as string, slot);
+  }
+  let map = indexOf;
+  if (map) map.remap(slotOfInput);
+  else {
+    map = new IdMap(runners.length);
+    for (let slot = 0; slot < bySlot.length; slot++) map.set((bySlot[slot] as Runner).runnerId, slot);
   }
   return { bySlot, slotOf: map, slotOfInput };
 }

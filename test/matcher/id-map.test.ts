@@ -7,16 +7,18 @@ type Op =
   | { op: 'set'; id: string; value: number }
   | { op: 'delete'; id: string }
   | { op: 'clone' }
-  | { op: 'switch'; to: number };
+  | { op: 'switch'; to: number }
+  | { op: 'remap'; shift: number };
 
 // Few ids (so that they are set, removed and set again) of unlike lengths and code units,
 // prototype names among them; small maps, so that runs wrap around the end and grow.
 const ids = fc.oneof(fc.constantFrom('a', 'b', 'runner-1', 'runner-10', '__proto__', 'constructor', '', 'r-\u{1F600}', 'r-\uFF61'), fc.string({ maxLength: 3 }));
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('set' as const), id: ids, value: fc.integer({ min: 0, max: 0x7fffffff }) }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('set' as const), id: ids, value: fc.oneof({ weight: 9, arbitrary: fc.nat(64) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0x7fffffff }) }) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('delete' as const), id: ids }) },
   { weight: 1, arbitrary: fc.constant({ op: 'clone' as const }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('switch' as const), to: fc.nat(8) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('remap' as const), shift: fc.nat(1000) }) },
 );
 
 describe('IdMap', () => {
@@ -33,6 +35,15 @@ describe('IdMap', () => {
           model.set(o.id, o.value);
         } else if (o.op === 'delete') {
           expect(map.delete(o.id)).toBe(model.delete(o.id));
+        } else if (o.op === 'remap') {
+          // Every value becomes another (while they are small enough for a table of them).
+          const values = [...model.values()];
+          const top = Math.max(0, ...values);
+          if (top <= 64) {
+            const to = new Int32Array(top + 1).map((_, v) => v * 7 + o.shift);
+            map.remap(to);
+            for (const [id, v] of model) model.set(id, to[v] as number);
+          }
         } else if (o.op === 'clone') {
           maps.push(map.clone());
           models.push(new Map(model));
@@ -78,5 +89,8 @@ describe('IdMap', () => {
     expect(() => map.set('x', 1.5)).toThrow(RangeError);
     expect(() => map.set('x', 2 ** 31)).toThrow(RangeError);
     expect(map.has('x')).toBe(false);
+    expect(() => map.remap(new Int32Array(10))).toThrow(RangeError);
+    expect(map.get('runner-1')).toBe(1);
+    expect(map.get('runner-149999')).toBe(149_999);
   });
 });
