@@ -195,8 +195,8 @@ export class RunnerTable {
     }
   }
 
-  private put(runner: Runner, existing: number | undefined, mapId = true, inIdOrder = false): number {
-    const slot = existing ?? this.allocate(runner.runnerId, inIdOrder);
+  private put(runner: Runner, existing: number | undefined, mapId = true, afterLast = false): number {
+    const slot = existing ?? this.allocate(runner.runnerId, afterLast);
     if (existing !== undefined) this.indexes.removeValues(slot, this.runnerAt(slot));
     this.runners[slot] = runner;
     if (existing === undefined) {
