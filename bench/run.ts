@@ -46,10 +46,16 @@ export function fleetOf(runners: number, shapes: FleetKind = 'standard'): Snapsh
   return fleet;
 }
 
+/** A seeded linear congruential generator: each call the next unsigned 32-bit number. */
+function lcg(seed: number): () => number {
+  let state = seed;
+  return () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0);
+}
+
 /** Every runner a shape of its own: 4–128 cores, 8 GiB–1 TiB, 1–8 GPUs where it had any (seeded). */
 function uniqueShapes(fleet: Snapshot): Snapshot {
-  let state = 20261128;
-  const random = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const next = lcg(20261128);
+  const random = () => next() / 2 ** 32;
   const runners = fleet.runners.map((r) => {
     const maxCpu = 4000 + Math.floor(random() * 124_000);
     const maxMem = Math.floor((8 + random() * 1016) * 2 ** 30);
@@ -180,11 +186,10 @@ const ORDER_NOTE: Readonly<Record<DocumentOrder, string>> = {
 
 /** `items` in a seeded random order (Fisher–Yates). */
 function shuffled<T>(items: readonly T[], seed: number): T[] {
-  let state = seed;
+  const next = lcg(seed);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    const j = state % (i + 1);
+    const j = next() % (i + 1);
     [out[i], out[j]] = [out[j] as T, out[i] as T];
   }
   return out;
